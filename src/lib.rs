@@ -1,1 +1,12 @@
+//! chime-conformance: a conformance harness for the Amazon Chime `CreateUser` API and the
+//! reference mock it runs against by default.
+//!
+//! The path of one request through the crate reads as a straight line:
+//! [`contract`] → generated request → signed HTTP exchange ([`sigv4`]) → checks → outcome →
+//! reporters. The reference mock ([`mock`]) sits beside that line and shares only the
+//! contract and the signing code.
 
+pub mod contract;
+pub mod mock;
+pub mod redact;
+pub mod sigv4;

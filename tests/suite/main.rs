@@ -1,0 +1,10 @@
+//! The integration test suite: one test binary, one module per concern.
+
+// The reference mock driven by the official AWS SDK for Rust.
+mod mock_sdk;
+// The reference mock under concurrency.
+mod mock_concurrency;
+// The reference mock fed malformed requests.
+mod mock_bad_input;
+// The chime-mock binary started as a standalone server.
+mod mock_standalone;
