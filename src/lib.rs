@@ -6,7 +6,10 @@
 //! reporters. The reference mock ([`mock`]) sits beside that line and shares only the
 //! contract and the signing code.
 
+pub mod checks;
 pub mod contract;
+pub mod exchange;
 pub mod mock;
 pub mod redact;
+pub mod schema;
 pub mod sigv4;
