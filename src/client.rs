@@ -1,0 +1,341 @@
+//! The HTTP side of the harness: turns a [`Call`] into a signed request, sends it with a
+//! bounded number in flight and a per-request timeout, reads at most [`MAX_BODY_BYTES`]
+//! of the answer, and returns the [`Exchange`] or a [`TransportError`] saying clearly what
+//! went wrong on the wire. Transport failures are never contract violations.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use serde_json::Value;
+use tokio::sync::Semaphore;
+
+use crate::contract::Exception;
+use crate::exchange::{Exchange, ReceivedResponse, SentRequest};
+use crate::sigv4::{sign_request, SigningCredentials};
+use crate::target::{Auth, Target};
+
+/// The largest response body the harness reads; a larger one is a transport failure.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+/// How many times a 429 is retried where throttling is not what is being tested.
+pub const MAX_THROTTLE_RETRIES: u32 = 4;
+/// The longest single wait for `Retry-After`.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(5);
+
+/// The body of a call.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub enum CallBody {
+    /// A JSON document, sent with `Content-Type: application/json`.
+    Json(Value),
+    /// Bytes sent as they are, with the given Content-Type (none if `None`).
+    Raw {
+        bytes: Vec<u8>,
+        content_type: Option<String>,
+    },
+}
+
+/// How a call authenticates, relative to the target's own auth.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Credentials {
+    /// As the target is configured.
+    Target,
+    /// No signature at all.
+    Unsigned,
+    /// Signed with the target's access key and a wrong secret.
+    WrongSecret,
+    /// Signed with an access key the target cannot know.
+    UnknownAccessKey,
+}
+
+/// One CreateUser call to make.
+#[derive(Debug, Clone)]
+pub struct Call {
+    pub account_id: String,
+    pub body: CallBody,
+    pub credentials: Credentials,
+    /// Ask the target to inject this exception through its fault header.
+    pub fault: Option<Exception>,
+}
+
+impl Call {
+    pub fn json(account_id: impl Into<String>, body: Value) -> Call {
+        Call {
+            account_id: account_id.into(),
+            body: CallBody::Json(body),
+            credentials: Credentials::Target,
+            fault: None,
+        }
+    }
+}
+
+/// What went wrong on the wire.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TransportErrorKind {
+    /// No connection could be made (refused, DNS, TLS handshake).
+    Connect,
+    /// No complete answer within the timeout.
+    Timeout,
+    /// The connection broke, or the answer was not valid HTTP.
+    Protocol,
+    /// The body exceeded [`MAX_BODY_BYTES`].
+    BodyTooLarge,
+    /// The target answered with a redirect, which is not followed.
+    Redirect,
+    /// The request could not be built or signed.
+    Request,
+}
+
+/// A failure to get a complete HTTP answer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("transport failure ({kind:?}) for {url}: {message}")]
+pub struct TransportError {
+    pub kind: TransportErrorKind,
+    pub url: String,
+    pub message: String,
+}
+
+/// Counters of a run.
+#[derive(Debug, Default)]
+pub struct ClientStats {
+    pub requests: AtomicU64,
+    pub throttle_retries: AtomicU64,
+}
+
+/// Sends calls to one target.
+#[derive(Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    target: Arc<Target>,
+    in_flight: Arc<Semaphore>,
+    stats: Arc<ClientStats>,
+}
+
+impl Client {
+    pub fn new(target: Target) -> Result<Client, TransportError> {
+        let http = reqwest::Client::builder()
+            .timeout(target.timeout)
+            .connect_timeout(target.timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .pool_max_idle_per_host(target.concurrency.max(1))
+            .user_agent(concat!("chime-conformance/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| TransportError {
+                kind: TransportErrorKind::Request,
+                url: target.endpoint.clone(),
+                message: format!("failed to build the HTTP client: {e}"),
+            })?;
+        Ok(Client {
+            http,
+            in_flight: Arc::new(Semaphore::new(target.concurrency.max(1))),
+            target: Arc::new(target),
+            stats: Arc::default(),
+        })
+    }
+
+    pub fn target(&self) -> &Target {
+        &self.target
+    }
+
+    pub fn stats(&self) -> &ClientStats {
+        &self.stats
+    }
+
+    /// Builds the request a call makes: URL, headers (signed), body.
+    pub fn prepare(&self, call: &Call) -> Result<SentRequest, TransportError> {
+        let url = self.target.create_user_url(&call.account_id);
+        let (body, content_type) = match &call.body {
+            CallBody::Json(v) => (
+                v.to_string().into_bytes(),
+                Some("application/json".to_string()),
+            ),
+            CallBody::Raw {
+                bytes,
+                content_type,
+            } => (bytes.clone(), content_type.clone()),
+        };
+        let mut headers: Vec<(String, String)> = Vec::new();
+        if let Some(ct) = content_type {
+            headers.push(("content-type".into(), ct));
+        }
+        if let (Some(exception), Some(name)) = (call.fault, &self.target.fixtures.fault_header) {
+            headers.push((name.to_ascii_lowercase(), exception.shape_name().into()));
+        }
+        let signer = match (&self.target.auth, call.credentials) {
+            (_, Credentials::Unsigned) | (Auth::None, _) => None,
+            (Auth::SigV4 {
+                credentials,
+                region,
+            }, mode) => {
+                let credentials = match mode {
+                    Credentials::WrongSecret => SigningCredentials {
+                        secret_access_key: format!("{}-wrong", credentials.secret_access_key),
+                        ..credentials.clone()
+                    },
+                    Credentials::UnknownAccessKey => SigningCredentials {
+                        access_key_id: "AKIDCHIMECONFORMANCEUNKNOWN".into(),
+                        ..credentials.clone()
+                    },
+                    _ => credentials.clone(),
+                };
+                Some((credentials, region))
+            }
+        };
+        if let Some((credentials, region)) = signer {
+            let borrowed: Vec<(&str, &str)> = headers
+                .iter()
+                .map(|(n, v)| (n.as_str(), v.as_str()))
+                .collect();
+            let added = sign_request(
+                "POST",
+                &url,
+                &borrowed,
+                &body,
+                &credentials,
+                region,
+                SystemTime::now(),
+            )
+            .map_err(|e| TransportError {
+                kind: TransportErrorKind::Request,
+                url: url.clone(),
+                message: e.to_string(),
+            })?;
+            headers.extend(added);
+        }
+        Ok(SentRequest {
+            method: "POST".into(),
+            url,
+            account_id: call.account_id.clone(),
+            headers,
+            body,
+            injected_fault: call.fault,
+        })
+    }
+
+    /// Sends one call once.
+    pub async fn send(&self, call: &Call) -> Result<Exchange, TransportError> {
+        let request = self.prepare(call)?;
+        let response = self.send_prepared(&request).await?;
+        Ok(Exchange { request, response })
+    }
+
+    /// Sends one call; a 429 is retried after its `Retry-After` (bounded), since throttling
+    /// is not what such a call tests. Returns the last exchange and how many retries it took.
+    pub async fn send_tolerating_throttle(&self, call: &Call) -> Result<(Exchange, u32), TransportError> {
+        let mut retries = 0;
+        loop {
+            let exchange = self.send(call).await?;
+            if exchange.response.status != 429 || retries >= MAX_THROTTLE_RETRIES {
+                return Ok((exchange, retries));
+            }
+            retries += 1;
+            self.stats.throttle_retries.fetch_add(1, Ordering::Relaxed);
+            tokio::time::sleep(retry_after(&exchange.response, retries)).await;
+        }
+    }
+
+    /// Sends an already prepared request.
+    pub async fn send_prepared(&self, request: &SentRequest) -> Result<ReceivedResponse, TransportError> {
+        let fail = |kind, message: String| TransportError {
+            kind,
+            url: request.url.clone(),
+            message,
+        };
+        let _permit = self
+            .in_flight
+            .acquire()
+            .await
+            .map_err(|_| fail(TransportErrorKind::Request, "the client is shut down".into()))?;
+        self.stats.requests.fetch_add(1, Ordering::Relaxed);
+        let mut builder = self.http.post(&request.url).body(request.body.clone());
+        for (name, value) in &request.headers {
+            builder = builder.header(name, value);
+        }
+        let started = Instant::now();
+        let mut response = builder.send().await.map_err(|e| classify(&request.url, e))?;
+        let status = response.status().as_u16();
+        if response.status().is_redirection() {
+            let location = response
+                .headers()
+                .get("location")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("(no Location)")
+                .to_string();
+            return Err(fail(
+                TransportErrorKind::Redirect,
+                format!("HTTP {status} redirect to {location} was not followed (credentials are never sent to another location)"),
+            ));
+        }
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(n, v)| {
+                (
+                    n.as_str().to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(|e| classify(&request.url, e))? {
+            if body.len() + chunk.len() > MAX_BODY_BYTES {
+                return Err(fail(
+                    TransportErrorKind::BodyTooLarge,
+                    format!("HTTP {status} body exceeds the {MAX_BODY_BYTES}-byte cap"),
+                ));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(ReceivedResponse {
+            status,
+            headers,
+            body,
+            elapsed: started.elapsed(),
+        })
+    }
+}
+
+/// How long to wait before retry number `attempt` of a throttled call.
+fn retry_after(response: &ReceivedResponse, attempt: u32) -> Duration {
+    let advised = response
+        .header("retry-after")
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .filter(|s| s.is_finite() && *s >= 0.0)
+        .map(Duration::from_secs_f64);
+    let backoff = Duration::from_millis(100 * 2u64.pow(attempt.min(6)));
+    advised.unwrap_or(backoff).min(MAX_RETRY_AFTER)
+}
+
+/// Turns a reqwest error into a clear transport failure.
+fn classify(url: &str, error: reqwest::Error) -> TransportError {
+    let kind = if error.is_timeout() {
+        TransportErrorKind::Timeout
+    } else if error.is_connect() {
+        TransportErrorKind::Connect
+    } else if error.is_builder() {
+        TransportErrorKind::Request
+    } else {
+        TransportErrorKind::Protocol
+    };
+    TransportError {
+        kind,
+        url: url.to_string(),
+        message: error_chain(&error),
+    }
+}
+
+/// An error and its sources on one line, so "connection refused" or a TLS reason is shown.
+pub fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(s) = source {
+        let s_text = s.to_string();
+        if !text.contains(&s_text) {
+            text.push_str(": ");
+            text.push_str(&s_text);
+        }
+        source = s.source();
+    }
+    text
+}

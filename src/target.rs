@@ -1,0 +1,156 @@
+//! Where and how to reach a CreateUser endpoint: base URL, authentication, the fixture
+//! accounts it offers, its fault hook and the limits of a run against it. A validated
+//! configuration; the CLI builds it from flags and environment variables.
+
+use std::time::Duration;
+
+use crate::sigv4::SigningCredentials;
+
+/// How requests are authenticated.
+#[derive(Debug, Clone)]
+pub enum Auth {
+    /// Requests are signed with SigV4 for service `chime` in `region`.
+    SigV4 {
+        credentials: SigningCredentials,
+        region: String,
+    },
+    /// Requests are sent unsigned; the target is assumed not to check credentials.
+    None,
+}
+
+impl Auth {
+    pub fn is_sigv4(&self) -> bool {
+        matches!(self, Auth::SigV4 { .. })
+    }
+}
+
+/// Fixture accounts and hooks a target offers. A case that needs one the target does not
+/// offer is ignored with that reason.
+#[derive(Debug, Clone)]
+pub struct TargetFixtures {
+    /// An ordinary account in which users can be created.
+    pub account_id: String,
+    /// An account the caller may not act on (ForbiddenException).
+    pub forbidden_account_id: Option<String>,
+    /// An account with a low request rate limit (ThrottledClientException).
+    pub throttled_account_id: Option<String>,
+    /// The request header that makes the target inject an exception.
+    pub fault_header: Option<String>,
+}
+
+/// A validated target.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// Base URL without a trailing slash, e.g. `http://127.0.0.1:4566`.
+    pub endpoint: String,
+    pub auth: Auth,
+    pub fixtures: TargetFixtures,
+    /// Per-request timeout (connect, headers and body).
+    pub timeout: Duration,
+    /// Requests in flight at once, across all trials.
+    pub concurrency: usize,
+    /// True when the target is the reference mock started inside this process.
+    pub embedded: bool,
+}
+
+impl Target {
+    /// The URL of CreateUser for an account.
+    pub fn create_user_url(&self, account_id: &str) -> String {
+        format!(
+            "{}{}",
+            self.endpoint,
+            crate::contract::create_user_path(account_id)
+        )
+    }
+
+    /// True when the endpoint's host is a loopback address.
+    pub fn is_loopback(&self) -> bool {
+        let Ok(url) = url::Url::parse(&self.endpoint) else {
+            return false;
+        };
+        match url.host() {
+            Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            None => false,
+        }
+    }
+
+    /// The target flags that reproduce this target on a command line (never secrets).
+    pub fn command_line_flags(&self) -> Vec<String> {
+        if self.embedded {
+            return Vec::new();
+        }
+        let mut flags = vec![
+            format!("--endpoint {}", shell_quote(&self.endpoint)),
+            format!("--account-id {}", shell_quote(&self.fixtures.account_id)),
+        ];
+        let optional = [
+            ("--forbidden-account-id", &self.fixtures.forbidden_account_id),
+            ("--throttled-account-id", &self.fixtures.throttled_account_id),
+            ("--fault-header", &self.fixtures.fault_header),
+        ];
+        for (flag, value) in optional {
+            if let Some(v) = value {
+                flags.push(format!("{flag} {}", shell_quote(v)));
+            }
+        }
+        match &self.auth {
+            Auth::SigV4 { region, .. } => flags.push(format!("--region {}", shell_quote(region))),
+            Auth::None => flags.push("--auth none".to_string()),
+        }
+        flags
+    }
+}
+
+/// Quotes a value for a POSIX shell when it needs it.
+pub fn shell_quote(value: &str) -> String {
+    let plain = !value.is_empty()
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:@=,+%".contains(c));
+    if plain {
+        value.to_string()
+    } else {
+        format!("'{}'", value.replace('\'', r"'\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn target(endpoint: &str) -> Target {
+        Target {
+            endpoint: endpoint.into(),
+            auth: Auth::None,
+            fixtures: TargetFixtures {
+                account_id: "a b".into(),
+                forbidden_account_id: None,
+                throttled_account_id: None,
+                fault_header: Some("x-chime-fault".into()),
+            },
+            timeout: Duration::from_secs(1),
+            concurrency: 1,
+            embedded: false,
+        }
+    }
+
+    #[test]
+    fn loopback_is_recognised() {
+        assert!(target("http://127.0.0.1:1").is_loopback());
+        assert!(target("http://localhost:1").is_loopback());
+        assert!(target("https://[::1]:1").is_loopback());
+        assert!(!target("https://staging.example").is_loopback());
+    }
+
+    #[test]
+    fn flags_are_quoted_for_the_shell() {
+        let flags = target("http://127.0.0.1:1").command_line_flags().join(" ");
+        assert_eq!(
+            flags,
+            "--endpoint http://127.0.0.1:1 --account-id 'a b' --fault-header x-chime-fault --auth none"
+        );
+        assert_eq!(shell_quote("it's"), r"'it'\''s'");
+    }
+}
