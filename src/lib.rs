@@ -6,10 +6,20 @@
 //! reporters. The reference mock ([`mock`]) sits beside that line and shares only the
 //! contract and the signing code.
 
+pub mod cases;
 pub mod checks;
+pub mod cli;
+pub mod client;
 pub mod contract;
 pub mod exchange;
+pub mod generate;
+pub mod matrix;
 pub mod mock;
 pub mod redact;
+pub mod regressions;
+pub mod render;
+pub mod report;
+pub mod runner;
 pub mod schema;
 pub mod sigv4;
+pub mod target;

@@ -58,14 +58,20 @@ fn mask_value(value: &Value) -> Value {
     }
 }
 
-/// Masks a raw body for display: JSON bodies have their sensitive members masked; a body
-/// that is not JSON is shown only by its length and a short, escaped prefix, since it may
-/// carry anything.
+/// The longest non-JSON body shown as text.
+const MAX_SHOWN_TEXT: usize = 200;
+
+/// Masks a raw body for display: JSON bodies have their sensitive members masked. A body
+/// that is not JSON may carry anything, so it is shown only when it is short UTF-8 text
+/// without an `@` (no email can hide in it); otherwise only its length is.
 pub fn redact_body(body: &[u8]) -> String {
     match serde_json::from_slice::<Value>(body) {
         Ok(v) => redact_json(&v).to_string(),
         Err(_) if body.is_empty() => "(empty)".to_string(),
-        Err(_) => format!("({} bytes, not JSON; content withheld)", body.len()),
+        Err(_) => match std::str::from_utf8(body) {
+            Ok(text) if text.len() <= MAX_SHOWN_TEXT && !text.contains('@') => text.to_string(),
+            _ => format!("({} bytes, not JSON; content withheld)", body.len()),
+        },
     }
 }
 
@@ -90,6 +96,8 @@ mod tests {
     #[test]
     fn non_json_bodies_are_withheld() {
         assert_eq!(redact_body(b"a@b.c oops"), "(10 bytes, not JSON; content withheld)");
+        assert_eq!(redact_body(b"{\"Email\": "), "{\"Email\": ");
+        assert_eq!(redact_body(&[0xff, 0xfe]), "(2 bytes, not JSON; content withheld)");
         assert_eq!(redact_body(b""), "(empty)");
     }
 }

@@ -1,1 +1,41 @@
-//! placeholder
+//! The reference mock: a stateful implementation of CreateUser on wiremock, faithful to the
+//! model, that the harness runs against by default and client implementers test against.
+//!
+//! A request goes through the checks in this order, each answering with one of the eight
+//! documented exceptions: route (400) → SigV4 auth (401) → fault header (the named
+//! exception) → blank account id (400) → unknown account (404) → forbidden account (403)
+//! → throttle (429) → body (400) → email conflict (409) → create (201).
+//!
+//! Error policy: nothing a client sends makes the mock panic or answer 5xx; only an
+//! injected fault is a 5xx. Starting can fail (bad settings, address in use) and returns a
+//! [`MockError`].
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), chime_conformance::mock::MockError> {
+//! use chime_conformance::mock::{MockConfig, ReferenceMock};
+//! let mock = ReferenceMock::start(MockConfig::default()).await?;
+//! let fixtures = mock.fixtures();
+//! // Point a client at mock.uri(), sign with fixtures.credentials,
+//! // create users in fixtures.account_id.
+//! # Ok(()) }
+//! ```
+
+mod config;
+mod defect;
+mod request;
+mod respond;
+mod server;
+mod state;
+mod throttle;
+
+pub use config::{
+    default_credentials, Fixtures, MockConfig, ThrottleConfig, DEFAULT_ACCESS_KEY_ID,
+    DEFAULT_ACCOUNT_ID, DEFAULT_FAULT_HEADER, DEFAULT_FORBIDDEN_ACCOUNT_ID, DEFAULT_LISTEN,
+    DEFAULT_SECRET_ACCESS_KEY, DEFAULT_THROTTLED_ACCOUNT_ID,
+};
+pub use defect::{Defect, UnknownDefect};
+pub use request::{EXPECTED_ROUTE, MAX_BODY_BYTES};
+pub use server::{MockError, ReferenceMock};
+
+#[cfg(test)]
+mod defect_tests;

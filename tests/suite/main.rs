@@ -1,5 +1,8 @@
 //! The integration test suite: one test binary, one module per concern.
 
+// Helpers shared by the tests (a mock, raw signed requests).
+mod util;
+
 // The reference mock driven by the official AWS SDK for Rust.
 mod mock_sdk;
 // The reference mock under concurrency.

@@ -1,0 +1,238 @@
+//! Every [`Defect`] changes the behaviour it names: each is run against a live mock beside
+//! the correct mock, on the scenario that shows the rule, and the rule must hold on the
+//! correct mock and break on the defective one.
+
+use std::time::SystemTime;
+
+use serde_json::Value;
+
+use crate::contract::{
+    Exception, ERROR_TYPE_HEADER, INVITE_STATUSES, LICENSE_TYPES, REGISTRATION_STATUSES, USER_TYPES,
+};
+use crate::mock::{
+    default_credentials, Defect, MockConfig, ReferenceMock, DEFAULT_ACCOUNT_ID,
+    DEFAULT_FORBIDDEN_ACCOUNT_ID, DEFAULT_THROTTLED_ACCOUNT_ID,
+};
+use crate::sigv4::sign_request;
+
+const EMAIL: &str = "zoe@example.com";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scenario {
+    /// A valid create with a non-ASCII Username and `PrivateUser`.
+    Create,
+    /// Two creates with one email; the second is looked at.
+    Duplicate,
+    /// Two creates with distinct emails; both are looked at.
+    TwoUsers,
+    BadEmail,
+    BadUserType,
+    /// Six creates on the throttled account (burst 5).
+    Burst,
+    Forbidden,
+    Unknown,
+    Unsigned,
+    /// `x-chime-fault: ServiceUnavailableException`.
+    Fault,
+}
+
+#[derive(Debug)]
+struct Answer {
+    status: u16,
+    headers: reqwest::header::HeaderMap,
+    body: Value,
+}
+
+impl Answer {
+    fn user(&self, member: &str) -> Option<&Value> {
+        self.body.get("User").and_then(|u| u.get(member))
+    }
+    fn user_str(&self, member: &str) -> &str {
+        self.user(member).and_then(Value::as_str).unwrap_or("")
+    }
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+async fn send(
+    client: &reqwest::Client,
+    mock: &ReferenceMock,
+    account: &str,
+    body: &str,
+    signed: bool,
+    fault: Option<&str>,
+) -> Answer {
+    let url = format!(
+        "{}{}",
+        mock.uri(),
+        crate::contract::create_user_path(account)
+    );
+    let mut headers = vec![("content-type", "application/json")];
+    if let Some(fault) = fault {
+        headers.push(("x-chime-fault", fault));
+    }
+    let mut request = client.post(&url).body(body.to_string());
+    if signed {
+        let added = sign_request(
+            "POST",
+            &url,
+            &headers,
+            body.as_bytes(),
+            &default_credentials(),
+            "us-east-1",
+            SystemTime::now(),
+        )
+        .expect("signing a test request");
+        for (name, value) in added {
+            request = request.header(name, value);
+        }
+    }
+    for (name, value) in headers {
+        request = request.header(name, value);
+    }
+    let response = request.send().await.expect("the mock answers");
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let bytes = response.bytes().await.expect("a body");
+    Answer {
+        status,
+        headers,
+        body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    }
+}
+
+async fn play(defect: Option<Defect>, scenario: Scenario) -> Vec<Answer> {
+    let mock = ReferenceMock::start(MockConfig {
+        defect,
+        ..MockConfig::default()
+    })
+    .await
+    .expect("mock starts");
+    let client = reqwest::Client::new();
+    let c = &client;
+    let m = &mock;
+    let valid = format!(r#"{{"Username":"Zoë","Email":"{EMAIL}","UserType":"PrivateUser"}}"#);
+    let account = DEFAULT_ACCOUNT_ID;
+    match scenario {
+        Scenario::Create => vec![send(c, m, account, &valid, true, None).await],
+        Scenario::Duplicate => {
+            send(c, m, account, &valid, true, None).await;
+            vec![send(c, m, account, &valid, true, None).await]
+        }
+        Scenario::TwoUsers => vec![
+            send(c, m, account, r#"{"Email":"a@example.com"}"#, true, None).await,
+            send(c, m, account, r#"{"Email":"b@example.com"}"#, true, None).await,
+        ],
+        Scenario::BadEmail => vec![send(c, m, account, r#"{"Email":"nope"}"#, true, None).await],
+        Scenario::BadUserType => {
+            vec![send(c, m, account, r#"{"UserType":"Admin"}"#, true, None).await]
+        }
+        Scenario::Burst => {
+            let mut answers = Vec::new();
+            for _ in 0..6 {
+                answers.push(send(c, m, DEFAULT_THROTTLED_ACCOUNT_ID, "{}", true, None).await);
+            }
+            answers
+        }
+        Scenario::Forbidden => {
+            vec![send(c, m, DEFAULT_FORBIDDEN_ACCOUNT_ID, "{}", true, None).await]
+        }
+        Scenario::Unknown => vec![send(c, m, "no-such-account", "{}", true, None).await],
+        Scenario::Unsigned => vec![send(c, m, account, "{}", false, None).await],
+        Scenario::Fault => vec![
+            send(
+                c,
+                m,
+                account,
+                "{}",
+                true,
+                Some(Exception::ServiceUnavailable.shape_name()),
+            )
+            .await,
+        ],
+    }
+}
+
+type Broken = fn(&[Answer]) -> bool;
+
+/// The scenario that shows the rule a defect breaks, and a check that the rule is broken.
+fn case(defect: Defect) -> (Scenario, Broken) {
+    fn last(answers: &[Answer]) -> &Answer {
+        answers.last().expect("at least one answer")
+    }
+    match defect {
+        Defect::SuccessStatus200 => (Scenario::Create, |a| last(a).status != 201),
+        Defect::OmitUserId => (Scenario::Create, |a| last(a).user("UserId").is_none()),
+        Defect::NumericUserId => (Scenario::Create, |a| {
+            last(a).user("UserId").is_some_and(Value::is_number)
+        }),
+        Defect::LicenseTypeOutsideEnum => (Scenario::Create, |a| {
+            !LICENSE_TYPES.contains(&last(a).user_str("LicenseType"))
+        }),
+        Defect::UserTypeOutsideEnum => (Scenario::Create, |a| {
+            !USER_TYPES.contains(&last(a).user_str("UserType"))
+        }),
+        Defect::RegistrationStatusOutsideEnum => (Scenario::Create, |a| {
+            !REGISTRATION_STATUSES.contains(&last(a).user_str("UserRegistrationStatus"))
+        }),
+        Defect::InvitationStatusOutsideEnum => (Scenario::Create, |a| {
+            !INVITE_STATUSES.contains(&last(a).user_str("UserInvitationStatus"))
+        }),
+        Defect::MalformedInvitedOn => (Scenario::Create, |a| {
+            chrono::DateTime::parse_from_rfc3339(last(a).user_str("InvitedOn")).is_err()
+        }),
+        Defect::WrongAccountIdEcho => (Scenario::Create, |a| {
+            last(a).user_str("AccountId") != DEFAULT_ACCOUNT_ID
+        }),
+        Defect::WrongPrimaryEmailEcho => (Scenario::Create, |a| {
+            last(a).user_str("PrimaryEmail") != EMAIL
+        }),
+        Defect::WrongUserTypeEcho => (Scenario::Create, |a| {
+            last(a).user_str("UserType") != "PrivateUser"
+        }),
+        Defect::RepeatedUserId => (Scenario::TwoUsers, |a| {
+            a[0].user_str("UserId") == a[1].user_str("UserId")
+        }),
+        Defect::WrongErrorStatus => (Scenario::Duplicate, |a| last(a).status != 409),
+        Defect::MissingErrorTypeHeader => (Scenario::Duplicate, |a| {
+            last(a).header(ERROR_TYPE_HEADER).is_none()
+        }),
+        Defect::UndocumentedErrorType => (Scenario::Duplicate, |a| {
+            last(a).header(ERROR_TYPE_HEADER) != Some("ConflictException")
+        }),
+        Defect::ErrorBodyMismatch => (Scenario::Duplicate, |a| {
+            last(a).body.get("Code").and_then(Value::as_str) != Some("Conflict")
+                || !last(a).body.get("Message").is_some_and(Value::is_string)
+        }),
+        Defect::AcceptInvalidEmail => (Scenario::BadEmail, |a| last(a).status != 400),
+        Defect::AcceptInvalidUserType => (Scenario::BadUserType, |a| last(a).status != 400),
+        Defect::NeverConflict => (Scenario::Duplicate, |a| last(a).status == 201),
+        Defect::NeverThrottle => (Scenario::Burst, |a| a.iter().all(|x| x.status != 429)),
+        Defect::NeverForbidden => (Scenario::Forbidden, |a| last(a).status != 403),
+        Defect::NeverNotFound => (Scenario::Unknown, |a| last(a).status != 404),
+        Defect::NeverUnauthorized => (Scenario::Unsigned, |a| last(a).status != 401),
+        Defect::IgnoreFaultHeader => (Scenario::Fault, |a| last(a).status != 503),
+        Defect::ServerErrorOnValidInput => (Scenario::Create, |a| last(a).status == 500),
+        Defect::WrongContentType => (Scenario::Create, |a| {
+            last(a).header("content-type") != Some("application/json")
+        }),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_defect_breaks_its_rule_and_the_correct_mock_keeps_it() {
+    for defect in Defect::ALL {
+        let (scenario, broken) = case(*defect);
+        let correct = play(None, scenario).await;
+        assert!(
+            !broken(&correct),
+            "{defect}: the correct mock breaks the rule: {correct:?}"
+        );
+        let defective = play(Some(*defect), scenario).await;
+        assert!(
+            broken(&defective),
+            "{defect}: the defective mock keeps the rule: {defective:?}"
+        );
+    }
+}

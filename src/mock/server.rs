@@ -1,0 +1,95 @@
+//! The running reference mock: a wiremock server with request recording off and one mock
+//! that sends every request to the CreateUser responder.
+
+use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
+
+use wiremock::matchers::any;
+use wiremock::{Mock, MockServer};
+
+use crate::mock::respond::{CreateUserResponder, SharedResponder};
+use crate::mock::{Fixtures, MockConfig};
+
+/// Why a mock did not start.
+#[non_exhaustive]
+#[derive(Debug, thiserror::Error)]
+pub enum MockError {
+    #[error("failed to bind {address}: {source}")]
+    Bind {
+        address: SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("failed to start the mock: {0}")]
+    InvalidConfig(String),
+}
+
+/// A running reference mock. Dropping it stops the server.
+pub struct ReferenceMock {
+    server: MockServer,
+    responder: Arc<CreateUserResponder>,
+    fixtures: Fixtures,
+}
+
+impl std::fmt::Debug for ReferenceMock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReferenceMock")
+            .field("address", &self.address())
+            .field("fixtures", &self.fixtures)
+            .finish()
+    }
+}
+
+impl ReferenceMock {
+    /// Binds `config.listen` and starts serving.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), chime_conformance::mock::MockError> {
+    /// use chime_conformance::mock::{MockConfig, ReferenceMock};
+    /// let mock = ReferenceMock::start(MockConfig::default()).await?;
+    /// println!("serving {} for account {}", mock.uri(), mock.fixtures().account_id);
+    /// # Ok(()) }
+    /// ```
+    pub async fn start(config: MockConfig) -> Result<ReferenceMock, MockError> {
+        config.validate().map_err(MockError::InvalidConfig)?;
+        let listener = TcpListener::bind(config.listen).map_err(|source| MockError::Bind {
+            address: config.listen,
+            source,
+        })?;
+        let responder = Arc::new(CreateUserResponder::new(&config));
+        let server = MockServer::builder()
+            .listener(listener)
+            .disable_request_recording()
+            .start()
+            .await;
+        Mock::given(any())
+            .respond_with(SharedResponder(responder.clone()))
+            .mount(&server)
+            .await;
+        Ok(ReferenceMock {
+            server,
+            responder,
+            fixtures: config.fixtures(),
+        })
+    }
+
+    /// `http://IP:PORT`, the endpoint to point a client at.
+    pub fn uri(&self) -> String {
+        self.server.uri()
+    }
+
+    /// The address the server listens on (with the port the OS picked).
+    pub fn address(&self) -> SocketAddr {
+        *self.server.address()
+    }
+
+    /// The first account of each kind, the fault header and the credentials to sign with.
+    pub fn fixtures(&self) -> Fixtures {
+        self.fixtures.clone()
+    }
+
+    /// How many users were created so far, in all accounts.
+    pub fn users_stored(&self) -> usize {
+        self.responder.users_stored()
+    }
+}

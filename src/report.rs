@@ -1,0 +1,56 @@
+//! The JSON report (`--report PATH`): every trial with its outcome, rules and timing, the
+//! seed, the exception matrix and the users the run created. Holds no secrets: trial
+//! messages are rendered masked, and the target is described by its flags only.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::matrix::MatrixRow;
+use crate::runner::TrialRecord;
+
+/// The whole report.
+#[derive(Debug, Serialize)]
+pub struct Report<'a> {
+    pub tool: &'static str,
+    pub version: &'static str,
+    pub run_id: &'a str,
+    pub seed: u64,
+    pub endpoint: &'a str,
+    pub embedded_mock: bool,
+    pub summary: Summary,
+    pub trials: &'a [TrialRecord],
+    pub exception_matrix: &'a [MatrixRow],
+    pub created_user_ids: &'a [String],
+}
+
+/// Counts of trial outcomes.
+#[derive(Debug, Serialize, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub passed: usize,
+    pub failed: usize,
+    pub ignored: usize,
+    pub exceptions_observed: usize,
+    pub requests: u64,
+}
+
+/// Why the report could not be written.
+#[derive(Debug, thiserror::Error)]
+#[error("failed to write the report {path}: {reason}")]
+pub struct ReportError {
+    pub path: String,
+    pub reason: String,
+}
+
+/// Writes the report as pretty JSON.
+pub fn write_report(path: &Path, report: &Report<'_>) -> Result<(), ReportError> {
+    let err = |reason: String| ReportError {
+        path: path.display().to_string(),
+        reason,
+    };
+    let text = serde_json::to_string_pretty(report).map_err(|e| err(e.to_string()))?;
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|e| err(e.to_string()))?;
+    }
+    std::fs::write(path, text + "\n").map_err(|e| err(e.to_string()))
+}
