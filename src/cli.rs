@@ -56,13 +56,18 @@ error; 3 target unreachable.";
 
 /// Conformance harness for the Amazon Chime CreateUser API.
 #[derive(Debug, Parser)]
-#[command(name = "chime-conformance", version, after_help = AFTER_HELP)]
+#[command(
+    name = "chime-conformance",
+    version,
+    after_help = AFTER_HELP,
+    help_template = "{name} {version}: {about}\n\n{usage-heading} {usage}\n\n{all-args}\n\n{after-help}"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub target: TargetArgs,
     #[command(flatten)]
     pub run: RunArgs,
-    #[command(flatten)]
+    #[command(flatten, next_help_heading = "Trial selection and output (as in cargo test)")]
     pub libtest: libtest_mimic::Arguments,
 }
 

@@ -11,3 +11,5 @@ mod mock_concurrency;
 mod mock_bad_input;
 // The chime-mock binary started as a standalone server.
 mod mock_standalone;
+// The chime-conformance binary run as a user runs it.
+mod harness_cli;

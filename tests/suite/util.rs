@@ -95,3 +95,131 @@ pub async fn create_user(
     )
     .await
 }
+
+/// What a finished `chime-conformance` run printed and returned.
+pub struct ConformanceRun {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl std::fmt::Display for ConformanceRun {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "exit code {}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+/// The longest a harness run in a test may take before it is killed.
+pub const RUN_DEADLINE: std::time::Duration = std::time::Duration::from_secs(180);
+
+/// Runs the `chime-conformance` binary with `args` (plus `--no-regressions`, so tests
+/// leave no files behind), the mock's default credentials in the environment, no
+/// `CHIME_*` variables from the caller's, and `env` on top. Killed after [`RUN_DEADLINE`].
+pub fn conformance(args: &[&str], env: &[(&str, &str)]) -> ConformanceRun {
+    use std::process::{Command, Stdio};
+    let credentials = chime_conformance::mock::default_credentials();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_chime-conformance"));
+    command
+        .args(args)
+        .arg("--no-regressions")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (name, _) in std::env::vars() {
+        if name.starts_with("CHIME_") || name.starts_with("AWS_") {
+            command.env_remove(name);
+        }
+    }
+    command
+        .env("AWS_ACCESS_KEY_ID", &credentials.access_key_id)
+        .env("AWS_SECRET_ACCESS_KEY", &credentials.secret_access_key);
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let child = command.spawn().expect("start chime-conformance");
+    let id = child.id();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    let output = match rx.recv_timeout(RUN_DEADLINE) {
+        Ok(output) => output.expect("collect chime-conformance output"),
+        Err(_) => {
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", &id.to_string()])
+                .status();
+            panic!("chime-conformance {args:?} did not finish within {RUN_DEADLINE:?}");
+        }
+    };
+    ConformanceRun {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// A `chime-mock` process, killed when dropped.
+pub struct MockProcess {
+    pub url: String,
+    child: std::process::Child,
+}
+
+impl Drop for MockProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts the `chime-mock` binary on a free loopback port with `args` and waits (bounded)
+/// until it prints the URL it serves.
+pub fn spawn_mock_binary(args: &[&str]) -> MockProcess {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("find a free port")
+        .port();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_chime-mock"));
+    for (name, _) in std::env::vars() {
+        if name.starts_with("CHIME_MOCK_") {
+            command.env_remove(name);
+        }
+    }
+    let mut child = command
+        .args(["--listen", &format!("127.0.0.1:{port}")])
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start chime-mock");
+    let stdout = child.stdout.take().expect("piped stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let mut process = MockProcess {
+        url: String::new(),
+        child,
+    };
+    while let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) {
+        match rx.recv_timeout(left) {
+            Ok(line) => {
+                if let Some(at) = line.find("http://") {
+                    process.url = line[at..].split_whitespace().next().unwrap_or("").to_string();
+                    return process;
+                }
+            }
+            Err(_) => break,
+        }
+    }
+    panic!("chime-mock printed no URL within 30 s");
+}

@@ -1,0 +1,186 @@
+//! The `chime-conformance` binary as a user runs it: against the embedded mock, against a
+//! standalone `chime-mock`, with `--list`, `--exact` and `--format json`, and against a
+//! target that lacks fixtures.
+
+use serde_json::Value;
+
+use chime_conformance::mock::{
+    DEFAULT_ACCOUNT_ID, DEFAULT_FAULT_HEADER, DEFAULT_FORBIDDEN_ACCOUNT_ID,
+    DEFAULT_THROTTLED_ACCOUNT_ID,
+};
+
+use crate::util::{conformance, spawn_mock_binary, ConformanceRun};
+
+const PROPERTIES: [&str; 3] = [
+    "property::error_responses_follow_restjson1",
+    "property::invalid_request_is_rejected",
+    "property::valid_request_creates_user",
+];
+
+#[test]
+fn list_names_every_trial_in_the_libtest_format() {
+    let run = conformance(&["--list"], &[]);
+    assert_eq!(run.code, 0, "{run}");
+    let names: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter_map(|l| l.strip_suffix(": test"))
+        .collect();
+    for p in PROPERTIES {
+        assert!(names.contains(&p), "{p} missing from {names:?}");
+    }
+    let exceptions = names.iter().filter(|n| n.starts_with("exception::")).count();
+    assert!(exceptions >= 8, "{names:?}");
+    assert!(names.contains(&"exception::conflict::duplicate_email"));
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(names, sorted, "trials are listed sorted by name");
+    assert!(run.stderr.is_empty(), "--list prints nothing else: {}", run.stderr);
+}
+
+#[test]
+fn exact_runs_exactly_one_trial() {
+    let run = conformance(&["--exact", "exception::conflict::duplicate_email"], &[]);
+    assert_eq!(run.code, 0, "{run}");
+    assert!(run.stdout.contains("1 passed; 0 failed"), "{run}");
+    assert!(run.stdout.contains("exception::conflict::duplicate_email ... ok"), "{run}");
+}
+
+#[test]
+fn format_json_keeps_stdout_machine_readable() {
+    let run = conformance(
+        &["--format", "json", "-Z", "unstable-options", "--cases", "8"],
+        &[],
+    );
+    assert_eq!(run.code, 0, "{run}");
+    let events: Vec<Value> = run
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l:?} is not JSON: {e}")))
+        .collect();
+    let ok: Vec<&str> = events
+        .iter()
+        .filter(|e| e["type"] == "test" && e["event"] == "ok")
+        .filter_map(|e| e["name"].as_str())
+        .collect();
+    for p in PROPERTIES {
+        assert!(ok.contains(&p), "{p} not ok in {ok:?}");
+    }
+    assert!(events
+        .iter()
+        .any(|e| e["type"] == "suite" && e["event"] == "ok"));
+    assert!(run.stderr.contains("exceptions observed: 8 of 8"), "{run}");
+}
+
+#[test]
+fn a_bare_run_passes_everything_and_observes_all_eight_exceptions() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("report.json");
+    let run = conformance(&["--report", report.to_str().unwrap()], &[]);
+    assert_eq!(run.code, 0, "{run}");
+    assert!(run.stderr.contains("exceptions observed: 8 of 8"), "{run}");
+    assert!(run.stderr.contains("(embedded reference mock)"), "{run}");
+    let report: Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    assert_eq!(report["summary"]["failed"], 0);
+    assert_eq!(report["summary"]["exceptions_observed"], 8);
+    let trials = report["trials"].as_array().unwrap();
+    assert!(trials.len() >= 11);
+    assert!(!report["created_user_ids"].as_array().unwrap().is_empty());
+}
+
+fn standalone_flags(endpoint: &str, with_fault_hook: bool) -> Vec<String> {
+    let mut flags = vec![
+        "--endpoint".to_string(),
+        endpoint.to_string(),
+        "--account-id".into(),
+        DEFAULT_ACCOUNT_ID.into(),
+        "--forbidden-account-id".into(),
+        DEFAULT_FORBIDDEN_ACCOUNT_ID.into(),
+        "--throttled-account-id".into(),
+        DEFAULT_THROTTLED_ACCOUNT_ID.into(),
+    ];
+    if with_fault_hook {
+        flags.extend(["--fault-header".to_string(), DEFAULT_FAULT_HEADER.to_string()]);
+    }
+    flags
+}
+
+fn run_against(endpoint: &str, with_fault_hook: bool) -> ConformanceRun {
+    let flags = standalone_flags(endpoint, with_fault_hook);
+    let args: Vec<&str> = flags.iter().map(String::as_str).collect();
+    conformance(&args, &[])
+}
+
+#[test]
+fn a_standalone_mock_gives_the_same_result() {
+    let mock = spawn_mock_binary(&[]);
+    let run = run_against(&mock.url, true);
+    assert_eq!(run.code, 0, "{run}");
+    assert!(run.stderr.contains("exceptions observed: 8 of 8"), "{run}");
+    assert!(!run.stderr.contains("(embedded reference mock)"));
+}
+
+#[test]
+fn without_a_fault_hook_the_fault_cases_are_ignored_with_a_reason() {
+    let mock = spawn_mock_binary(&[]);
+    let run = run_against(&mock.url, false);
+    assert_eq!(run.code, 0, "{run}");
+    assert!(
+        run.stdout.contains("exception::service_failure::injected_fault      ... ignored (needs a fault hook"),
+        "{run}"
+    );
+    assert!(run.stdout.contains("exception::service_unavailable::injected_fault  ... ignored (needs a fault hook"), "{run}");
+    assert!(run.stderr.contains("exceptions observed: 6 of 8"), "{run}");
+    assert!(run.stdout.contains("2 ignored"), "{run}");
+}
+
+#[test]
+fn missing_fixtures_and_auth_none_ignore_what_they_cannot_trigger() {
+    let mock = spawn_mock_binary(&["--no-auth"]);
+    let run = conformance(
+        &[
+            "--endpoint",
+            &mock.url,
+            "--account-id",
+            DEFAULT_ACCOUNT_ID,
+            "--auth",
+            "none",
+        ],
+        &[],
+    );
+    assert_eq!(run.code, 0, "{run}");
+    for (trial, reason) in [
+        ("exception::forbidden::disabled_account", "(needs a forbidden account"),
+        ("exception::throttled::burst", "(needs a low-limit account"),
+        ("exception::unauthorized::wrong_secret", "(needs a target that checks credentials"),
+    ] {
+        let line = run.stdout.lines().find(|l| l.contains(trial)).unwrap_or("");
+        assert!(line.contains("ignored") && line.contains(reason), "{trial}: {line:?} in {run}");
+    }
+    assert!(!run.stdout.contains("FAILED"), "{run}");
+}
+
+#[test]
+fn bad_configuration_exits_2_and_an_unreachable_target_exits_3() {
+    let run = conformance(&["--endpoint", "ftp://x", "--account-id", "a"], &[]);
+    assert_eq!(run.code, 2, "{run}");
+    assert!(run.stderr.contains("--endpoint"), "{run}");
+    let run = conformance(&["--endpoint", "http://127.0.0.1:9"], &[]);
+    assert_eq!(run.code, 2, "{run}");
+    assert!(run.stderr.contains("--account-id"), "{run}");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("g")).unwrap();
+    std::fs::write(dir.path().join("g/c.toml"), "description = 1\n").unwrap();
+    let run = conformance(&["--case-dir", dir.path().to_str().unwrap()], &[]);
+    assert_eq!(run.code, 2, "{run}");
+    assert!(run.stderr.contains("c.toml") && run.stderr.contains("line 1"), "{run}");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let endpoint = format!("http://127.0.0.1:{port}");
+    let run = conformance(&["--endpoint", &endpoint, "--account-id", "a", "--timeout", "2"], &[]);
+    assert_eq!(run.code, 3, "{run}");
+    assert!(run.stderr.contains("target unreachable"), "{run}");
+}
