@@ -185,9 +185,9 @@ pub fn parse_case(relative: &str, source: &str, text: &str) -> Result<Case, Case
     };
     let stem = relative.trim_end_matches(".toml").replace('\\', "/");
     if stem.is_empty()
-        || !stem
-            .split('/')
-            .all(|part| !part.is_empty() && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+        || !stem.split('/').all(|part| {
+            !part.is_empty() && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        })
     {
         return Err(invalid(format!(
             "path {relative:?} must be <group>/<name>.toml with letters, digits and _ only"
@@ -199,7 +199,9 @@ pub fn parse_case(relative: &str, source: &str, text: &str) -> Result<Case, Case
     for (i, step) in file.steps.iter().enumerate() {
         let n = i + 1;
         if step.body.is_some() && step.raw_body.is_some() {
-            return Err(invalid(format!("step {n}: give body or raw_body, not both")));
+            return Err(invalid(format!(
+                "step {n}: give body or raw_body, not both"
+            )));
         }
         if step.burst == 0 || step.burst > MAX_BURST {
             return Err(invalid(format!("step {n}: burst must be 1..={MAX_BURST}")));
@@ -312,7 +314,8 @@ impl Case {
             if step.fault.is_some() && fixtures.fault_header.is_none() {
                 return Some("needs a fault hook (--fault-header)".into());
             }
-            if step.credentials != Credentials::Target && !matches!(target.auth, Auth::SigV4 { .. }) {
+            if step.credentials != Credentials::Target && !matches!(target.auth, Auth::SigV4 { .. })
+            {
                 return Some(
                     "needs a target that checks credentials (--auth sigv4); this one is --auth none"
                         .into(),
@@ -358,20 +361,26 @@ mod tests {
     fn the_embedded_cases_load_and_cover_all_eight_exceptions() {
         let cases = embedded_cases().unwrap();
         for e in Exception::ALL {
-            assert!(
-                cases.iter().any(|c| c.exception == e),
-                "no case for {e}"
-            );
+            assert!(cases.iter().any(|c| c.exception == e), "no case for {e}");
         }
-        assert!(cases.iter().any(|c| c.name == "exception::conflict::duplicate_email"));
+        assert!(cases
+            .iter()
+            .any(|c| c.name == "exception::conflict::duplicate_email"));
     }
 
     #[test]
     fn bad_files_are_rejected_with_the_key_and_line() {
-        let err = parse_case("x/y.toml", "x/y.toml", "description = \"d\"\nexception = \"Nope\"\nsteps = []\n")
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("x/y.toml") && err.contains("line 2") && err.contains("Nope"), "{err}");
+        let err = parse_case(
+            "x/y.toml",
+            "x/y.toml",
+            "description = \"d\"\nexception = \"Nope\"\nsteps = []\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("x/y.toml") && err.contains("line 2") && err.contains("Nope"),
+            "{err}"
+        );
         let err = parse_case(
             "x/y.toml",
             "x/y.toml",

@@ -195,7 +195,9 @@ pub fn check_response(
         Expect::Created(facts) if response.is_success() => check_created(facts, response, schemas),
         Expect::Created(_) => {
             let mut checked = check_error(response, injected_fault, schemas);
-            if response.status < 500 {
+            // An AWS common error is its own class (`aws.common_error`), not evidence that
+            // the valid request was refused by CreateUser.
+            if response.status < 500 && !is_aws_common(&checked) {
                 checked.violations.insert(
                     0,
                     Violation::new(
@@ -223,7 +225,7 @@ pub fn check_response(
         },
         Expect::Rejected { exception, rule } => {
             let mut checked = check_error(response, injected_fault, schemas);
-            if !is_exception(&checked, response.status, exception) {
+            if !is_exception(&checked, response.status, exception) && !is_aws_common(&checked) {
                 checked.violations.push(Violation::new(
                     rule,
                     format!(
@@ -239,6 +241,13 @@ pub fn check_response(
         Expect::AnyError if response.is_success() => Checked::default(),
         Expect::AnyError => check_error(response, injected_fault, schemas),
     }
+}
+
+fn is_aws_common(checked: &Checked) -> bool {
+    matches!(
+        checked.error_type.as_ref().map(ResolvedErrorType::kind),
+        Some(ErrorKind::AwsCommon(_))
+    )
 }
 
 /// True when a checked error response is `exception`: by its resolved type, or, when the
@@ -497,10 +506,18 @@ mod tests {
 
     #[test]
     fn status_content_type_and_schema_are_separate_rules() {
-        let r = response(200, &[("content-type", "application/json")], json!({"User": {"UserId": "u"}}));
+        let r = response(
+            200,
+            &[("content-type", "application/json")],
+            json!({"User": {"UserId": "u"}}),
+        );
         let c = check_response(Expect::Created(&FACTS), &r, None, &schemas());
         assert_eq!(rules(&c), ["success.status"]);
-        let r = response(201, &[("content-type", "text/plain")], json!({"User": {"UserId": "u"}}));
+        let r = response(
+            201,
+            &[("content-type", "text/plain")],
+            json!({"User": {"UserId": "u"}}),
+        );
         let c = check_response(Expect::Created(&FACTS), &r, None, &schemas());
         assert_eq!(rules(&c), ["success.content_type"]);
         let r = created(json!({"UserId": 5}));
@@ -527,7 +544,11 @@ mod tests {
             "ConflictException",
             "com.amazonaws.chime#ConflictException:http://internal.example/",
         ] {
-            let r = error(409, Some(header), json!({"Code": "Conflict", "Message": "m"}));
+            let r = error(
+                409,
+                Some(header),
+                json!({"Code": "Conflict", "Message": "m"}),
+            );
             let c = check_response(
                 Expect::Rejected {
                     exception: Exception::Conflict,
@@ -545,8 +566,12 @@ mod tests {
     fn each_error_rule_is_reported_by_name() {
         let s = schemas();
         let body = json!({"Code": "Conflict", "Message": "m"});
-        let any = |r: &ReceivedResponse, fault| rules(&check_response(Expect::AnyError, r, fault, &s));
-        assert_eq!(any(&error(409, None, body.clone()), None), ["error.type_header"]);
+        let any =
+            |r: &ReceivedResponse, fault| rules(&check_response(Expect::AnyError, r, fault, &s));
+        assert_eq!(
+            any(&error(409, None, body.clone()), None),
+            ["error.type_header"]
+        );
         assert_eq!(
             any(&error(400, Some("ConflictException"), body.clone()), None),
             ["error.status"]
@@ -556,15 +581,29 @@ mod tests {
             ["error.type_documented"]
         );
         assert_eq!(
-            any(&error(409, Some("ConflictException"), json!({"Code": 42})), None),
+            any(
+                &error(409, Some("ConflictException"), json!({"Code": 42})),
+                None
+            ),
             ["error.schema"]
         );
-        let fault = error(503, Some("ServiceUnavailableException"), json!({"Code": "ServiceUnavailable"}));
+        let fault = error(
+            503,
+            Some("ServiceUnavailableException"),
+            json!({"Code": "ServiceUnavailable"}),
+        );
         assert_eq!(any(&fault, None), ["error.unexpected_fault"]);
-        assert_eq!(any(&fault, Some(Exception::ServiceUnavailable)), Vec::<&str>::new());
         assert_eq!(
-            any(&error(400, Some("RequestExpired"), json!({})), None),
-            ["aws.common_error"]
+            any(&fault, Some(Exception::ServiceUnavailable)),
+            Vec::<&str>::new()
+        );
+        let expired = error(400, Some("RequestExpired"), json!({}));
+        assert_eq!(any(&expired, None), ["aws.common_error"]);
+        let c = check_response(Expect::Created(&FACTS), &expired, None, &s);
+        assert_eq!(
+            rules(&c),
+            ["aws.common_error"],
+            "its own class, not success.status"
         );
     }
 
@@ -586,15 +625,25 @@ mod tests {
         let c = check_response(expect, &created(json!({"UserId": "u"})), None, &s);
         assert_eq!(rules(&c), ["input.rejected"]);
         let r = error(404, Some("NotFoundException"), json!({"Code": "NotFound"}));
-        assert_eq!(rules(&check_response(expect, &r, None, &s)), ["input.rejected"]);
+        assert_eq!(
+            rules(&check_response(expect, &r, None, &s)),
+            ["input.rejected"]
+        );
         // An unresolvable type is judged by its status (the header rule reports the rest).
         let r = error(400, None, json!({"Code": "BadRequest"}));
-        assert_eq!(rules(&check_response(expect, &r, None, &s)), ["error.type_header"]);
+        assert_eq!(
+            rules(&check_response(expect, &r, None, &s)),
+            ["error.type_header"]
+        );
     }
 
     #[test]
     fn a_5xx_on_a_valid_request_is_an_unexpected_fault_only() {
-        let r = error(500, Some("ServiceFailureException"), json!({"Code": "ServiceFailure"}));
+        let r = error(
+            500,
+            Some("ServiceFailureException"),
+            json!({"Code": "ServiceFailure"}),
+        );
         let c = check_response(Expect::Created(&FACTS), &r, None, &schemas());
         assert_eq!(rules(&c), ["error.unexpected_fault"]);
         let r = error(404, Some("NotFoundException"), json!({"Code": "NotFound"}));

@@ -67,7 +67,10 @@ pub struct Cli {
     pub target: TargetArgs,
     #[command(flatten)]
     pub run: RunArgs,
-    #[command(flatten, next_help_heading = "Trial selection and output (as in cargo test)")]
+    #[command(
+        flatten,
+        next_help_heading = "Trial selection and output (as in cargo test)"
+    )]
     pub libtest: libtest_mimic::Arguments,
 }
 
@@ -117,7 +120,7 @@ pub struct TargetArgs {
 #[command(next_help_heading = "Run")]
 pub struct RunArgs {
     /// Generated requests per property.
-    #[arg(long, env = "CHIME_CASES", value_name = "N", default_value = "64",
+    #[arg(long, env = "CHIME_CASES", value_name = "N", default_value = "256",
           value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub cases: u32,
     /// Seed of the generators [default: random, printed at start].
@@ -134,8 +137,12 @@ pub struct RunArgs {
     #[arg(long, env = "CHIME_CASE_DIR", value_name = "DIR")]
     pub case_dir: Option<PathBuf>,
     /// Where shrunk failing inputs are kept and replayed first on the next run.
-    #[arg(long, env = "CHIME_REGRESSIONS", value_name = "PATH",
-          default_value = ".chime-conformance/regressions.jsonl")]
+    #[arg(
+        long,
+        env = "CHIME_REGRESSIONS",
+        value_name = "PATH",
+        default_value = ".chime-conformance/regressions.jsonl"
+    )]
     pub regressions: PathBuf,
     /// Neither replay nor record regressions.
     #[arg(long, env = "CHIME_NO_REGRESSIONS")]
@@ -168,13 +175,13 @@ fn usage(message: impl Into<String>) -> CliError {
     CliError::Usage(message.into())
 }
 
-/// Runs the command line; returns the process exit code.
-pub fn main_with(cli: Cli) -> ExitCode {
+/// Runs the command line; returns how it ended (errors are printed to stderr).
+pub fn main_with(cli: Cli) -> ExitStatus {
     match run(cli) {
-        Ok(status) => status.into(),
+        Ok(status) => status,
         Err(e) => {
             eprintln!("chime-conformance: error: {e}");
-            e.status().into()
+            e.status()
         }
     }
 }
@@ -287,8 +294,14 @@ fn run(cli: Cli) -> Result<ExitStatus, CliError> {
 fn reject_fixture_flags_without_endpoint(args: &TargetArgs) -> Result<(), CliError> {
     let given = [
         ("--account-id", args.account_id.is_some()),
-        ("--forbidden-account-id", args.forbidden_account_id.is_some()),
-        ("--throttled-account-id", args.throttled_account_id.is_some()),
+        (
+            "--forbidden-account-id",
+            args.forbidden_account_id.is_some(),
+        ),
+        (
+            "--throttled-account-id",
+            args.throttled_account_id.is_some(),
+        ),
         ("--fault-header", args.fault_header.is_some()),
     ];
     match given.iter().find(|(_, set)| *set) {
@@ -388,7 +401,11 @@ fn credentials_from_env() -> Result<SigningCredentials, CliError> {
 
 /// One harmless request (unsigned, to an account no target has) to learn whether the
 /// target answers HTTP at all.
-fn preflight(runtime: &tokio::runtime::Runtime, client: &Client, run_id: &str) -> Result<(), CliError> {
+fn preflight(
+    runtime: &tokio::runtime::Runtime,
+    client: &Client,
+    run_id: &str,
+) -> Result<(), CliError> {
     let call = Call {
         credentials: crate::client::Credentials::Unsigned,
         ..Call::json(

@@ -164,10 +164,13 @@ impl Client {
         }
         let signer = match (&self.target.auth, call.credentials) {
             (_, Credentials::Unsigned) | (Auth::None, _) => None,
-            (Auth::SigV4 {
-                credentials,
-                region,
-            }, mode) => {
+            (
+                Auth::SigV4 {
+                    credentials,
+                    region,
+                },
+                mode,
+            ) => {
                 let credentials = match mode {
                     Credentials::WrongSecret => SigningCredentials {
                         secret_access_key: format!("{}-wrong", credentials.secret_access_key),
@@ -222,7 +225,10 @@ impl Client {
 
     /// Sends one call; a 429 is retried after its `Retry-After` (bounded), since throttling
     /// is not what such a call tests. Returns the last exchange and how many retries it took.
-    pub async fn send_tolerating_throttle(&self, call: &Call) -> Result<(Exchange, u32), TransportError> {
+    pub async fn send_tolerating_throttle(
+        &self,
+        call: &Call,
+    ) -> Result<(Exchange, u32), TransportError> {
         let mut retries = 0;
         loop {
             let exchange = self.send(call).await?;
@@ -236,24 +242,31 @@ impl Client {
     }
 
     /// Sends an already prepared request.
-    pub async fn send_prepared(&self, request: &SentRequest) -> Result<ReceivedResponse, TransportError> {
+    pub async fn send_prepared(
+        &self,
+        request: &SentRequest,
+    ) -> Result<ReceivedResponse, TransportError> {
         let fail = |kind, message: String| TransportError {
             kind,
             url: request.url.clone(),
             message,
         };
-        let _permit = self
-            .in_flight
-            .acquire()
-            .await
-            .map_err(|_| fail(TransportErrorKind::Request, "the client is shut down".into()))?;
+        let _permit = self.in_flight.acquire().await.map_err(|_| {
+            fail(
+                TransportErrorKind::Request,
+                "the client is shut down".into(),
+            )
+        })?;
         self.stats.requests.fetch_add(1, Ordering::Relaxed);
         let mut builder = self.http.post(&request.url).body(request.body.clone());
         for (name, value) in &request.headers {
             builder = builder.header(name, value);
         }
         let started = Instant::now();
-        let mut response = builder.send().await.map_err(|e| classify(&request.url, e))?;
+        let mut response = builder
+            .send()
+            .await
+            .map_err(|e| classify(&request.url, e))?;
         let status = response.status().as_u16();
         if response.status().is_redirection() {
             let location = response
@@ -278,7 +291,11 @@ impl Client {
             })
             .collect();
         let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(|e| classify(&request.url, e))? {
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| classify(&request.url, e))?
+        {
             if body.len() + chunk.len() > MAX_BODY_BYTES {
                 return Err(fail(
                     TransportErrorKind::BodyTooLarge,

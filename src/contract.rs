@@ -218,7 +218,9 @@ impl Exception {
 
     /// The documented exception answered with this status, if any.
     pub fn from_status(status: u16) -> Option<Exception> {
-        Exception::ALL.into_iter().find(|e| e.http_status() == status)
+        Exception::ALL
+            .into_iter()
+            .find(|e| e.http_status() == status)
     }
 }
 
@@ -343,7 +345,10 @@ mod tests {
                 "ConflictException",
             ),
             ("com.amazonaws.chime#ConflictException", "ConflictException"),
-            ("ConflictException:http://internal.example/", "ConflictException"),
+            (
+                "ConflictException:http://internal.example/",
+                "ConflictException",
+            ),
             ("aws.protocoltests#Foo#Bar", "Foo#Bar"),
         ];
         for (raw, want) in cases {

@@ -43,7 +43,8 @@ impl ReceivedResponse {
 
     /// The `X-Amzn-ErrorType` header, if present and not blank.
     pub fn error_type_header(&self) -> Option<&str> {
-        self.header(ERROR_TYPE_HEADER).filter(|v| !v.trim().is_empty())
+        self.header(ERROR_TYPE_HEADER)
+            .filter(|v| !v.trim().is_empty())
     }
 
     /// The body parsed as JSON, or why it is not JSON.

@@ -226,7 +226,10 @@ pub enum ErrorProbe {
     /// An input with one constraint broken (BadRequestException).
     Invalid(InvalidInput),
     /// A valid input to an account that does not exist (NotFoundException).
-    UnknownAccount { input: CreateUserInput, account_id: String },
+    UnknownAccount {
+        input: CreateUserInput,
+        account_id: String,
+    },
     /// A valid input without a signature (UnauthorizedClientException).
     Unsigned(CreateUserInput),
 }

@@ -6,5 +6,5 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    chime_conformance::cli::main_with(chime_conformance::cli::Cli::parse())
+    chime_conformance::cli::main_with(chime_conformance::cli::Cli::parse()).into()
 }

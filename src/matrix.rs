@@ -60,7 +60,9 @@ pub fn build_matrix(cases: &[Case], records: &[TrialRecord]) -> Vec<MatrixRow> {
                 Verdict::Fail
             } else if !observed_by.is_empty() {
                 Verdict::Pass
-            } else if let Some(RecordedOutcome::Ignored { reason }) = ran.first().map(|r| &r.outcome) {
+            } else if let Some(RecordedOutcome::Ignored { reason }) =
+                ran.first().map(|r| &r.outcome)
+            {
                 Verdict::Ignored(reason.clone())
             } else {
                 Verdict::NotRun
@@ -95,7 +97,11 @@ pub fn render_matrix(rows: &[MatrixRow]) -> String {
             Verdict::Ignored(reason) => ("ignored", format!(" ({reason})")),
             Verdict::NotRun => ("not run", String::new()),
         };
-        let case = row.observed_by.first().cloned().unwrap_or_else(|| "-".into());
+        let case = row
+            .observed_by
+            .first()
+            .cloned()
+            .unwrap_or_else(|| "-".into());
         let _ = writeln!(
             out,
             "  {:<29} {:>4}  {:<8} {:<11} {:<8} {case}{note}",

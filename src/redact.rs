@@ -95,9 +95,15 @@ mod tests {
 
     #[test]
     fn non_json_bodies_are_withheld() {
-        assert_eq!(redact_body(b"a@b.c oops"), "(10 bytes, not JSON; content withheld)");
+        assert_eq!(
+            redact_body(b"a@b.c oops"),
+            "(10 bytes, not JSON; content withheld)"
+        );
         assert_eq!(redact_body(b"{\"Email\": "), "{\"Email\": ");
-        assert_eq!(redact_body(&[0xff, 0xfe]), "(2 bytes, not JSON; content withheld)");
+        assert_eq!(
+            redact_body(&[0xff, 0xfe]),
+            "(2 bytes, not JSON; content withheld)"
+        );
         assert_eq!(redact_body(b""), "(empty)");
     }
 }

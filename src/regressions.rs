@@ -51,7 +51,11 @@ impl Regressions {
             return Vec::new();
         };
         let mut inputs: Vec<PropertyInput> = Vec::new();
-        for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        for (n, line) in text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+        {
             match serde_json::from_str::<Entry>(line) {
                 Ok(entry) if entry.trial == trial && !inputs.contains(&entry.input) => {
                     inputs.push(entry.input)
@@ -68,7 +72,12 @@ impl Regressions {
     }
 
     /// Appends a failing input (once).
-    pub fn add(&self, trial: &str, seed: u64, input: &PropertyInput) -> Result<(), RegressionError> {
+    pub fn add(
+        &self,
+        trial: &str,
+        seed: u64,
+        input: &PropertyInput,
+    ) -> Result<(), RegressionError> {
         let _guard = self.write.lock().unwrap_or_else(|e| e.into_inner());
         if self.inputs_for(trial).contains(input) {
             return Ok(());

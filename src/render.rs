@@ -46,7 +46,13 @@ pub fn render_failure(f: &Failure<'_>) -> String {
     if !f.violations.is_empty() {
         let _ = writeln!(out, "rules broken:");
         for v in f.violations {
-            let _ = writeln!(out, "  - {} ({}): {}", v.rule, v.rule.description(), v.detail);
+            let _ = writeln!(
+                out,
+                "  - {} ({}): {}",
+                v.rule,
+                v.rule.description(),
+                v.detail
+            );
         }
     }
     if let Some(p) = &f.provenance {
@@ -63,7 +69,12 @@ pub fn render_failure(f: &Failure<'_>) -> String {
     }
     if let Some(exchange) = f.exchange {
         let r = &exchange.response;
-        let _ = writeln!(out, "response: HTTP {} ({} ms)", r.status, r.elapsed.as_millis());
+        let _ = writeln!(
+            out,
+            "response: HTTP {} ({} ms)",
+            r.status,
+            r.elapsed.as_millis()
+        );
         for (name, value) in &r.headers {
             let _ = writeln!(out, "  {name}: {}", mask_header(name, value));
         }
@@ -118,7 +129,10 @@ pub fn curl_command(request: &SentRequest, target: &Target) -> String {
         };
         parts.push(format!(
             "--aws-sigv4 {}",
-            shell_quote(&format!("aws:amz:{region}:{}", crate::contract::SIGNING_SERVICE))
+            shell_quote(&format!(
+                "aws:amz:{region}:{}",
+                crate::contract::SIGNING_SERVICE
+            ))
         ));
         parts.push("--user \"$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY\"".to_string());
         if request
@@ -130,7 +144,10 @@ pub fn curl_command(request: &SentRequest, target: &Target) -> String {
         }
     }
     if !request.body.is_empty() {
-        parts.push(format!("--data-binary {}", shell_quote(&redact_body(&request.body))));
+        parts.push(format!(
+            "--data-binary {}",
+            shell_quote(&redact_body(&request.body))
+        ));
     }
     parts.join(" ")
 }
@@ -212,7 +229,13 @@ mod tests {
             seed: 42,
             target: &target,
         });
-        for secret in ["deadbeef", "tok3n", "alice@example.com", "8675309", "s3cr3t"] {
+        for secret in [
+            "deadbeef",
+            "tok3n",
+            "alice@example.com",
+            "8675309",
+            "s3cr3t",
+        ] {
             assert!(!text.contains(secret), "{secret} leaked:\n{text}");
         }
         for needed in [

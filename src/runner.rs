@@ -16,15 +16,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::cases::{AccountRef, Case, Expected, Permissions, Step};
 use crate::checks::{
-    check_response, check_user_id_unique, is_exception, Checked, Expect, Rule, SentFacts,
-    Violation,
+    check_response, check_user_id_unique, is_exception, Checked, Expect, Rule, SentFacts, Violation,
 };
 use crate::client::{Call, CallBody, Client, Credentials, TransportError};
 use crate::contract::{Exception, TriggerClass};
 use crate::exchange::{Exchange, SentRequest};
 use crate::generate::{
-    error_probe, invalid_input, valid_input, CreateUserInput, ErrorProbe, InvalidBody,
-    InvalidInput,
+    error_probe, invalid_input, valid_input, CreateUserInput, ErrorProbe, InvalidBody, InvalidInput,
 };
 use crate::regressions::Regressions;
 use crate::render::{render_failure, Failure};
@@ -67,9 +65,7 @@ impl Property {
         match self {
             Property::ValidRequestCreatesUser => "property::valid_request_creates_user",
             Property::InvalidRequestIsRejected => "property::invalid_request_is_rejected",
-            Property::ErrorResponsesFollowRestJson1 => {
-                "property::error_responses_follow_restjson1"
-            }
+            Property::ErrorResponsesFollowRestJson1 => "property::error_responses_follow_restjson1",
         }
     }
 
@@ -240,7 +236,14 @@ impl Run {
         }
     }
 
-    fn record(&self, name: &str, kind: TrialKind, outcome: RecordedOutcome, requests: u64, started: Instant) {
+    fn record(
+        &self,
+        name: &str,
+        kind: TrialKind,
+        outcome: RecordedOutcome,
+        requests: u64,
+        started: Instant,
+    ) {
         lock(&self.records).push(TrialRecord {
             name: name.to_string(),
             kind,
@@ -251,12 +254,22 @@ impl Run {
     }
 
     /// Sends a call, tolerating throttling unless `throttling_tested`.
-    async fn exchange(&self, call: &Call, throttling_tested: bool) -> Result<Exchange, (SentRequest, TransportError)> {
-        let prepared = self.client.prepare(call).map_err(|e| (placeholder(call), e))?;
+    async fn exchange(
+        &self,
+        call: &Call,
+        throttling_tested: bool,
+    ) -> Result<Exchange, (SentRequest, TransportError)> {
+        let prepared = self
+            .client
+            .prepare(call)
+            .map_err(|e| (placeholder(call), e))?;
         let attempt = if throttling_tested {
             self.client.send(call).await
         } else {
-            self.client.send_tolerating_throttle(call).await.map(|(e, _)| e)
+            self.client
+                .send_tolerating_throttle(call)
+                .await
+                .map(|(e, _)| e)
         };
         attempt.map_err(|e| (prepared, e))
     }
@@ -318,7 +331,12 @@ impl Run {
                     email: input.email.as_deref(),
                     user_type: input.user_type.as_deref(),
                 };
-                check_response(Expect::Created(&facts), &exchange.response, None, &self.schemas)
+                check_response(
+                    Expect::Created(&facts),
+                    &exchange.response,
+                    None,
+                    &self.schemas,
+                )
             }
             ExpectKind::BadRequest => check_response(
                 Expect::Rejected {
@@ -345,7 +363,12 @@ impl Run {
         }
     }
 
-    fn failure(&self, trial: &str, evaluation: &Evaluation, provenance: Option<String>) -> TrialFailure {
+    fn failure(
+        &self,
+        trial: &str,
+        evaluation: &Evaluation,
+        provenance: Option<String>,
+    ) -> TrialFailure {
         let mut rules: Vec<Rule> = evaluation.rules().into_iter().collect();
         rules.sort();
         let message = render_failure(&Failure {
@@ -393,15 +416,11 @@ impl Run {
         let total = self.options.cases_per_property as usize;
         let mut trees = Vec::with_capacity(total);
         for _ in 0..total {
-            trees.push(
-                strategy
-                    .new_tree(&mut runner)
-                    .map_err(|e| TrialFailure {
-                        message: format!("failed to generate an input: {e}"),
-                        rules: Vec::new(),
-                        transport: false,
-                    })?,
-            );
+            trees.push(strategy.new_tree(&mut runner).map_err(|e| TrialFailure {
+                message: format!("failed to generate an input: {e}"),
+                rules: Vec::new(),
+                transport: false,
+            })?);
         }
         let inputs: Vec<PropertyInput> = trees.iter().map(|t| t.current()).collect();
         let stop = AtomicBool::new(false);
@@ -435,7 +454,10 @@ impl Run {
             return Err(self.failure(
                 name,
                 &first,
-                Some(format!("case {} of {total} (not shrunk: no answer)", index + 1)),
+                Some(format!(
+                    "case {} of {total} (not shrunk: no answer)",
+                    index + 1
+                )),
             ));
         }
         let tree = trees.swap_remove(index);
@@ -474,7 +496,10 @@ impl Run {
             let candidate = tree.current();
             let evaluation = self.runtime.block_on(self.evaluate(&candidate, sent));
             let same_failure = evaluation.transport.is_none()
-                && evaluation.violations.iter().any(|v| rules.contains(&v.rule));
+                && evaluation
+                    .violations
+                    .iter()
+                    .any(|v| rules.contains(&v.rule));
             if same_failure {
                 best = (candidate, evaluation);
                 if !tree.simplify() {
@@ -494,7 +519,12 @@ impl Run {
         }
         let case_email = format!("chime-conformance+{}@example.com", self.next_tag());
         for (i, step) in case.steps.iter().enumerate() {
-            let context = format!("step {} of {}: expect {}", i + 1, case.steps.len(), step.expect);
+            let context = format!(
+                "step {} of {}: expect {}",
+                i + 1,
+                case.steps.len(),
+                step.expect
+            );
             let outcome = self.runtime.block_on(self.run_step(step, &case_email));
             if let Err(mut evaluation) = outcome {
                 evaluation.context = Some(format!("{} ({context})", case.description));
@@ -548,9 +578,13 @@ impl Run {
     /// Runs one step; `Err` carries the evaluation that failed it.
     async fn run_step(&self, step: &Step, case_email: &str) -> Result<(), Evaluation> {
         let throttling_tested = step.expect == Expected::Exception(Exception::Throttled);
-        let calls: Vec<Call> = (0..step.burst).map(|_| self.step_call(step, case_email)).collect();
+        let calls: Vec<Call> = (0..step.burst)
+            .map(|_| self.step_call(step, case_email))
+            .collect();
         let exchanges: Vec<_> = futures::future::join_all(
-            calls.iter().map(|call| self.exchange(call, throttling_tested)),
+            calls
+                .iter()
+                .map(|call| self.exchange(call, throttling_tested)),
         )
         .await;
         let mut matched = 0;
@@ -622,7 +656,9 @@ impl Run {
             user_type: member("UserType"),
         };
         let mut checked = match step.expect {
-            Expected::Created => check_response(Expect::Created(&facts), response, call.fault, &self.schemas),
+            Expected::Created => {
+                check_response(Expect::Created(&facts), response, call.fault, &self.schemas)
+            }
             // In a burst, the requests that were not throttled must have created users.
             Expected::Exception(_) if step.burst > 1 && response.is_success() => {
                 check_response(Expect::Created(&facts), response, call.fault, &self.schemas)
@@ -711,7 +747,9 @@ pub fn trials(run: &Arc<Run>, cases: &[Case]) -> Vec<Trial> {
         trials.push(Trial::test(property.trial_name(), move || {
             let started = Instant::now();
             let sent = AtomicU64::new(0);
-            let result = run.run_property(property, &sent).map(|()| Completion::Completed);
+            let result = run
+                .run_property(property, &sent)
+                .map(|()| Completion::Completed);
             let requests = sent.load(Ordering::Relaxed);
             run.record(
                 property.trial_name(),

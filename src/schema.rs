@@ -110,7 +110,8 @@ impl Schemas {
                 if *file == name.file_name() {
                     root = Some(doc);
                 }
-                let resource = Resource::from_contents(doc.clone()).map_err(|e| err(e.to_string()))?;
+                let resource =
+                    Resource::from_contents(doc.clone()).map_err(|e| err(e.to_string()))?;
                 options = options.with_resource(format!("{SCHEMA_BASE}{file}"), resource);
             }
             let root = root.ok_or_else(|| err("not embedded".into()))?;
@@ -209,8 +210,14 @@ mod tests {
             assert!(paths.contains(&want), "{want} missing from {paths:?}");
         }
         let text = format!("{v:?}");
-        assert!(text.contains("Enterprise"), "non-sensitive values are shown");
-        assert!(!text.contains("secret-no-at"), "sensitive values are masked: {text}");
+        assert!(
+            text.contains("Enterprise"),
+            "non-sensitive values are shown"
+        );
+        assert!(
+            !text.contains("secret-no-at"),
+            "sensitive values are masked: {text}"
+        );
     }
 
     #[test]
@@ -224,7 +231,10 @@ mod tests {
     #[test]
     fn error_bodies_and_requests_are_checked() {
         let s = schemas();
-        assert!(s.is_valid(SchemaName::Error, &json!({"Code": "Conflict", "Message": "m"})));
+        assert!(s.is_valid(
+            SchemaName::Error,
+            &json!({"Code": "Conflict", "Message": "m"})
+        ));
         assert!(!s.is_valid(SchemaName::Error, &json!({"Code": 42, "Message": null})));
         assert!(!s.is_valid(SchemaName::Error, &json!({"Code": "Teapot"})));
         assert!(s.is_valid(SchemaName::CreateUserRequest, &json!({"Email": "a@b.c"})));

@@ -281,7 +281,8 @@ fn recompute_signature(
     region: &str,
     time: SystemTime,
 ) -> Result<String, AuthError> {
-    let malformed = |e: String| AuthError::Malformed(format!("request cannot be canonicalized: {e}"));
+    let malformed =
+        |e: String| AuthError::Malformed(format!("request cannot be canonicalized: {e}"));
     let identity = credentials.identity();
     let params = v4::SigningParams::builder()
         .identity(&identity)
@@ -326,10 +327,7 @@ mod tests {
         SigningCredentials::new("AKIDTEST", "secret")
     }
 
-    fn signed_request(
-        body: &[u8],
-        signer: &SigningCredentials,
-    ) -> (http::HeaderMap, &'static str) {
+    fn signed_request(body: &[u8], signer: &SigningCredentials) -> (http::HeaderMap, &'static str) {
         let path = "/accounts/a%20b/users?operation=create";
         let url = format!("http://127.0.0.1:9/{}", &path[1..]);
         let headers = [("content-type", "application/json")];
@@ -428,7 +426,10 @@ mod tests {
             "AWS4-HMAC-SHA256 Credential=a/b",
             "AWS4-HMAC-SHA256 Credential=a/b/c/d/aws4_request, SignedHeaders=host, Signature=zz",
         ] {
-            assert!(matches!(parse_authorization(bad), Err(AuthError::Malformed(_))));
+            assert!(matches!(
+                parse_authorization(bad),
+                Err(AuthError::Malformed(_))
+            ));
         }
     }
 }

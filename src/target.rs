@@ -86,8 +86,14 @@ impl Target {
             format!("--account-id {}", shell_quote(&self.fixtures.account_id)),
         ];
         let optional = [
-            ("--forbidden-account-id", &self.fixtures.forbidden_account_id),
-            ("--throttled-account-id", &self.fixtures.throttled_account_id),
+            (
+                "--forbidden-account-id",
+                &self.fixtures.forbidden_account_id,
+            ),
+            (
+                "--throttled-account-id",
+                &self.fixtures.throttled_account_id,
+            ),
             ("--fault-header", &self.fixtures.fault_header),
         ];
         for (flag, value) in optional {

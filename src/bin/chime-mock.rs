@@ -97,6 +97,11 @@ struct Args {
     /// masked).
     #[arg(long, env = "CHIME_MOCK_LOG_REQUESTS")]
     log_requests: bool,
+
+    /// For demonstrations and harness tests only: break exactly one rule of the contract
+    /// (e.g. WrongAccountIdEcho, NeverConflict; an unknown name lists them all).
+    #[arg(long, value_name = "NAME", env = "CHIME_MOCK_DEFECT")]
+    defect: Option<chime_conformance::mock::Defect>,
 }
 
 fn parse_rate(value: &str) -> Result<f64, String> {
@@ -157,7 +162,7 @@ impl Args {
             fault_header: self.fault_header,
             fault_rate: self.fault_rate,
             log_requests: self.log_requests,
-            defect: None,
+            defect: self.defect,
         }
     }
 }

@@ -82,6 +82,11 @@ defects! {
     ServerErrorOnValidInput,
     /// The success body is sent with `Content-Type: text/plain`.
     WrongContentType,
+    /// The success body is not JSON (Content-Type still `application/json`).
+    NonJsonSuccessBody,
+    /// A valid request with `UserType: SharedDevice` is answered with the AWS common error
+    /// `RequestExpired` (400) instead of being created.
+    AwsCommonErrorOnSharedDevice,
 }
 
 impl fmt::Display for Defect {
@@ -114,7 +119,7 @@ mod tests {
 
     #[test]
     fn every_defect_round_trips_through_its_name() {
-        assert_eq!(Defect::ALL.len(), 26);
+        assert_eq!(Defect::ALL.len(), 28);
         for d in Defect::ALL {
             assert_eq!(d.name().parse::<Defect>(), Ok(*d));
             assert_eq!(d.to_string().to_lowercase().parse::<Defect>(), Ok(*d));

@@ -21,6 +21,8 @@ const EMAIL: &str = "zoe@example.com";
 enum Scenario {
     /// A valid create with a non-ASCII Username and `PrivateUser`.
     Create,
+    /// A valid create with `SharedDevice`.
+    CreateSharedDevice,
     /// Two creates with one email; the second is looked at.
     Duplicate,
     /// Two creates with distinct emails; both are looked at.
@@ -116,6 +118,10 @@ async fn play(defect: Option<Defect>, scenario: Scenario) -> Vec<Answer> {
     let account = DEFAULT_ACCOUNT_ID;
     match scenario {
         Scenario::Create => vec![send(c, m, account, &valid, true, None).await],
+        Scenario::CreateSharedDevice => {
+            let shared = r#"{"Email":"shared@example.com","UserType":"SharedDevice"}"#;
+            vec![send(c, m, account, shared, true, None).await]
+        }
         Scenario::Duplicate => {
             send(c, m, account, &valid, true, None).await;
             vec![send(c, m, account, &valid, true, None).await]
@@ -216,6 +222,10 @@ fn case(defect: Defect) -> (Scenario, Broken) {
         Defect::ServerErrorOnValidInput => (Scenario::Create, |a| last(a).status == 500),
         Defect::WrongContentType => (Scenario::Create, |a| {
             last(a).header("content-type") != Some("application/json")
+        }),
+        Defect::NonJsonSuccessBody => (Scenario::Create, |a| last(a).body.is_null()),
+        Defect::AwsCommonErrorOnSharedDevice => (Scenario::CreateSharedDevice, |a| {
+            last(a).header(ERROR_TYPE_HEADER) == Some("RequestExpired")
         }),
     }
 }

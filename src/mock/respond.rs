@@ -52,6 +52,11 @@ pub enum Outcome {
     /// 201 with `{"User": user}`.
     Created(Value),
     Failed(ErrorReply),
+    /// An AWS common error (not one of CreateUser's); only under a [`Defect`].
+    AwsCommonError {
+        name: &'static str,
+        status: u16,
+    },
 }
 
 /// The state and settings one running mock answers from.
@@ -93,13 +98,11 @@ impl CreateUserResponder {
 
     /// Takes a request through every check, in the contract's order.
     pub fn handle(&self, request: &Request, now: Instant) -> Outcome {
-        match self.create_user(request, now) {
-            Ok(user) => Outcome::Created(user),
-            Err(reply) => Outcome::Failed(reply),
-        }
+        self.create_user(request, now)
+            .unwrap_or_else(Outcome::Failed)
     }
 
-    fn create_user(&self, request: &Request, now: Instant) -> Result<Value, ErrorReply> {
+    fn create_user(&self, request: &Request, now: Instant) -> Result<Outcome, ErrorReply> {
         let bad_request = |e: crate::mock::request::RequestError| {
             ErrorReply::new(Exception::BadRequest, e.to_string())
         };
@@ -145,6 +148,14 @@ impl CreateUserResponder {
             .get(http::header::CONTENT_TYPE)
             .map(|v| v.as_bytes());
         let body = parse_body(content_type, &request.body, rules).map_err(bad_request)?;
+        if self.has(Defect::AwsCommonErrorOnSharedDevice)
+            && body.user_type.as_deref() == Some("SharedDevice")
+        {
+            return Ok(Outcome::AwsCommonError {
+                name: "RequestExpired",
+                status: 400,
+            });
+        }
         if self.has(Defect::ServerErrorOnValidInput)
             && body.username.as_deref().is_some_and(|u| !u.is_ascii())
         {
@@ -160,7 +171,7 @@ impl CreateUserResponder {
                 self.has(Defect::NeverConflict),
             )
             .map_err(|e| ErrorReply::new(Exception::Conflict, e.to_string()))?;
-        Ok(self.new_user(&account_id, &body))
+        Ok(Outcome::Created(self.new_user(&account_id, &body)))
     }
 
     fn check_auth(&self, request: &Request) -> Result<(), ErrorReply> {
@@ -306,12 +317,23 @@ impl CreateUserResponder {
                 } else {
                     "application/json"
                 };
-                let body = json!({ "User": user }).to_string();
+                let body = if self.has(Defect::NonJsonSuccessBody) {
+                    "User created".to_string()
+                } else {
+                    json!({ "User": user }).to_string()
+                };
                 ResponseTemplate::new(status)
                     .insert_header(REQUEST_ID_HEADER, request_id)
                     .set_body_raw(body, content_type)
             }
             Outcome::Failed(reply) => render_error(reply, self.defect, request_id),
+            Outcome::AwsCommonError { name, status } => ResponseTemplate::new(*status)
+                .insert_header(REQUEST_ID_HEADER, request_id)
+                .insert_header(ERROR_TYPE_HEADER, *name)
+                .set_body_raw(
+                    json!({ "message": "Request has expired." }).to_string(),
+                    "application/json",
+                ),
         }
     }
 
@@ -330,6 +352,7 @@ impl CreateUserResponder {
                 reply.exception.shape_name(),
                 reply.message
             ),
+            Outcome::AwsCommonError { name, status } => format!("{status} {name} (defect)"),
         };
         let body: String = redact_body(&request.body)
             .chars()

@@ -14,7 +14,7 @@ use crate::mock::{Fixtures, MockConfig};
 #[non_exhaustive]
 #[derive(Debug, thiserror::Error)]
 pub enum MockError {
-    #[error("failed to bind {address}: {source}")]
+    #[error("failed to bind {address}")]
     Bind {
         address: SocketAddr,
         #[source]

@@ -29,13 +29,20 @@ fn list_names_every_trial_in_the_libtest_format() {
     for p in PROPERTIES {
         assert!(names.contains(&p), "{p} missing from {names:?}");
     }
-    let exceptions = names.iter().filter(|n| n.starts_with("exception::")).count();
+    let exceptions = names
+        .iter()
+        .filter(|n| n.starts_with("exception::"))
+        .count();
     assert!(exceptions >= 8, "{names:?}");
     assert!(names.contains(&"exception::conflict::duplicate_email"));
     let mut sorted = names.clone();
     sorted.sort();
     assert_eq!(names, sorted, "trials are listed sorted by name");
-    assert!(run.stderr.is_empty(), "--list prints nothing else: {}", run.stderr);
+    assert!(
+        run.stderr.is_empty(),
+        "--list prints nothing else: {}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -43,7 +50,11 @@ fn exact_runs_exactly_one_trial() {
     let run = conformance(&["--exact", "exception::conflict::duplicate_email"], &[]);
     assert_eq!(run.code, 0, "{run}");
     assert!(run.stdout.contains("1 passed; 0 failed"), "{run}");
-    assert!(run.stdout.contains("exception::conflict::duplicate_email ... ok"), "{run}");
+    assert!(
+        run.stdout
+            .contains("exception::conflict::duplicate_email ... ok"),
+        "{run}"
+    );
 }
 
 #[test]
@@ -100,7 +111,10 @@ fn standalone_flags(endpoint: &str, with_fault_hook: bool) -> Vec<String> {
         DEFAULT_THROTTLED_ACCOUNT_ID.into(),
     ];
     if with_fault_hook {
-        flags.extend(["--fault-header".to_string(), DEFAULT_FAULT_HEADER.to_string()]);
+        flags.extend([
+            "--fault-header".to_string(),
+            DEFAULT_FAULT_HEADER.to_string(),
+        ]);
     }
     flags
 }
@@ -126,10 +140,17 @@ fn without_a_fault_hook_the_fault_cases_are_ignored_with_a_reason() {
     let run = run_against(&mock.url, false);
     assert_eq!(run.code, 0, "{run}");
     assert!(
-        run.stdout.contains("exception::service_failure::injected_fault      ... ignored (needs a fault hook"),
+        run.stdout.contains(
+            "exception::service_failure::injected_fault      ... ignored (needs a fault hook"
+        ),
         "{run}"
     );
-    assert!(run.stdout.contains("exception::service_unavailable::injected_fault  ... ignored (needs a fault hook"), "{run}");
+    assert!(
+        run.stdout.contains(
+            "exception::service_unavailable::injected_fault  ... ignored (needs a fault hook"
+        ),
+        "{run}"
+    );
     assert!(run.stderr.contains("exceptions observed: 6 of 8"), "{run}");
     assert!(run.stdout.contains("2 ignored"), "{run}");
 }
@@ -150,12 +171,21 @@ fn missing_fixtures_and_auth_none_ignore_what_they_cannot_trigger() {
     );
     assert_eq!(run.code, 0, "{run}");
     for (trial, reason) in [
-        ("exception::forbidden::disabled_account", "(needs a forbidden account"),
+        (
+            "exception::forbidden::disabled_account",
+            "(needs a forbidden account",
+        ),
         ("exception::throttled::burst", "(needs a low-limit account"),
-        ("exception::unauthorized::wrong_secret", "(needs a target that checks credentials"),
+        (
+            "exception::unauthorized::wrong_secret",
+            "(needs a target that checks credentials",
+        ),
     ] {
         let line = run.stdout.lines().find(|l| l.contains(trial)).unwrap_or("");
-        assert!(line.contains("ignored") && line.contains(reason), "{trial}: {line:?} in {run}");
+        assert!(
+            line.contains("ignored") && line.contains(reason),
+            "{trial}: {line:?} in {run}"
+        );
     }
     assert!(!run.stdout.contains("FAILED"), "{run}");
 }
@@ -173,14 +203,27 @@ fn bad_configuration_exits_2_and_an_unreachable_target_exits_3() {
     std::fs::write(dir.path().join("g/c.toml"), "description = 1\n").unwrap();
     let run = conformance(&["--case-dir", dir.path().to_str().unwrap()], &[]);
     assert_eq!(run.code, 2, "{run}");
-    assert!(run.stderr.contains("c.toml") && run.stderr.contains("line 1"), "{run}");
+    assert!(
+        run.stderr.contains("c.toml") && run.stderr.contains("line 1"),
+        "{run}"
+    );
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
         .port();
     let endpoint = format!("http://127.0.0.1:{port}");
-    let run = conformance(&["--endpoint", &endpoint, "--account-id", "a", "--timeout", "2"], &[]);
+    let run = conformance(
+        &[
+            "--endpoint",
+            &endpoint,
+            "--account-id",
+            "a",
+            "--timeout",
+            "2",
+        ],
+        &[],
+    );
     assert_eq!(run.code, 3, "{run}");
     assert!(run.stderr.contains("target unreachable"), "{run}");
 }

@@ -13,3 +13,7 @@ mod mock_bad_input;
 mod mock_standalone;
 // The chime-conformance binary run as a user runs it.
 mod harness_cli;
+// The JSON Schemas checked against the vendored AWS model.
+mod schema_model;
+// Each rule of the harness made to fail by a mock with one defect.
+mod mutation;

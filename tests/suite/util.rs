@@ -214,7 +214,11 @@ pub fn spawn_mock_binary(args: &[&str]) -> MockProcess {
         match rx.recv_timeout(left) {
             Ok(line) => {
                 if let Some(at) = line.find("http://") {
-                    process.url = line[at..].split_whitespace().next().unwrap_or("").to_string();
+                    process.url = line[at..]
+                        .split_whitespace()
+                        .next()
+                        .unwrap_or("")
+                        .to_string();
                     return process;
                 }
             }

@@ -1,0 +1,277 @@
+//! The mutation suite: the reference mock with one deliberate defect switched on breaks
+//! exactly one rule, and the harness run against it exits 1 with a failing trial naming
+//! that rule (and no rule outside the defect's known consequences). `MUTANTS` is the
+//! rule-to-mutant table that README.md reproduces; a test fails if a rule has no mutant or
+//! the README's table is out of step with it.
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+
+use chime_conformance::checks::Rule;
+use chime_conformance::mock::{Defect, MockConfig, ReferenceMock};
+
+use crate::util::{conformance, ConformanceRun};
+
+/// A defect, the rule it targets, and the other rules it unavoidably breaks too.
+pub struct Mutant {
+    pub defect: Defect,
+    pub rule: Rule,
+    pub also: &'static [Rule],
+}
+
+const fn mutant(defect: Defect, rule: Rule, also: &'static [Rule]) -> Mutant {
+    Mutant { defect, rule, also }
+}
+
+/// Every defect and the rule it targets.
+pub const MUTANTS: &[Mutant] = &[
+    mutant(Defect::SuccessStatus200, Rule::SuccessStatus, &[]),
+    mutant(Defect::WrongContentType, Rule::SuccessContentType, &[]),
+    mutant(Defect::NonJsonSuccessBody, Rule::SuccessBodyJson, &[]),
+    mutant(Defect::OmitUserId, Rule::SuccessSchema, &[]),
+    mutant(Defect::NumericUserId, Rule::SuccessSchema, &[]),
+    mutant(Defect::LicenseTypeOutsideEnum, Rule::SuccessSchema, &[]),
+    // "Admin" is outside the enum and differs from what was sent.
+    mutant(
+        Defect::UserTypeOutsideEnum,
+        Rule::SuccessSchema,
+        &[Rule::InvariantUserType],
+    ),
+    mutant(
+        Defect::RegistrationStatusOutsideEnum,
+        Rule::SuccessSchema,
+        &[],
+    ),
+    mutant(
+        Defect::InvitationStatusOutsideEnum,
+        Rule::SuccessSchema,
+        &[],
+    ),
+    mutant(Defect::MalformedInvitedOn, Rule::SuccessSchema, &[]),
+    mutant(Defect::WrongAccountIdEcho, Rule::InvariantAccountId, &[]),
+    mutant(
+        Defect::WrongPrimaryEmailEcho,
+        Rule::InvariantPrimaryEmail,
+        &[],
+    ),
+    mutant(Defect::WrongUserTypeEcho, Rule::InvariantUserType, &[]),
+    mutant(Defect::RepeatedUserId, Rule::InvariantUserIdUnique, &[]),
+    mutant(Defect::MissingErrorTypeHeader, Rule::ErrorTypeHeader, &[]),
+    // The conflict cases also see an exception other than the one they trigger.
+    mutant(
+        Defect::UndocumentedErrorType,
+        Rule::ErrorTypeDocumented,
+        &[],
+    ),
+    mutant(Defect::WrongErrorStatus, Rule::ErrorStatus, &[]),
+    mutant(Defect::ErrorBodyMismatch, Rule::ErrorSchema, &[]),
+    mutant(
+        Defect::ServerErrorOnValidInput,
+        Rule::ErrorUnexpectedFault,
+        &[],
+    ),
+    // The invalid-email case is an exception case for the same input.
+    mutant(
+        Defect::AcceptInvalidEmail,
+        Rule::InputRejected,
+        &[Rule::CaseExpectedException],
+    ),
+    mutant(
+        Defect::AcceptInvalidUserType,
+        Rule::InputRejected,
+        &[Rule::CaseExpectedException],
+    ),
+    mutant(Defect::NeverConflict, Rule::CaseExpectedException, &[]),
+    mutant(Defect::NeverThrottle, Rule::CaseExpectedException, &[]),
+    mutant(Defect::NeverForbidden, Rule::CaseExpectedException, &[]),
+    mutant(Defect::NeverNotFound, Rule::CaseExpectedException, &[]),
+    mutant(Defect::NeverUnauthorized, Rule::CaseExpectedException, &[]),
+    mutant(Defect::IgnoreFaultHeader, Rule::CaseExpectedException, &[]),
+    mutant(
+        Defect::AwsCommonErrorOnSharedDevice,
+        Rule::AwsCommonError,
+        &[],
+    ),
+];
+
+/// Runs the whole suite against the reference mock with `defect` switched on.
+async fn run_against(defect: Defect) -> (ConformanceRun, Value) {
+    let mock = ReferenceMock::start(MockConfig {
+        defect: Some(defect),
+        ..MockConfig::default()
+    })
+    .await
+    .expect("the mock starts");
+    let fixtures = mock.fixtures();
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let report = dir.path().join("report.json");
+    let args: Vec<String> = vec![
+        "--endpoint".into(),
+        mock.uri(),
+        "--account-id".into(),
+        fixtures.account_id,
+        "--forbidden-account-id".into(),
+        fixtures.forbidden_account_id.unwrap_or_default(),
+        "--throttled-account-id".into(),
+        fixtures.throttled_account_id.unwrap_or_default(),
+        "--fault-header".into(),
+        fixtures.fault_header.unwrap_or_default(),
+        "--report".into(),
+        report.display().to_string(),
+        "--seed".into(),
+        "7".into(),
+    ];
+    let run = tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        conformance(&args, &[])
+    })
+    .await
+    .expect("the harness run completes");
+    let report = std::fs::read(&report)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or(Value::Null);
+    (run, report)
+}
+
+/// The rules named by failing trials in a report.
+fn failed_rules(report: &Value) -> BTreeSet<String> {
+    report["trials"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|t| t["outcome"] == "failed")
+        .flat_map(|t| t["rules"].as_array().cloned().unwrap_or_default())
+        .filter_map(|r| r.as_str().map(str::to_string))
+        .collect()
+}
+
+async fn assert_caught(defect: Defect) {
+    let mutant = MUTANTS
+        .iter()
+        .find(|m| m.defect == defect)
+        .unwrap_or_else(|| panic!("{defect} is not in MUTANTS"));
+    let (run, report) = run_against(defect).await;
+    assert_eq!(run.code, 1, "{defect}: the harness must exit 1\n{run}");
+    let rules = failed_rules(&report);
+    assert!(
+        rules.contains(mutant.rule.name()),
+        "{defect}: no failing trial names {}; rules named: {rules:?}\n{run}",
+        mutant.rule
+    );
+    let allowed: BTreeSet<String> = std::iter::once(mutant.rule)
+        .chain(mutant.also.iter().copied())
+        .map(|r| r.name().to_string())
+        .collect();
+    let unexpected: Vec<&String> = rules.difference(&allowed).collect();
+    assert!(
+        unexpected.is_empty(),
+        "{defect}: rules beyond its own broke: {unexpected:?}\n{run}"
+    );
+    let transport = report["trials"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|t| t["transport"] == true);
+    assert!(
+        !transport,
+        "{defect}: a mutant is never a transport failure\n{run}"
+    );
+    assert!(run.stdout.contains("rerun this trial:"), "{run}");
+}
+
+macro_rules! mutant_tests {
+    ($($test:ident => $defect:ident,)*) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $test() {
+                assert_caught(Defect::$defect).await;
+            }
+        )*
+
+        #[test]
+        fn every_defect_has_a_test() {
+            let tested = [$(Defect::$defect),*];
+            for defect in Defect::ALL {
+                assert!(tested.contains(defect), "{defect} has no mutant test");
+            }
+        }
+    };
+}
+
+mutant_tests! {
+    success_status_200 => SuccessStatus200,
+    wrong_content_type => WrongContentType,
+    non_json_success_body => NonJsonSuccessBody,
+    omit_user_id => OmitUserId,
+    numeric_user_id => NumericUserId,
+    license_type_outside_enum => LicenseTypeOutsideEnum,
+    user_type_outside_enum => UserTypeOutsideEnum,
+    registration_status_outside_enum => RegistrationStatusOutsideEnum,
+    invitation_status_outside_enum => InvitationStatusOutsideEnum,
+    malformed_invited_on => MalformedInvitedOn,
+    wrong_account_id_echo => WrongAccountIdEcho,
+    wrong_primary_email_echo => WrongPrimaryEmailEcho,
+    wrong_user_type_echo => WrongUserTypeEcho,
+    repeated_user_id => RepeatedUserId,
+    missing_error_type_header => MissingErrorTypeHeader,
+    undocumented_error_type => UndocumentedErrorType,
+    wrong_error_status => WrongErrorStatus,
+    error_body_mismatch => ErrorBodyMismatch,
+    server_error_on_valid_input => ServerErrorOnValidInput,
+    accept_invalid_email => AcceptInvalidEmail,
+    accept_invalid_user_type => AcceptInvalidUserType,
+    never_conflict => NeverConflict,
+    never_throttle => NeverThrottle,
+    never_forbidden => NeverForbidden,
+    never_not_found => NeverNotFound,
+    never_unauthorized => NeverUnauthorized,
+    ignore_fault_header => IgnoreFaultHeader,
+    aws_common_error_on_shared_device => AwsCommonErrorOnSharedDevice,
+}
+
+#[test]
+fn every_rule_has_a_mutant() {
+    let missing: Vec<&str> = Rule::ALL
+        .iter()
+        .filter(|r| !MUTANTS.iter().any(|m| m.rule == **r))
+        .map(|r| r.name())
+        .collect();
+    assert!(missing.is_empty(), "rules without a mutant: {missing:?}");
+}
+
+#[test]
+fn the_readme_table_lists_every_rule_with_its_mutant_test() {
+    let readme = include_str!("../../README.md");
+    for rule in Rule::ALL {
+        let row = readme
+            .lines()
+            .find(|l| l.starts_with(&format!("| `{}` |", rule.name())))
+            .unwrap_or_else(|| panic!("README.md has no rule-table row for `{}`", rule.name()));
+        for m in MUTANTS.iter().filter(|m| m.rule == rule) {
+            let test = test_name(m.defect);
+            assert!(
+                row.contains(&format!("`mutation::{test}`")),
+                "README row for `{}` does not name `mutation::{test}`: {row}",
+                rule.name()
+            );
+        }
+    }
+}
+
+/// The test function named after a defect (snake case of its name).
+fn test_name(defect: Defect) -> String {
+    let mut out = String::new();
+    let mut previous: Option<char> = None;
+    for c in defect.name().chars() {
+        let starts_word = c.is_ascii_uppercase()
+            || (c.is_ascii_digit() && previous.is_some_and(|p| !p.is_ascii_digit()));
+        if starts_word && previous.is_some() {
+            out.push('_');
+        }
+        out.push(c.to_ascii_lowercase());
+        previous = Some(c);
+    }
+    out
+}
