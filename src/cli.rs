@@ -113,6 +113,15 @@ pub struct TargetArgs {
     /// Per-request timeout in seconds (connect, headers and body).
     #[arg(long, env = "CHIME_TIMEOUT", value_name = "SECS", default_value = "10")]
     pub timeout: f64,
+    /// Deadline of the whole run in seconds: requests still unanswered then are cut off and
+    /// reported as transport failures.
+    #[arg(
+        long,
+        env = "CHIME_DEADLINE",
+        value_name = "SECS",
+        default_value = "900"
+    )]
+    pub deadline: f64,
 }
 
 /// How the run goes.
@@ -204,9 +213,17 @@ fn run(cli: Cli) -> Result<ExitStatus, CliError> {
         let _listed_only = libtest_mimic::run(&cli.libtest, listed);
         return Ok(ExitStatus::Success);
     }
-    if !cli.target.timeout.is_finite() || cli.target.timeout <= 0.0 || cli.target.timeout > 3600.0 {
-        return Err(usage("--timeout must be a number of seconds in (0, 3600]"));
+    for (flag, value) in [
+        ("--timeout", cli.target.timeout),
+        ("--deadline", cli.target.deadline),
+    ] {
+        if !value.is_finite() || value <= 0.0 || value > 86_400.0 {
+            return Err(usage(format!(
+                "{flag} must be a number of seconds in (0, 86400], not {value}"
+            )));
+        }
     }
+    let deadline = std::time::Instant::now() + Duration::from_secs_f64(cli.target.deadline);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -237,7 +254,9 @@ fn run(cli: Cli) -> Result<ExitStatus, CliError> {
             ""
         }
     );
-    let client = Client::new(target).map_err(|e| usage(e.to_string()))?;
+    let client = Client::new(target)
+        .map_err(|e| usage(e.to_string()))?
+        .with_deadline(deadline);
     if !client.target().embedded {
         preflight(&runtime, &client, &run_id)?;
     }
@@ -400,7 +419,8 @@ fn credentials_from_env() -> Result<SigningCredentials, CliError> {
 }
 
 /// One harmless request (unsigned, to an account no target has) to learn whether the
-/// target answers HTTP at all.
+/// target can be reached at all. Only a failure to connect (refused, DNS, TLS) makes the
+/// run stop here; a target that connects but misbehaves is for the trials to report.
 fn preflight(
     runtime: &tokio::runtime::Runtime,
     client: &Client,
@@ -414,8 +434,9 @@ fn preflight(
         )
     };
     match runtime.block_on(client.send(&call)) {
-        Ok(_) => Ok(()),
-        Err(e) if e.kind == crate::client::TransportErrorKind::Redirect => Ok(()),
-        Err(e) => Err(CliError::Unreachable(format!("{}: {}", e.url, e.message))),
+        Err(e) if e.kind == crate::client::TransportErrorKind::Connect => {
+            Err(CliError::Unreachable(format!("{}: {}", e.url, e.message)))
+        }
+        _ => Ok(()),
     }
 }

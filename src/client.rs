@@ -85,6 +85,8 @@ pub enum TransportErrorKind {
     Redirect,
     /// The request could not be built or signed.
     Request,
+    /// The run's overall deadline (`--deadline`) passed.
+    Deadline,
 }
 
 /// A failure to get a complete HTTP answer.
@@ -110,6 +112,8 @@ pub struct Client {
     target: Arc<Target>,
     in_flight: Arc<Semaphore>,
     stats: Arc<ClientStats>,
+    /// When the whole run must be over; no request outlives it.
+    deadline: Option<Instant>,
 }
 
 impl Client {
@@ -131,7 +135,14 @@ impl Client {
             in_flight: Arc::new(Semaphore::new(target.concurrency.max(1))),
             target: Arc::new(target),
             stats: Arc::default(),
+            deadline: None,
         })
+    }
+
+    /// The same client, with every request cut off at `deadline`.
+    pub fn with_deadline(mut self, deadline: Instant) -> Client {
+        self.deadline = Some(deadline);
+        self
     }
 
     pub fn target(&self) -> &Target {
@@ -241,8 +252,30 @@ impl Client {
         }
     }
 
-    /// Sends an already prepared request.
+    /// Sends an already prepared request, within the run's deadline.
     pub async fn send_prepared(
+        &self,
+        request: &SentRequest,
+    ) -> Result<ReceivedResponse, TransportError> {
+        let Some(deadline) = self.deadline else {
+            return self.exchange_within_timeout(request).await;
+        };
+        let past_deadline = || TransportError {
+            kind: TransportErrorKind::Deadline,
+            url: request.url.clone(),
+            message: "the run's deadline (--deadline) passed; the request was cut off".into(),
+        };
+        let left = deadline
+            .checked_duration_since(Instant::now())
+            .filter(|left| !left.is_zero())
+            .ok_or_else(past_deadline)?;
+        tokio::time::timeout(left, self.exchange_within_timeout(request))
+            .await
+            .map_err(|_| past_deadline())?
+    }
+
+    /// One HTTP exchange, bounded by the per-request timeout.
+    async fn exchange_within_timeout(
         &self,
         request: &SentRequest,
     ) -> Result<ReceivedResponse, TransportError> {

@@ -102,6 +102,12 @@ struct Args {
     /// (e.g. WrongAccountIdEcho, NeverConflict; an unknown name lists them all).
     #[arg(long, value_name = "NAME", env = "CHIME_MOCK_DEFECT")]
     defect: Option<chime_conformance::mock::Defect>,
+
+    /// For demonstrations and harness tests only: answer in one conforming way that
+    /// differs from the usual wire form, breaking no rule (e.g. MinimalUser,
+    /// DecoratedErrorType; an unknown name lists them all).
+    #[arg(long, value_name = "NAME", env = "CHIME_MOCK_VARIANT")]
+    variant: Option<chime_conformance::mock::Variant>,
 }
 
 fn parse_rate(value: &str) -> Result<f64, String> {
@@ -163,6 +169,7 @@ impl Args {
             fault_rate: self.fault_rate,
             log_requests: self.log_requests,
             defect: self.defect,
+            variant: self.variant,
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
-use crate::mock::Defect;
+use crate::mock::{Defect, Variant};
 use crate::sigv4::SigningCredentials;
 
 /// The ordinary account of the default fixtures.
@@ -63,11 +63,14 @@ pub struct MockConfig {
     pub log_requests: bool,
     /// Test-only: make the mock break exactly one rule of the contract.
     pub defect: Option<Defect>,
+    /// Test-only: make the mock answer in one conforming way that differs from its usual
+    /// wire form (no rule of the contract is broken).
+    pub variant: Option<Variant>,
 }
 
 impl Default for MockConfig {
     /// The default fixtures: one account of each kind, the documented test credentials,
-    /// the default fault header, no random faults, no logging, no defect.
+    /// the default fault header, no random faults, no logging, no defect, no variant.
     fn default() -> Self {
         MockConfig {
             listen: DEFAULT_LISTEN,
@@ -80,6 +83,7 @@ impl Default for MockConfig {
             fault_rate: 0.0,
             log_requests: false,
             defect: None,
+            variant: None,
         }
     }
 }

@@ -27,6 +27,7 @@ mod respond;
 mod server;
 mod state;
 mod throttle;
+mod variant;
 
 pub use config::{
     default_credentials, Fixtures, MockConfig, ThrottleConfig, DEFAULT_ACCESS_KEY_ID,
@@ -36,6 +37,9 @@ pub use config::{
 pub use defect::{Defect, UnknownDefect};
 pub use request::{EXPECTED_ROUTE, MAX_BODY_BYTES};
 pub use server::{MockError, ReferenceMock};
+pub use variant::{UnknownVariant, Variant};
 
 #[cfg(test)]
 mod defect_tests;
+#[cfg(test)]
+mod variant_tests;

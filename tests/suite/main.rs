@@ -17,3 +17,7 @@ mod harness_cli;
 mod schema_model;
 // Each rule of the harness made to fail by a mock with one defect.
 mod mutation;
+// Endpoints that misbehave at the transport level.
+mod hostile;
+// Endpoints that conform but differ from the reference mock pass cleanly.
+mod conforming;

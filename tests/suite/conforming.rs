@@ -1,0 +1,113 @@
+//! The no-false-positive suite: the reference mock with one conforming variant switched on
+//! (a minimal `User`, reordered members, extra headers, offset timestamps, opaque ids,
+//! decorated error types, the error type in the body, unknown response members) answers
+//! differently from the plain mock but breaks no rule, and the harness run against it must
+//! pass cleanly: exit 0, no failed trial, all eight exceptions observed.
+
+use serde_json::Value;
+
+use chime_conformance::mock::{MockConfig, ReferenceMock, Variant};
+
+use crate::util::{conformance, ConformanceRun};
+
+/// Runs the whole suite against the reference mock with `variant` switched on.
+async fn run_against(variant: Variant) -> (ConformanceRun, Value) {
+    let mock = ReferenceMock::start(MockConfig {
+        variant: Some(variant),
+        ..MockConfig::default()
+    })
+    .await
+    .expect("the mock starts");
+    let fixtures = mock.fixtures();
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let report = dir.path().join("report.json");
+    let args: Vec<String> = vec![
+        "--endpoint".into(),
+        mock.uri(),
+        "--account-id".into(),
+        fixtures.account_id,
+        "--forbidden-account-id".into(),
+        fixtures.forbidden_account_id.unwrap_or_default(),
+        "--throttled-account-id".into(),
+        fixtures.throttled_account_id.unwrap_or_default(),
+        "--fault-header".into(),
+        fixtures.fault_header.unwrap_or_default(),
+        "--report".into(),
+        report.display().to_string(),
+        "--seed".into(),
+        "7".into(),
+    ];
+    let run = tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        conformance(&args, &[])
+    })
+    .await
+    .expect("the harness run completes");
+    let report = std::fs::read(&report)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or(Value::Null);
+    (run, report)
+}
+
+/// Each failing trial of a report with the rules it names and its message.
+fn failures(report: &Value) -> Vec<String> {
+    report["trials"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|t| t["outcome"] == "failed")
+        .map(|t| format!("{} {} {}", t["name"], t["rules"], t["message"]))
+        .collect()
+}
+
+async fn assert_passes_cleanly(variant: Variant) {
+    let (run, report) = run_against(variant).await;
+    let failed = failures(&report);
+    assert!(
+        report.is_object(),
+        "{variant}: the harness wrote no report\n{run}"
+    );
+    assert_eq!(
+        run.code, 0,
+        "{variant}: a conforming endpoint must pass; failures: {failed:#?}\n{run}"
+    );
+    assert_eq!(
+        report["summary"]["failed"], 0,
+        "{variant}: failures: {failed:#?}\n{run}"
+    );
+    assert_eq!(
+        report["summary"]["exceptions_observed"], 8,
+        "{variant}: every documented exception is observed\n{run}"
+    );
+}
+
+macro_rules! conforming_tests {
+    ($($test:ident => $variant:ident,)*) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $test() {
+                assert_passes_cleanly(Variant::$variant).await;
+            }
+        )*
+
+        #[test]
+        fn every_variant_has_a_test() {
+            let tested = [$(Variant::$variant),*];
+            for variant in Variant::ALL {
+                assert!(tested.contains(variant), "{variant} has no conforming test");
+            }
+        }
+    };
+}
+
+conforming_tests! {
+    minimal_user => MinimalUser,
+    reordered_members => ReorderedMembers,
+    extra_headers => ExtraHeaders,
+    fractional_offset_timestamps => FractionalOffsetTimestamps,
+    opaque_user_ids => OpaqueUserIds,
+    decorated_error_type => DecoratedErrorType,
+    error_type_in_body => ErrorTypeInBody,
+    unknown_response_members => UnknownResponseMembers,
+}
