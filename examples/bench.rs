@@ -71,6 +71,9 @@ fn main() -> std::process::ExitCode {
         timeout: Duration::from_secs(10),
         concurrency: args.concurrency as usize,
         embedded: false,
+        limits: Default::default(),
+        ca_cert_pem: None,
+        profile_path: None,
     };
     let client = Client::new(target).expect("build the HTTP client");
     let report_dir = tempfile::tempdir().expect("a temporary directory");

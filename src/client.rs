@@ -56,15 +56,27 @@ pub struct Call {
     pub credentials: Credentials,
     /// Ask the target to inject this exception through its fault header.
     pub fault: Option<Exception>,
+    /// The call is meant to create a user, so it counts against `--max-users`.
+    pub may_create: bool,
 }
 
 impl Call {
+    /// A call with a JSON body that is not meant to create a user.
     pub fn json(account_id: impl Into<String>, body: Value) -> Call {
         Call {
             account_id: account_id.into(),
             body: CallBody::Json(body),
             credentials: Credentials::Target,
             fault: None,
+            may_create: false,
+        }
+    }
+
+    /// A call meant to create a user.
+    pub fn create(account_id: impl Into<String>, body: Value) -> Call {
+        Call {
+            may_create: true,
+            ..Call::json(account_id, body)
         }
     }
 }
@@ -87,6 +99,8 @@ pub enum TransportErrorKind {
     Request,
     /// The run's overall deadline (`--deadline`) passed.
     Deadline,
+    /// Not sent: the run's request budget or user cap is used up.
+    Budget,
 }
 
 /// A failure to get a complete HTTP answer.
@@ -101,8 +115,39 @@ pub struct TransportError {
 /// Counters of a run.
 #[derive(Debug, Default)]
 pub struct ClientStats {
+    /// Requests sent.
     pub requests: AtomicU64,
+    /// 429s retried after their Retry-After.
     pub throttle_retries: AtomicU64,
+    /// Users created, or reserved by calls in flight that are meant to create one.
+    pub users: AtomicU64,
+}
+
+/// Spaces requests evenly at a fixed rate.
+#[derive(Debug)]
+struct Pacer {
+    interval: Duration,
+    next: std::sync::Mutex<tokio::time::Instant>,
+}
+
+impl Pacer {
+    fn new(rate: f64) -> Pacer {
+        Pacer {
+            interval: Duration::from_secs_f64(1.0 / rate),
+            next: std::sync::Mutex::new(tokio::time::Instant::now()),
+        }
+    }
+
+    /// Waits for this request's slot.
+    async fn wait(&self) {
+        let slot = {
+            let mut next = self.next.lock().unwrap_or_else(|e| e.into_inner());
+            let slot = (*next).max(tokio::time::Instant::now());
+            *next = slot + self.interval;
+            slot
+        };
+        tokio::time::sleep_until(slot).await;
+    }
 }
 
 /// Sends calls to one target.
@@ -114,28 +159,51 @@ pub struct Client {
     stats: Arc<ClientStats>,
     /// When the whole run must be over; no request outlives it.
     deadline: Option<Instant>,
+    pacer: Option<Arc<Pacer>>,
 }
 
 impl Client {
     pub fn new(target: Target) -> Result<Client, TransportError> {
-        let http = reqwest::Client::builder()
+        let fail = |message: String| TransportError {
+            kind: TransportErrorKind::Request,
+            url: target.endpoint.clone(),
+            message,
+        };
+        // Certificates are always verified; a private CA is added to the public roots, and
+        // an https endpoint is never spoken to in plain http (redirects are not followed).
+        let mut builder = reqwest::Client::builder()
             .timeout(target.timeout)
             .connect_timeout(target.timeout)
             .redirect(reqwest::redirect::Policy::none())
+            .https_only(target.endpoint.starts_with("https://"))
             .pool_max_idle_per_host(target.concurrency.max(1))
-            .user_agent(concat!("chime-conformance/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| TransportError {
-                kind: TransportErrorKind::Request,
-                url: target.endpoint.clone(),
-                message: format!("failed to build the HTTP client: {e}"),
+            .user_agent(concat!("chime-conformance/", env!("CARGO_PKG_VERSION")));
+        if let Some(pem) = &target.ca_cert_pem {
+            let certificates = reqwest::Certificate::from_pem_bundle(pem).map_err(|e| {
+                fail(format!(
+                    "failed to read the CA certificate (--ca-cert): {e}"
+                ))
             })?;
+            if certificates.is_empty() {
+                return Err(fail(
+                    "the CA certificate file (--ca-cert) holds no PEM certificate".into(),
+                ));
+            }
+            for certificate in certificates {
+                builder = builder.add_root_certificate(certificate);
+            }
+        }
+        let http = builder
+            .build()
+            .map_err(|e| fail(format!("failed to build the HTTP client: {e}")))?;
+        let pacer = target.limits.rate.map(|rate| Arc::new(Pacer::new(rate)));
         Ok(Client {
             http,
             in_flight: Arc::new(Semaphore::new(target.concurrency.max(1))),
             target: Arc::new(target),
             stats: Arc::default(),
             deadline: None,
+            pacer,
         })
     }
 
@@ -227,11 +295,44 @@ impl Client {
         })
     }
 
-    /// Sends one call once.
+    /// Sends one call once. A call meant to create a user first reserves one of the
+    /// run's `--max-users`; a created user the call was not meant to make is counted too.
     pub async fn send(&self, call: &Call) -> Result<Exchange, TransportError> {
         let request = self.prepare(call)?;
-        let response = self.send_prepared(&request).await?;
-        Ok(Exchange { request, response })
+        if call.may_create {
+            self.reserve_user(&request.url)?;
+        }
+        let response = self.send_prepared(&request).await;
+        let created = matches!(&response, Ok(r) if r.is_success());
+        if call.may_create && !created {
+            self.stats.users.fetch_sub(1, Ordering::Relaxed);
+        } else if !call.may_create && created {
+            self.stats.users.fetch_add(1, Ordering::Relaxed);
+        }
+        Ok(Exchange {
+            request,
+            response: response?,
+        })
+    }
+
+    fn reserve_user(&self, url: &str) -> Result<(), TransportError> {
+        let Some(cap) = self.target.limits.max_users else {
+            self.stats.users.fetch_add(1, Ordering::Relaxed);
+            return Ok(());
+        };
+        self.stats
+            .users
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| {
+                (n < cap).then_some(n + 1)
+            })
+            .map(|_| ())
+            .map_err(|_| TransportError {
+                kind: TransportErrorKind::Budget,
+                url: url.to_string(),
+                message: format!(
+                    "the user cap (--max-users {cap}) is reached: the request was not sent"
+                ),
+            })
     }
 
     /// Sends one call; a 429 is retried after its `Retry-After` (bounded), since throttling
@@ -290,7 +391,19 @@ impl Client {
                 "the client is shut down".into(),
             )
         })?;
-        self.stats.requests.fetch_add(1, Ordering::Relaxed);
+        if let Some(pacer) = &self.pacer {
+            pacer.wait().await;
+        }
+        let sent_before = self.stats.requests.fetch_add(1, Ordering::Relaxed);
+        if let Some(budget) = self.target.limits.budget {
+            if sent_before >= budget {
+                self.stats.requests.fetch_sub(1, Ordering::Relaxed);
+                return Err(fail(
+                    TransportErrorKind::Budget,
+                    format!("the request budget (--budget {budget}) is used up: the request was not sent"),
+                ));
+            }
+        }
         let mut builder = self.http.post(&request.url).body(request.body.clone());
         for (name, value) in &request.headers {
             builder = builder.header(name, value);

@@ -44,6 +44,21 @@ impl CreateUserInput {
     }
 }
 
+impl CreateUserInput {
+    /// A copy whose Username carries the run id, so that users a run creates in a shared
+    /// environment can be found and cleaned up (an absent Username becomes the tag alone).
+    pub fn with_run_tag(&self, run_id: &str) -> CreateUserInput {
+        let tag = format!("chime-conformance {run_id}");
+        CreateUserInput {
+            username: Some(match self.username.as_deref() {
+                Some(name) if !name.is_empty() => format!("{name} ({tag})"),
+                _ => tag,
+            }),
+            ..self.clone()
+        }
+    }
+}
+
 /// Inserts `+tag` before the first `@` of an email.
 pub fn unique_email(email: &str, tag: &str) -> String {
     match email.split_once('@') {

@@ -18,6 +18,8 @@ pub enum Verdict {
     Pass,
     /// A case of it failed.
     Fail,
+    /// Its cases are listed as expected failures of the target, and failed (the reason).
+    ExpectedFailure(String),
     /// All its cases were ignored (the reason of the first).
     Ignored(String),
     /// No case of it ran (filtered out, or none exists).
@@ -49,7 +51,14 @@ pub fn build_matrix(cases: &[Case], records: &[TrialRecord]) -> Vec<MatrixRow> {
                 .collect();
             let observed_by: Vec<String> = of_it
                 .iter()
-                .filter(|(_, r)| r.is_some_and(|r| matches!(r.outcome, RecordedOutcome::Passed)))
+                .filter(|(_, r)| {
+                    r.is_some_and(|r| {
+                        matches!(
+                            r.outcome,
+                            RecordedOutcome::Passed | RecordedOutcome::UnexpectedPass { .. }
+                        )
+                    })
+                })
                 .map(|(c, _)| c.name.clone())
                 .collect();
             let ran: Vec<&TrialRecord> = of_it.iter().filter_map(|(_, r)| *r).collect();
@@ -60,6 +69,11 @@ pub fn build_matrix(cases: &[Case], records: &[TrialRecord]) -> Vec<MatrixRow> {
                 Verdict::Fail
             } else if !observed_by.is_empty() {
                 Verdict::Pass
+            } else if let Some(reason) = ran.iter().find_map(|r| match &r.outcome {
+                RecordedOutcome::ExpectedFailure { reason, .. } => Some(reason.clone()),
+                _ => None,
+            }) {
+                Verdict::ExpectedFailure(reason)
             } else if let Some(RecordedOutcome::Ignored { reason }) =
                 ran.first().map(|r| &r.outcome)
             {
@@ -94,6 +108,7 @@ pub fn render_matrix(rows: &[MatrixRow]) -> String {
         let (verdict, note) = match &row.verdict {
             Verdict::Pass => ("pass", String::new()),
             Verdict::Fail => ("FAIL", String::new()),
+            Verdict::ExpectedFailure(reason) => ("xfail", format!(" (expected failure: {reason})")),
             Verdict::Ignored(reason) => ("ignored", format!(" ({reason})")),
             Verdict::NotRun => ("not run", String::new()),
         };

@@ -190,6 +190,9 @@ mod tests {
             timeout: Duration::from_secs(1),
             concurrency: 1,
             embedded: false,
+            limits: Default::default(),
+            ca_cert_pem: None,
+            profile_path: None,
         };
         let exchange = Exchange {
             request: SentRequest {

@@ -7,7 +7,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::matrix::MatrixRow;
-use crate::runner::TrialRecord;
+use crate::runner::{RecordedOutcome, TrialRecord};
 
 /// The whole report.
 #[derive(Debug, Serialize)]
@@ -30,8 +30,42 @@ pub struct Summary {
     pub passed: usize,
     pub failed: usize,
     pub ignored: usize,
+    /// Listed as expected failures of the target, and failed.
+    pub expected_failures: usize,
+    /// Listed as expected failures of the target, but passed (counted in `passed` too).
+    pub unexpected_passes: usize,
     pub exceptions_observed: usize,
     pub requests: u64,
+    /// 429s during properties that were retried after their Retry-After.
+    pub throttle_retries: u64,
+}
+
+impl Summary {
+    /// Counts the outcomes of trial records.
+    pub fn of(
+        records: &[TrialRecord],
+        matrix: &[MatrixRow],
+        requests: u64,
+        throttle_retries: u64,
+    ) -> Summary {
+        let count =
+            |f: fn(&RecordedOutcome) -> bool| records.iter().filter(|r| f(&r.outcome)).count();
+        Summary {
+            passed: count(|o| {
+                matches!(
+                    o,
+                    RecordedOutcome::Passed | RecordedOutcome::UnexpectedPass { .. }
+                )
+            }),
+            failed: count(|o| matches!(o, RecordedOutcome::Failed { .. })),
+            ignored: count(|o| matches!(o, RecordedOutcome::Ignored { .. })),
+            expected_failures: count(|o| matches!(o, RecordedOutcome::ExpectedFailure { .. })),
+            unexpected_passes: count(|o| matches!(o, RecordedOutcome::UnexpectedPass { .. })),
+            exceptions_observed: matrix.iter().filter(|r| r.observed).count(),
+            requests,
+            throttle_retries,
+        }
+    }
 }
 
 /// Why the report could not be written.

@@ -38,6 +38,17 @@ pub struct TargetFixtures {
     pub fault_header: Option<String>,
 }
 
+/// Limits that keep a run safe for a shared environment. `None` is unlimited.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Limits {
+    /// Requests per second, spaced evenly (no bursts).
+    pub rate: Option<f64>,
+    /// Requests in the whole run.
+    pub budget: Option<u64>,
+    /// Users the run may create.
+    pub max_users: Option<u64>,
+}
+
 /// A validated target.
 #[derive(Debug, Clone)]
 pub struct Target {
@@ -51,6 +62,11 @@ pub struct Target {
     pub concurrency: usize,
     /// True when the target is the reference mock started inside this process.
     pub embedded: bool,
+    pub limits: Limits,
+    /// PEM certificates of a private CA to trust besides the public roots.
+    pub ca_cert_pem: Option<Vec<u8>>,
+    /// The target profile this target was read from, if any (for rerun commands).
+    pub profile_path: Option<String>,
 }
 
 impl Target {
@@ -80,6 +96,9 @@ impl Target {
     pub fn command_line_flags(&self) -> Vec<String> {
         if self.embedded {
             return Vec::new();
+        }
+        if let Some(path) = &self.profile_path {
+            return vec![format!("--target {}", shell_quote(path))];
         }
         let mut flags = vec![
             format!("--endpoint {}", shell_quote(&self.endpoint)),
@@ -139,6 +158,9 @@ mod tests {
             timeout: Duration::from_secs(1),
             concurrency: 1,
             embedded: false,
+            limits: Limits::default(),
+            ca_cert_pem: None,
+            profile_path: None,
         }
     }
 
@@ -158,5 +180,12 @@ mod tests {
             "--endpoint http://127.0.0.1:1 --account-id 'a b' --fault-header x-chime-fault --auth none"
         );
         assert_eq!(shell_quote("it's"), r"'it'\''s'");
+        let mut from_profile = target("https://staging.example");
+        from_profile.profile_path = Some("ci/staging.toml".into());
+        assert_eq!(
+            from_profile.command_line_flags(),
+            ["--target ci/staging.toml"],
+            "a profile names everything about its target"
+        );
     }
 }

@@ -76,6 +76,8 @@ pub struct CreateUserResponder {
     log_requests: bool,
     defect: Option<Defect>,
     variant: Option<Variant>,
+    /// Requests answered so far (a counter, not a recording: memory stays flat).
+    requests: std::sync::atomic::AtomicU64,
 }
 
 impl CreateUserResponder {
@@ -93,12 +95,18 @@ impl CreateUserResponder {
             fault_rate: config.fault_rate,
             log_requests: config.log_requests,
             defect: config.defect,
+            requests: std::sync::atomic::AtomicU64::new(0),
             variant: config.variant,
         }
     }
 
     pub fn users_stored(&self) -> usize {
         self.directory.users_stored()
+    }
+
+    /// How many requests were answered so far.
+    pub fn requests_served(&self) -> u64 {
+        self.requests.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     fn has(&self, defect: Defect) -> bool {
@@ -546,6 +554,9 @@ pub struct SharedResponder(pub Arc<CreateUserResponder>);
 impl Respond for SharedResponder {
     fn respond(&self, request: &Request) -> ResponseTemplate {
         let responder = &self.0;
+        responder
+            .requests
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let request_id = Uuid::new_v4().to_string();
         let outcome = responder.handle(request, Instant::now());
         if responder.log_requests {

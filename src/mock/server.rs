@@ -92,4 +92,9 @@ impl ReferenceMock {
     pub fn users_stored(&self) -> usize {
         self.responder.users_stored()
     }
+
+    /// How many requests the mock answered so far.
+    pub fn requests_served(&self) -> u64 {
+        self.responder.requests_served()
+    }
 }

@@ -21,3 +21,7 @@ mod mutation;
 mod hostile;
 // Endpoints that conform but differ from the reference mock pass cleanly.
 mod conforming;
+// The JUnit and Markdown reporters.
+mod reports;
+// Nightly CI against staging: TLS, credentials, profiles, limits, secrets, reports.
+mod staging;

@@ -118,7 +118,8 @@ pub const RUN_DEADLINE: std::time::Duration = std::time::Duration::from_secs(180
 
 /// Runs the `chime-conformance` binary with `args` (plus `--no-regressions`, so tests
 /// leave no files behind), the mock's default credentials in the environment, no
-/// `CHIME_*` variables from the caller's, and `env` on top. Killed after [`RUN_DEADLINE`].
+/// `CHIME_*` or `AWS_*` variables from the caller's, and `env` on top (an empty value
+/// removes a variable). Killed after [`RUN_DEADLINE`].
 pub fn conformance(args: &[&str], env: &[(&str, &str)]) -> ConformanceRun {
     use std::process::{Command, Stdio};
     let credentials = chime_conformance::mock::default_credentials();
@@ -134,11 +135,23 @@ pub fn conformance(args: &[&str], env: &[(&str, &str)]) -> ConformanceRun {
             command.env_remove(name);
         }
     }
+    // The mock's test credentials; no instance metadata lookups, no ~/.aws files.
     command
         .env("AWS_ACCESS_KEY_ID", &credentials.access_key_id)
-        .env("AWS_SECRET_ACCESS_KEY", &credentials.secret_access_key);
+        .env("AWS_SECRET_ACCESS_KEY", &credentials.secret_access_key)
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_CONFIG_FILE", "/nonexistent/chime-conformance/config")
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            "/nonexistent/chime-conformance/credentials",
+        );
+    // An empty value removes the variable.
     for (name, value) in env {
-        command.env(name, value);
+        if value.is_empty() {
+            command.env_remove(name);
+        } else {
+            command.env(name, value);
+        }
     }
     let child = command.spawn().expect("start chime-conformance");
     let id = child.id();

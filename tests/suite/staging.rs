@@ -1,0 +1,483 @@
+//! Nightly CI against staging: the reference mock behind HTTPS with a test CA made here,
+//! credentials with a session token and from a shared credentials file, target profiles
+//! with expected failures, the safety limits measured on the server side, no sensitive
+//! value in any output, and reports a CI reads.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use tokio::net::{TcpListener, TcpStream};
+
+use chime_conformance::mock::{Defect, MockConfig, ReferenceMock};
+
+use crate::util::{conformance, ConformanceRun};
+
+/// The flags naming every fixture of a mock.
+fn fixture_flags(mock: &ReferenceMock) -> Vec<String> {
+    let f = mock.fixtures();
+    vec![
+        "--account-id".into(),
+        f.account_id,
+        "--forbidden-account-id".into(),
+        f.forbidden_account_id.unwrap_or_default(),
+        "--throttled-account-id".into(),
+        f.throttled_account_id.unwrap_or_default(),
+        "--fault-header".into(),
+        f.fault_header.unwrap_or_default(),
+    ]
+}
+
+/// Runs the harness off the async runtime (the mock keeps serving on it).
+async fn harness(args: Vec<String>, env: Vec<(String, String)>) -> ConformanceRun {
+    tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        conformance(&args, &env)
+    })
+    .await
+    .expect("the harness run completes")
+}
+
+fn read_json(path: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(path).expect("the report exists")).expect("JSON")
+}
+
+/// A test CA and a server certificate it signed for localhost and 127.0.0.1.
+struct TestPki {
+    ca_pem: String,
+    server_cert_der: Vec<u8>,
+    server_key_der: Vec<u8>,
+}
+
+fn test_pki() -> TestPki {
+    use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair, SanType};
+    let mut ca = CertificateParams::new(Vec::<String>::new()).expect("CA params");
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca.distinguished_name
+        .push(DnType::CommonName, "chime-conformance test CA");
+    let ca_key = KeyPair::generate().expect("CA key");
+    let ca_cert = ca.self_signed(&ca_key).expect("CA certificate");
+    let mut server = CertificateParams::new(vec!["localhost".to_string()]).expect("params");
+    server
+        .subject_alt_names
+        .push(SanType::IpAddress("127.0.0.1".parse().expect("an IP")));
+    let server_key = KeyPair::generate().expect("server key");
+    let server_cert = server
+        .signed_by(&server_key, &ca_cert, &ca_key)
+        .expect("server certificate");
+    TestPki {
+        ca_pem: ca_cert.pem(),
+        server_cert_der: server_cert.der().to_vec(),
+        server_key_der: server_key.serialize_der(),
+    }
+}
+
+/// Terminates TLS on a loopback port and forwards the plain bytes to `upstream`.
+async fn tls_front(upstream: SocketAddr, pki: &TestPki) -> SocketAddr {
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .expect("TLS versions")
+    .with_no_client_auth()
+    .with_single_cert(
+        vec![CertificateDer::from(pki.server_cert_der.clone())],
+        PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(pki.server_key_der.clone())),
+    )
+    .expect("server TLS config");
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let address = listener.local_addr().expect("address");
+    tokio::spawn(async move {
+        let stop = Instant::now() + Duration::from_secs(120);
+        while Instant::now() < stop {
+            let Ok(Ok((stream, _))) =
+                tokio::time::timeout(Duration::from_secs(1), listener.accept()).await
+            else {
+                continue;
+            };
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                let Ok(mut tls) = acceptor.accept(stream).await else {
+                    return;
+                };
+                let Ok(mut plain) = TcpStream::connect(upstream).await else {
+                    return;
+                };
+                let _ = tokio::io::copy_bidirectional(&mut tls, &mut plain).await;
+            });
+        }
+    });
+    address
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn https_with_a_private_ca_and_a_session_token_passes() {
+    let mock = ReferenceMock::start(MockConfig::default()).await.unwrap();
+    let pki = test_pki();
+    let front = tls_front(mock.address(), &pki).await;
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, &pki.ca_pem).unwrap();
+    let endpoint = format!("https://localhost:{}", front.port());
+    let mut args = vec![
+        "--endpoint".to_string(),
+        endpoint.clone(),
+        "--ca-cert".into(),
+        ca.display().to_string(),
+        "--cases".into(),
+        "32".into(),
+    ];
+    args.extend(fixture_flags(&mock));
+    let token = vec![(
+        "AWS_SESSION_TOKEN".to_string(),
+        "test-session-token-0123".to_string(),
+    )];
+    let run = harness(args, token.clone()).await;
+    assert_eq!(run.code, 0, "{run}");
+    assert!(run.stderr.contains("exceptions observed: 8 of 8"), "{run}");
+    assert!(mock.users_stored() > 0);
+
+    // Without the CA the certificate is not trusted: a clear TLS error, exit code 3.
+    let mut args = vec!["--endpoint".to_string(), endpoint];
+    args.extend(fixture_flags(&mock));
+    let run = harness(args, token).await;
+    assert_eq!(run.code, 3, "{run}");
+    assert!(run.stderr.contains("target unreachable"), "{run}");
+    assert!(
+        run.stderr.to_lowercase().contains("certificate"),
+        "the TLS reason is named: {run}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_profile_with_a_shared_credentials_file_and_expected_failures() {
+    let mock = ReferenceMock::start(MockConfig {
+        defect: Some(Defect::NeverConflict),
+        ..MockConfig::default()
+    })
+    .await
+    .unwrap();
+    let f = mock.fixtures();
+    let credentials = f.credentials.clone().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let shared = dir.path().join("credentials");
+    std::fs::write(
+        &shared,
+        format!(
+            "[ci]\naws_access_key_id = {}\naws_secret_access_key = {}\naws_session_token = profile-token\n",
+            credentials.access_key_id, credentials.secret_access_key
+        ),
+    )
+    .unwrap();
+    let config = dir.path().join("config");
+    std::fs::write(&config, "[profile ci]\nregion = us-east-1\n").unwrap();
+    let profile = dir.path().join("staging.toml");
+    std::fs::write(
+        &profile,
+        format!(
+            r#"# A staging profile, as a nightly job would keep it.
+endpoint = "{endpoint}"
+profile = "ci"
+account_id = "an-account-the-flag-overrides"
+forbidden_account_id = "{forbidden}"
+throttled_account_id = "{throttled}"
+fault_header = "{fault}"
+timeout = 5
+
+[[expected_failures]]
+trial = "exception::conflict::duplicate_email"
+reason = "staging does not check duplicate emails yet (TICKET-1)"
+
+[[expected_failures]]
+trial = "exception::conflict::duplicate_email_other_case"
+reason = "same as TICKET-1"
+
+[[expected_failures]]
+trial = "exception::not_found::unknown_account"
+reason = "was broken, fixed since: this entry can go"
+"#,
+            endpoint = mock.uri(),
+            forbidden = f.forbidden_account_id.unwrap(),
+            throttled = f.throttled_account_id.unwrap(),
+            fault = f.fault_header.unwrap(),
+        ),
+    )
+    .unwrap();
+    let report = dir.path().join("report.json");
+    let args = vec![
+        "--target".to_string(),
+        profile.display().to_string(),
+        "--account-id".into(),
+        f.account_id.clone(),
+        "--report".into(),
+        report.display().to_string(),
+    ];
+    let env = vec![
+        ("AWS_ACCESS_KEY_ID".to_string(), String::new()),
+        ("AWS_SECRET_ACCESS_KEY".to_string(), String::new()),
+        (
+            "AWS_SHARED_CREDENTIALS_FILE".to_string(),
+            shared.display().to_string(),
+        ),
+        ("AWS_CONFIG_FILE".to_string(), config.display().to_string()),
+    ];
+    let run = harness(args, env).await;
+    // The expected failures failed as expected: not red, exit code 0.
+    assert_eq!(run.code, 0, "{run}");
+    assert!(
+        run.stdout.contains("ignored (expected failure, failed as expected: staging does not check duplicate emails yet (TICKET-1))"),
+        "{run}"
+    );
+    assert!(
+        run.stderr
+            .contains("exception::not_found::unknown_account is listed as an expected failure"),
+        "an unexpected pass is reported: {run}"
+    );
+    let report = read_json(&report);
+    assert_eq!(report["summary"]["failed"], 0, "{report}");
+    assert_eq!(report["summary"]["expected_failures"], 2, "{report}");
+    assert_eq!(report["summary"]["unexpected_passes"], 1, "{report}");
+}
+
+#[test]
+fn a_bad_profile_is_a_configuration_error_naming_the_key_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("bad.toml");
+    std::fs::write(
+        &profile,
+        "endpoint = \"http://127.0.0.1:9\"\nrate_limit = 5\n",
+    )
+    .unwrap();
+    let run = conformance(&["--target", profile.to_str().unwrap()], &[]);
+    assert_eq!(run.code, 2, "{run}");
+    assert!(
+        run.stderr.contains("bad.toml")
+            && run.stderr.contains("rate_limit")
+            && run.stderr.contains("line 2"),
+        "{run}"
+    );
+    std::fs::write(
+        &profile,
+        "[[expected_failures]]\ntrial = \"exception::nope\"\nreason = \"r\"\n",
+    )
+    .unwrap();
+    let run = conformance(&["--target", profile.to_str().unwrap()], &[]);
+    assert_eq!(run.code, 2, "{run}");
+    assert!(run.stderr.contains("exception::nope"), "{run}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_rate_limit_the_budget_and_the_user_cap_hold_on_the_server_side() {
+    // The rate: the mock's own count over the run's wall time.
+    let mock = ReferenceMock::start(MockConfig::default()).await.unwrap();
+    let rate = 40.0;
+    let mut args = vec![
+        "--endpoint".to_string(),
+        mock.uri(),
+        "--rate".into(),
+        rate.to_string(),
+        "--cases".into(),
+        "12".into(),
+    ];
+    args.extend(fixture_flags(&mock));
+    let started = Instant::now();
+    let run = harness(args, vec![]).await;
+    let took = started.elapsed().as_secs_f64();
+    let served = mock.requests_served() as f64;
+    assert_eq!(run.code, 0, "{run}");
+    assert!(served >= 50.0, "enough requests to measure: {served}");
+    // Evenly spaced: n requests need at least (n - 1) / rate seconds.
+    assert!(
+        served / took <= rate && took >= (served - 1.0) / rate,
+        "{served} requests in {took:.2} s exceeds {rate}/s"
+    );
+
+    // The budget and the user cap: never exceeded, whatever the trials want.
+    for (flag, limit) in [("--budget", 25u64), ("--max-users", 7u64)] {
+        let mock = ReferenceMock::start(MockConfig::default()).await.unwrap();
+        let mut args = vec![
+            "--endpoint".to_string(),
+            mock.uri(),
+            flag.to_string(),
+            limit.to_string(),
+        ];
+        args.extend(fixture_flags(&mock));
+        let run = harness(args, vec![]).await;
+        assert_eq!(
+            run.code, 1,
+            "the run cannot complete within {flag} {limit}: {run}"
+        );
+        assert!(run.stdout.contains("transport failure (Budget)"), "{run}");
+        if flag == "--budget" {
+            assert!(
+                mock.requests_served() <= limit,
+                "{} requests",
+                mock.requests_served()
+            );
+        } else {
+            assert!(
+                mock.users_stored() as u64 <= limit,
+                "{} users",
+                mock.users_stored()
+            );
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_sensitive_value_appears_in_any_output() {
+    // A target that answers every request with a 201 full of sensitive values and a wrong
+    // account id, so that failures print its responses.
+    const EMAIL: &str = "leak.me@example.com";
+    const PIN: &str = "8675309";
+    const NAME: &str = "Secret Display Name";
+    const ROOM: &str = "arn:aws:a4b:room/secret-room";
+    let server = wiremock::MockServer::start().await;
+    wiremock::Mock::given(wiremock::matchers::any())
+        .respond_with(
+            wiremock::ResponseTemplate::new(201).set_body_json(serde_json::json!({
+                "User": {
+                    "UserId": "u-1", "AccountId": "someone-else", "PrimaryEmail": EMAIL,
+                    "PersonalPIN": PIN, "DisplayName": NAME,
+                    "AlexaForBusinessMetadata": {"AlexaForBusinessRoomArn": ROOM}
+                }
+            })),
+        )
+        .mount(&server)
+        .await;
+    const SECRET: &str = "SECRETKEY0123456789abcdefSECRET";
+    const TOKEN: &str = "SESSIONTOKEN-abcdef-0123456789";
+    let dir = tempfile::tempdir().unwrap();
+    let files = ["report.json", "junit.xml", "summary.md"].map(|f| dir.path().join(f));
+    let args: Vec<String> = [
+        "--endpoint",
+        &server.uri(),
+        "--account-id",
+        "acct",
+        "--fault-header",
+        "x-chime-fault",
+        "--report",
+        files[0].to_str().unwrap(),
+        "--junit",
+        files[1].to_str().unwrap(),
+        "--summary",
+        files[2].to_str().unwrap(),
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let env = vec![
+        ("AWS_SECRET_ACCESS_KEY".to_string(), SECRET.to_string()),
+        ("AWS_SESSION_TOKEN".to_string(), TOKEN.to_string()),
+    ];
+    let run = harness(args, env).await;
+    assert_eq!(run.code, 1, "the target is broken: {run}");
+    assert!(run.stdout.contains("invariant.account_id"), "{run}");
+    let mut outputs = vec![
+        ("stdout".to_string(), run.stdout.clone()),
+        ("stderr".to_string(), run.stderr.clone()),
+    ];
+    for file in &files {
+        outputs.push((
+            file.display().to_string(),
+            std::fs::read_to_string(file).expect("the report was written"),
+        ));
+    }
+    for (name, text) in &outputs {
+        for secret in [EMAIL, PIN, NAME, ROOM, SECRET, TOKEN, "Signature="] {
+            assert!(!text.contains(secret), "{secret:?} appears in {name}");
+        }
+        // Every email-like value, generated or echoed, is masked (the model's pattern
+        // `.+@.+\..+`, quoted in case descriptions, is no email).
+        for (at, _) in text.match_indices('@') {
+            assert!(
+                text[..at].ends_with("***") || text[..at].ends_with(".+"),
+                "an unmasked '@' in {name}: {:?}",
+                &text[at.saturating_sub(30)..(at + 30).min(text.len())]
+            );
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn junit_and_json_reports_agree_and_the_summary_has_the_matrix() {
+    let mock = ReferenceMock::start(MockConfig {
+        defect: Some(Defect::NeverForbidden),
+        ..MockConfig::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (json, junit, summary) = (
+        dir.path().join("r.json"),
+        dir.path().join("j.xml"),
+        dir.path().join("s.md"),
+    );
+    let mut args = vec![
+        "--endpoint".to_string(),
+        mock.uri(),
+        "--report".into(),
+        json.display().to_string(),
+        "--junit".into(),
+        junit.display().to_string(),
+        "--summary".into(),
+        summary.display().to_string(),
+    ];
+    // Without the throttled account: one case is ignored, one fails.
+    let f = mock.fixtures();
+    args.extend([
+        "--account-id".to_string(),
+        f.account_id,
+        "--forbidden-account-id".into(),
+        f.forbidden_account_id.unwrap(),
+        "--fault-header".into(),
+        f.fault_header.unwrap(),
+    ]);
+    let run = harness(args, vec![]).await;
+    assert_eq!(run.code, 1, "{run}");
+    let report = read_json(&json);
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    let doc = roxmltree::Document::parse(&xml).expect("the JUnit file is XML");
+    let cases: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("testcase"))
+        .collect();
+    let with = |tag: &str| {
+        cases
+            .iter()
+            .filter(|c| c.children().any(|n| n.has_tag_name(tag)))
+            .count()
+    };
+    let s = &report["summary"];
+    assert_eq!(cases.len(), report["trials"].as_array().unwrap().len());
+    assert_eq!(with("failure") as u64, s["failed"].as_u64().unwrap());
+    assert_eq!(
+        with("skipped") as u64,
+        s["ignored"].as_u64().unwrap() + s["expected_failures"].as_u64().unwrap()
+    );
+    assert_eq!(s["failed"], 1, "{report}");
+    assert_eq!(s["ignored"], 1, "{report}");
+    let markdown = std::fs::read_to_string(&summary).unwrap();
+    for exception in [
+        "BadRequestException",
+        "ForbiddenException",
+        "ThrottledClientException",
+        "ServiceUnavailableException",
+    ] {
+        assert!(
+            markdown
+                .lines()
+                .any(|l| l.starts_with('|') && l.contains(exception)),
+            "{exception} row missing from the summary:\n{markdown}"
+        );
+    }
+    assert!(
+        markdown.contains("exception::forbidden::disabled_account"),
+        "{markdown}"
+    );
+}
