@@ -27,7 +27,7 @@ struct Args {
     #[arg(long, default_value = "5", value_parser = clap::value_parser!(u32).range(1..=100))]
     repeat: u32,
     /// Generated requests per property in the suite runs.
-    #[arg(long, default_value = "64", value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    #[arg(long, default_value = "256", value_parser = clap::value_parser!(u32).range(1..=100_000))]
     cases: u32,
     /// Requests per plain load loop.
     #[arg(long, default_value = "2000", value_parser = clap::value_parser!(u32).range(1..=1_000_000))]

@@ -461,49 +461,61 @@ impl Run {
             TestRng::from_seed(RngAlgorithm::ChaCha, &seed_bytes(self.options.seed, name)),
         );
         let total = self.options.cases_per_property as usize;
-        let mut trees = Vec::with_capacity(total);
-        for _ in 0..total {
-            trees.push(strategy.new_tree(&mut runner).map_err(|e| TrialFailure {
-                message: format!("failed to generate an input: {e}"),
-                rules: Vec::new(),
-                transport: false,
-            })?);
-        }
-        let inputs: Vec<PropertyInput> = trees.iter().map(|t| t.current()).collect();
-        let stop = AtomicBool::new(false);
         let concurrency = self.client.target().concurrency.max(1);
-        let mut evaluations: Vec<(usize, Evaluation)> = self.runtime.block_on(
-            stream::iter(inputs.iter().enumerate())
-                .map(|(i, input)| {
-                    let stop = &stop;
-                    async move {
-                        if stop.load(Ordering::Relaxed) {
-                            return (i, None);
+        // Inputs are generated, sent and checked a batch at a time, so memory stays flat
+        // however many cases a property runs; the generator's sequence, and so each case,
+        // depends only on the seed.
+        let batch = (concurrency * 8).max(64);
+        let stop = AtomicBool::new(false);
+        let mut done = 0;
+        let (index, first, mut trees) = loop {
+            if done >= total {
+                return Ok(());
+            }
+            let size = batch.min(total - done);
+            let mut trees = Vec::with_capacity(size);
+            for _ in 0..size {
+                trees.push(strategy.new_tree(&mut runner).map_err(|e| TrialFailure {
+                    message: format!("failed to generate an input: {e}"),
+                    rules: Vec::new(),
+                    transport: false,
+                })?);
+            }
+            let inputs: Vec<PropertyInput> = trees.iter().map(|t| t.current()).collect();
+            // Only failures are kept; a passing exchange is dropped as soon as it is checked.
+            let mut failures: Vec<(usize, Evaluation)> = self.runtime.block_on(
+                stream::iter(inputs.iter().enumerate())
+                    .map(|(i, input)| {
+                        let stop = &stop;
+                        async move {
+                            if stop.load(Ordering::Relaxed) {
+                                return None;
+                            }
+                            let evaluation = self.evaluate(input, sent).await;
+                            if evaluation.transport.is_some() {
+                                // The target is not answering: pile no more requests on it.
+                                stop.store(true, Ordering::Relaxed);
+                            }
+                            evaluation.failed().then_some((i, evaluation))
                         }
-                        let evaluation = self.evaluate(input, sent).await;
-                        if evaluation.transport.is_some() {
-                            // The target is not answering: do not pile more requests on it.
-                            stop.store(true, Ordering::Relaxed);
-                        }
-                        (i, Some(evaluation))
-                    }
-                })
-                .buffer_unordered(concurrency)
-                .filter_map(|(i, e)| async move { e.map(|e| (i, e)) })
-                .collect(),
-        );
-        evaluations.sort_by_key(|(i, _)| *i);
-        let Some(position) = evaluations.iter().position(|(_, e)| e.failed()) else {
-            return Ok(());
+                    })
+                    .buffer_unordered(concurrency)
+                    .filter_map(|failure| async move { failure })
+                    .collect(),
+            );
+            failures.sort_by_key(|(i, _)| *i);
+            if let Some((i, first)) = failures.into_iter().next() {
+                break (i, first, trees);
+            }
+            done += size;
         };
-        let (index, first) = evaluations.swap_remove(position);
+        let case_number = done + index + 1;
         if first.transport.is_some() {
             return Err(self.failure(
                 name,
                 &first,
                 Some(format!(
-                    "case {} of {total} (not shrunk: no answer)",
-                    index + 1
+                    "case {case_number} of {total} (not shrunk: no answer)"
                 )),
             ));
         }
@@ -518,8 +530,7 @@ impl Run {
             name,
             &evaluation,
             Some(format!(
-                "case {} of {total}, shrunk in {steps} steps",
-                index + 1
+                "case {case_number} of {total}, shrunk in {steps} steps"
             )),
         ))
     }

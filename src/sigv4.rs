@@ -80,6 +80,27 @@ pub fn sign_request(
     region: &str,
     time: SystemTime,
 ) -> Result<Vec<(String, String)>, SignError> {
+    let signed = sign_with_aws_sigv4(method, url, headers, body, credentials, region, time)
+        .map_err(SignError)?;
+    Ok(signed
+        .output()
+        .headers()
+        .map(|(n, v)| (n.to_string(), v.to_string()))
+        .collect())
+}
+
+/// The one call into `aws-sigv4`, for signing and verifying alike: header signing for
+/// service `chime` with the default settings the AWS SDKs use. The signer is not written
+/// for hostile input (the mock verifies whatever arrives), so a panic in it is caught.
+fn sign_with_aws_sigv4(
+    method: &str,
+    url: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+    credentials: &SigningCredentials,
+    region: &str,
+    time: SystemTime,
+) -> Result<aws_sigv4::SigningOutput<aws_sigv4::http_request::SigningInstructions>, String> {
     let identity = credentials.identity();
     let params = v4::SigningParams::builder()
         .identity(&identity)
@@ -88,7 +109,7 @@ pub fn sign_request(
         .time(time)
         .settings(SigningSettings::default())
         .build()
-        .map_err(|e| SignError(e.to_string()))?
+        .map_err(|e| e.to_string())?
         .into();
     let request = SignableRequest::new(
         method,
@@ -96,14 +117,10 @@ pub fn sign_request(
         headers.iter().copied(),
         SignableBody::Bytes(body),
     )
-    .map_err(|e| SignError(e.to_string()))?;
-    let (instructions, _signature) = sign(request, &params)
-        .map_err(|e| SignError(e.to_string()))?
-        .into_parts();
-    Ok(instructions
-        .headers()
-        .map(|(n, v)| (n.to_string(), v.to_string()))
-        .collect())
+    .map_err(|e| e.to_string())?;
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| sign(request, &params)))
+        .map_err(|_| "the signer rejected the request".to_string())?
+        .map_err(|e| e.to_string())
 }
 
 /// The parts of a SigV4 `Authorization` header.
@@ -281,32 +298,9 @@ fn recompute_signature(
     region: &str,
     time: SystemTime,
 ) -> Result<String, AuthError> {
-    let malformed =
-        |e: String| AuthError::Malformed(format!("request cannot be canonicalized: {e}"));
-    let identity = credentials.identity();
-    let params = v4::SigningParams::builder()
-        .identity(&identity)
-        .region(region)
-        .name(crate::contract::SIGNING_SERVICE)
-        .time(time)
-        .settings(SigningSettings::default())
-        .build()
-        .map_err(|e| malformed(e.to_string()))?
-        .into();
-    let request = SignableRequest::new(
-        method,
-        url,
-        headers.iter().copied(),
-        SignableBody::Bytes(body),
-    )
-    .map_err(|e| malformed(e.to_string()))?;
-    // The signer is not written for hostile input; never let a panic in it escape.
-    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| sign(request, &params)))
-        .map_err(|_| malformed("signer rejected the request".into()))?;
-    Ok(outcome
-        .map_err(|e| malformed(e.to_string()))?
-        .signature()
-        .to_string())
+    sign_with_aws_sigv4(method, url, headers, body, credentials, region, time)
+        .map(|signed| signed.signature().to_string())
+        .map_err(|e| AuthError::Malformed(format!("request cannot be canonicalized: {e}")))
 }
 
 /// Parses `YYYYMMDDTHHMMSSZ`.

@@ -6,48 +6,17 @@
 
 use serde_json::Value;
 
-use chime_conformance::mock::{MockConfig, ReferenceMock, Variant};
+use chime_conformance::mock::{MockConfig, Variant};
 
-use crate::util::{conformance, ConformanceRun};
+use crate::util::{full_run_against, ConformanceRun};
 
 /// Runs the whole suite against the reference mock with `variant` switched on.
 async fn run_against(variant: Variant) -> (ConformanceRun, Value) {
-    let mock = ReferenceMock::start(MockConfig {
+    full_run_against(MockConfig {
         variant: Some(variant),
         ..MockConfig::default()
     })
     .await
-    .expect("the mock starts");
-    let fixtures = mock.fixtures();
-    let dir = tempfile::tempdir().expect("a temporary directory");
-    let report = dir.path().join("report.json");
-    let args: Vec<String> = vec![
-        "--endpoint".into(),
-        mock.uri(),
-        "--account-id".into(),
-        fixtures.account_id,
-        "--forbidden-account-id".into(),
-        fixtures.forbidden_account_id.unwrap_or_default(),
-        "--throttled-account-id".into(),
-        fixtures.throttled_account_id.unwrap_or_default(),
-        "--fault-header".into(),
-        fixtures.fault_header.unwrap_or_default(),
-        "--report".into(),
-        report.display().to_string(),
-        "--seed".into(),
-        "7".into(),
-    ];
-    let run = tokio::task::spawn_blocking(move || {
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        conformance(&args, &[])
-    })
-    .await
-    .expect("the harness run completes");
-    let report = std::fs::read(&report)
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok())
-        .unwrap_or(Value::Null);
-    (run, report)
 }
 
 /// Each failing trial of a report with the rules it names and its message.

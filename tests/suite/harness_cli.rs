@@ -9,7 +9,7 @@ use chime_conformance::mock::{
     DEFAULT_THROTTLED_ACCOUNT_ID,
 };
 
-use crate::util::{conformance, spawn_mock_binary, ConformanceRun};
+use crate::util::{conformance, harness, spawn_mock_binary, ConformanceRun};
 
 const PROPERTIES: [&str; 3] = [
     "property::error_responses_follow_restjson1",
@@ -226,4 +226,73 @@ fn bad_configuration_exits_2_and_an_unreachable_target_exits_3() {
     );
     assert_eq!(run.code, 3, "{run}");
     assert!(run.stderr.contains("target unreachable"), "{run}");
+}
+
+/// Runs the harness against an in-process mock with `defect`, with extra arguments.
+async fn against_defect(
+    defect: chime_conformance::mock::Defect,
+    extra: Vec<String>,
+) -> (ConformanceRun, chime_conformance::mock::ReferenceMock) {
+    use chime_conformance::mock::{MockConfig, ReferenceMock};
+    let mock = ReferenceMock::start(MockConfig {
+        defect: Some(defect),
+        ..MockConfig::default()
+    })
+    .await
+    .expect("the mock starts");
+    let mut args = vec![
+        "--endpoint".to_string(),
+        mock.uri(),
+        "--account-id".into(),
+        DEFAULT_ACCOUNT_ID.into(),
+    ];
+    args.extend(extra);
+    (harness(args, Vec::new()).await, mock)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failure_is_shrunk_persisted_and_replayed_first_next_run() {
+    use chime_conformance::mock::Defect;
+    let dir = tempfile::tempdir().unwrap();
+    let regressions = dir.path().join("regressions.jsonl");
+    let extra = vec![
+        "--exact".to_string(),
+        "property::valid_request_creates_user".into(),
+        "--seed".into(),
+        "99".into(),
+        "--regressions".into(),
+        regressions.display().to_string(),
+    ];
+    let (run, _mock) = against_defect(Defect::WrongUserTypeEcho, extra.clone()).await;
+    assert_eq!(run.code, 1, "{run}");
+    let message = &run.stdout;
+    assert!(message.contains("invariant.user_type"), "{run}");
+    assert!(message.contains("shrunk in"), "{run}");
+    // Shrunk: the Email is gone from the minimal request; the UserType that the defect
+    // needs is still there.
+    let body = message
+        .lines()
+        .find(|l| l.trim_start().starts_with("body: {") && l.contains("UserType"))
+        .unwrap_or_else(|| panic!("no request body line in {run}"));
+    assert!(!body.contains("Email"), "not minimal: {body}");
+    assert!(message.contains("seed: 99"), "{run}");
+    assert!(message.contains("curl -sS -i -X POST"), "{run}");
+    assert!(
+        message
+            .contains("chime-conformance --exact property::valid_request_creates_user --seed 99"),
+        "{run}"
+    );
+    // Persisted, and replayed first by the next run, whatever its seed.
+    let persisted = std::fs::read_to_string(&regressions).expect("the regressions file");
+    assert_eq!(persisted.lines().count(), 1, "{persisted}");
+    assert!(persisted.contains("property::valid_request_creates_user"));
+    let mut extra = extra;
+    extra[3] = "100".into();
+    let (run, _mock) = against_defect(Defect::WrongUserTypeEcho, extra).await;
+    assert_eq!(run.code, 1, "{run}");
+    assert!(
+        run.stdout
+            .contains("found: replayed from the regressions file"),
+        "{run}"
+    );
 }

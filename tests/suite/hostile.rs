@@ -10,7 +10,7 @@ use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
-use crate::util::{conformance, ConformanceRun};
+use crate::util::{harness, ConformanceRun};
 
 /// The longest any hostile connection is held open; servers stop by themselves.
 const HOLD: Duration = Duration::from_secs(60);
@@ -180,12 +180,7 @@ async fn run_against(
     .collect();
     args.extend(extra.iter().map(|s| s.to_string()));
     let started = Instant::now();
-    let run = tokio::task::spawn_blocking(move || {
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        conformance(&args, &[])
-    })
-    .await
-    .expect("the harness run completes");
+    let run = harness(args, Vec::new()).await;
     let report = std::fs::read(&report)
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok())

@@ -96,3 +96,27 @@ async fn mock_concurrency_10000_distinct_creates_get_10000_distinct_user_ids() {
     assert_eq!(ids.len(), TOTAL);
     assert_eq!(mock.users_stored(), TOTAL);
 }
+
+/// The patched wiremock (vendor/wiremock) keeps no request once recording is off, so the
+/// mock's memory does not grow with the number of requests. Upstream 0.6.5 keeps every
+/// matched request in the mounted mock; this test fails against it.
+#[tokio::test]
+async fn with_recording_off_no_request_is_kept() {
+    let server = wiremock::MockServer::builder()
+        .disable_request_recording()
+        .start()
+        .await;
+    let guard = server
+        .register_as_scoped(
+            wiremock::Mock::given(wiremock::matchers::any())
+                .respond_with(wiremock::ResponseTemplate::new(200)),
+        )
+        .await;
+    let client = reqwest::Client::new();
+    for _ in 0..50 {
+        let status = client.get(server.uri()).send().await.unwrap().status();
+        assert_eq!(status, 200);
+    }
+    assert!(guard.received_requests().await.is_empty());
+    assert!(server.received_requests().await.is_none());
+}

@@ -9,9 +9,9 @@ use std::collections::BTreeSet;
 use serde_json::Value;
 
 use chime_conformance::checks::Rule;
-use chime_conformance::mock::{Defect, MockConfig, ReferenceMock};
+use chime_conformance::mock::{Defect, MockConfig};
 
-use crate::util::{conformance, ConformanceRun};
+use crate::util::{full_run_against, ConformanceRun};
 
 /// A defect, the rule it targets, and the other rules it unavoidably breaks too.
 pub struct Mutant {
@@ -97,42 +97,11 @@ pub const MUTANTS: &[Mutant] = &[
 
 /// Runs the whole suite against the reference mock with `defect` switched on.
 async fn run_against(defect: Defect) -> (ConformanceRun, Value) {
-    let mock = ReferenceMock::start(MockConfig {
+    full_run_against(MockConfig {
         defect: Some(defect),
         ..MockConfig::default()
     })
     .await
-    .expect("the mock starts");
-    let fixtures = mock.fixtures();
-    let dir = tempfile::tempdir().expect("a temporary directory");
-    let report = dir.path().join("report.json");
-    let args: Vec<String> = vec![
-        "--endpoint".into(),
-        mock.uri(),
-        "--account-id".into(),
-        fixtures.account_id,
-        "--forbidden-account-id".into(),
-        fixtures.forbidden_account_id.unwrap_or_default(),
-        "--throttled-account-id".into(),
-        fixtures.throttled_account_id.unwrap_or_default(),
-        "--fault-header".into(),
-        fixtures.fault_header.unwrap_or_default(),
-        "--report".into(),
-        report.display().to_string(),
-        "--seed".into(),
-        "7".into(),
-    ];
-    let run = tokio::task::spawn_blocking(move || {
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        conformance(&args, &[])
-    })
-    .await
-    .expect("the harness run completes");
-    let report = std::fs::read(&report)
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok())
-        .unwrap_or(Value::Null);
-    (run, report)
 }
 
 /// The rules named by failing trials in a report.

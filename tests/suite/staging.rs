@@ -13,33 +13,7 @@ use tokio::net::{TcpListener, TcpStream};
 
 use chime_conformance::mock::{Defect, MockConfig, ReferenceMock};
 
-use crate::util::{conformance, ConformanceRun};
-
-/// The flags naming every fixture of a mock.
-fn fixture_flags(mock: &ReferenceMock) -> Vec<String> {
-    let f = mock.fixtures();
-    vec![
-        "--account-id".into(),
-        f.account_id,
-        "--forbidden-account-id".into(),
-        f.forbidden_account_id.unwrap_or_default(),
-        "--throttled-account-id".into(),
-        f.throttled_account_id.unwrap_or_default(),
-        "--fault-header".into(),
-        f.fault_header.unwrap_or_default(),
-    ]
-}
-
-/// Runs the harness off the async runtime (the mock keeps serving on it).
-async fn harness(args: Vec<String>, env: Vec<(String, String)>) -> ConformanceRun {
-    tokio::task::spawn_blocking(move || {
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        conformance(&args, &env)
-    })
-    .await
-    .expect("the harness run completes")
-}
+use crate::util::{conformance, fixture_flags, harness};
 
 fn read_json(path: &Path) -> Value {
     serde_json::from_slice(&std::fs::read(path).expect("the report exists")).expect("JSON")

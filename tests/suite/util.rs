@@ -116,17 +116,19 @@ impl std::fmt::Display for ConformanceRun {
 /// The longest a harness run in a test may take before it is killed.
 pub const RUN_DEADLINE: std::time::Duration = std::time::Duration::from_secs(180);
 
-/// Runs the `chime-conformance` binary with `args` (plus `--no-regressions`, so tests
-/// leave no files behind), the mock's default credentials in the environment, no
+/// Runs the `chime-conformance` binary with `args` (plus `--no-regressions` unless they
+/// name a `--regressions` file, so tests leave no files behind), the mock's default credentials in the environment, no
 /// `CHIME_*` or `AWS_*` variables from the caller's, and `env` on top (an empty value
 /// removes a variable). Killed after [`RUN_DEADLINE`].
 pub fn conformance(args: &[&str], env: &[(&str, &str)]) -> ConformanceRun {
     use std::process::{Command, Stdio};
     let credentials = chime_conformance::mock::default_credentials();
     let mut command = Command::new(env!("CARGO_BIN_EXE_chime-conformance"));
+    command.args(args);
+    if !args.contains(&"--regressions") {
+        command.arg("--no-regressions");
+    }
     command
-        .args(args)
-        .arg("--no-regressions")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -239,4 +241,52 @@ pub fn spawn_mock_binary(args: &[&str]) -> MockProcess {
         }
     }
     panic!("chime-mock printed no URL within 30 s");
+}
+
+/// The flags naming every fixture of an in-process mock.
+pub fn fixture_flags(mock: &ReferenceMock) -> Vec<String> {
+    let f = mock.fixtures();
+    vec![
+        "--account-id".into(),
+        f.account_id,
+        "--forbidden-account-id".into(),
+        f.forbidden_account_id.unwrap_or_default(),
+        "--throttled-account-id".into(),
+        f.throttled_account_id.unwrap_or_default(),
+        "--fault-header".into(),
+        f.fault_header.unwrap_or_default(),
+    ]
+}
+
+/// [`conformance`] from async code: runs off the runtime, which keeps serving the mocks.
+pub async fn harness(args: Vec<String>, env: Vec<(String, String)>) -> ConformanceRun {
+    tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        conformance(&args, &env)
+    })
+    .await
+    .expect("the harness run completes")
+}
+
+/// Runs the whole suite (seed 7, every fixture) against a mock started with `config`;
+/// returns the run and its JSON report (`Null` if none was written).
+pub async fn full_run_against(config: MockConfig) -> (ConformanceRun, serde_json::Value) {
+    let mock = ReferenceMock::start(config).await.expect("the mock starts");
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let report = dir.path().join("report.json");
+    let mut args = vec!["--endpoint".to_string(), mock.uri()];
+    args.extend(fixture_flags(&mock));
+    args.extend([
+        "--report".to_string(),
+        report.display().to_string(),
+        "--seed".into(),
+        "7".into(),
+    ]);
+    let run = harness(args, Vec::new()).await;
+    let report = std::fs::read(&report)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or(serde_json::Value::Null);
+    (run, report)
 }
