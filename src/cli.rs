@@ -539,13 +539,11 @@ fn target_from_settings(
         (Some(AuthArg::None), _) | (None, Some("none")) => Auth::None,
         _ => {
             let aws_profile = args.profile.clone().or(profile.profile.clone());
-            let (credentials, profile_region) =
-                runtime.block_on(credentials_from_chain(aws_profile))?;
-            let region = args
-                .region
-                .clone()
-                .or(profile.region.clone())
-                .or(profile_region)
+            let given_region = args.region.clone().or(profile.region.clone());
+            let (credentials, chain_region) =
+                runtime.block_on(credentials_from_chain(aws_profile, given_region.clone()))?;
+            let region = given_region
+                .or(chain_region)
                 .unwrap_or_else(|| crate::contract::DEFAULT_REGION.to_string());
             Auth::SigV4 {
                 credentials,
@@ -577,16 +575,20 @@ fn target_from_settings(
     })
 }
 
-/// Credentials (and the profile's region) from the standard AWS provider chain:
-/// environment, shared config and credentials files (with `profile`), web identity (a CI's
-/// OIDC role), containers and instances. Nothing secret is printed.
+/// Credentials (and, unless `region` is given, the chain's region) from the standard AWS
+/// provider chain: environment, shared config and credentials files (with `profile`), web
+/// identity (a CI's OIDC role), containers and instances. Nothing secret is printed.
 async fn credentials_from_chain(
     profile: Option<String>,
+    region: Option<String>,
 ) -> Result<(SigningCredentials, Option<String>), CliError> {
     use aws_credential_types::provider::ProvideCredentials;
     let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
     if let Some(name) = &profile {
         loader = loader.profile_name(name);
+    }
+    if let Some(region) = region {
+        loader = loader.region(aws_config::Region::new(region));
     }
     let config = loader.load().await;
     let provider = config.credentials_provider().ok_or_else(|| {

@@ -5,6 +5,12 @@
 //! [`contract`] → generated request → signed HTTP exchange ([`sigv4`]) → checks → outcome →
 //! reporters. The reference mock ([`mock`]) sits beside that line and shares only the
 //! contract and the signing code.
+//!
+//! Error policy: nothing a server, a user or a file sends makes this crate panic. Such
+//! failures are values (a `thiserror` type per concern, its message a lowercase "failed
+//! to ..." fragment naming the path, flag or value); `anyhow` is used only in the
+//! binaries. `expect` is kept for invariants of the program itself (the constant regexes
+//! of the generators, the embedded schemas and cases), each covered by a unit test.
 
 pub mod cases;
 pub mod checks;
