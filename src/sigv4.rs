@@ -317,6 +317,20 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 mod tests {
     use super::*;
 
+    /// A received POST, as the verifier sees it.
+    fn post<'a>(
+        path_and_query: &'a str,
+        headers: &'a http::HeaderMap,
+        body: &'a [u8],
+    ) -> ReceivedRequest<'a> {
+        ReceivedRequest {
+            method: "POST",
+            path_and_query,
+            headers,
+            body,
+        }
+    }
+
     fn creds() -> SigningCredentials {
         SigningCredentials::new("AKIDTEST", "secret")
     }
@@ -351,12 +365,7 @@ mod tests {
     fn a_signed_request_verifies() {
         let body = br#"{"Email":"a@b.c"}"#;
         let (headers, path) = signed_request(body, &creds());
-        let req = ReceivedRequest {
-            method: "POST",
-            path_and_query: path,
-            headers: &headers,
-            body,
-        };
+        let req = post(path, &headers, body);
         assert_eq!(verify(&req, &[creds()]), Ok(()));
     }
 
@@ -366,12 +375,7 @@ mod tests {
         let signer = creds().with_session_token(Some("token".into()));
         let (headers, path) = signed_request(body, &signer);
         assert!(headers.contains_key(TOKEN_HEADER));
-        let req = ReceivedRequest {
-            method: "POST",
-            path_and_query: path,
-            headers: &headers,
-            body,
-        };
+        let req = post(path, &headers, body);
         assert_eq!(verify(&req, &[creds()]), Ok(()));
     }
 
@@ -379,20 +383,10 @@ mod tests {
     fn a_wrong_secret_or_tampered_body_does_not_verify() {
         let body = b"{}";
         let (headers, path) = signed_request(body, &SigningCredentials::new("AKIDTEST", "wrong"));
-        let req = ReceivedRequest {
-            method: "POST",
-            path_and_query: path,
-            headers: &headers,
-            body,
-        };
+        let req = post(path, &headers, body);
         assert_eq!(verify(&req, &[creds()]), Err(AuthError::SignatureMismatch));
         let (headers, path) = signed_request(body, &creds());
-        let req = ReceivedRequest {
-            method: "POST",
-            path_and_query: path,
-            headers: &headers,
-            body: b"{ }",
-        };
+        let req = post(path, &headers, b"{ }");
         assert_eq!(verify(&req, &[creds()]), Err(AuthError::SignatureMismatch));
     }
 
@@ -400,20 +394,10 @@ mod tests {
     fn unknown_key_missing_and_malformed_are_told_apart() {
         let body = b"{}";
         let (headers, path) = signed_request(body, &SigningCredentials::new("OTHER", "secret"));
-        let req = ReceivedRequest {
-            method: "POST",
-            path_and_query: path,
-            headers: &headers,
-            body,
-        };
+        let req = post(path, &headers, body);
         assert_eq!(verify(&req, &[creds()]), Err(AuthError::UnknownAccessKey));
         let empty = http::HeaderMap::new();
-        let req = ReceivedRequest {
-            method: "POST",
-            path_and_query: path,
-            headers: &empty,
-            body,
-        };
+        let req = post(path, &empty, body);
         assert_eq!(verify(&req, &[creds()]), Err(AuthError::Missing));
         for bad in [
             "Bearer x",

@@ -2,18 +2,16 @@
 //! the correct mock, on the scenario that shows the rule, and the rule must hold on the
 //! correct mock and break on the defective one.
 
-use std::time::SystemTime;
-
 use serde_json::Value;
 
 use crate::contract::{
     Exception, ERROR_TYPE_HEADER, INVITE_STATUSES, LICENSE_TYPES, REGISTRATION_STATUSES, USER_TYPES,
 };
+use crate::mock::test_support::{send, Answer};
 use crate::mock::{
-    default_credentials, Defect, MockConfig, ReferenceMock, DEFAULT_ACCOUNT_ID,
-    DEFAULT_FORBIDDEN_ACCOUNT_ID, DEFAULT_THROTTLED_ACCOUNT_ID,
+    Defect, MockConfig, ReferenceMock, DEFAULT_ACCOUNT_ID, DEFAULT_FORBIDDEN_ACCOUNT_ID,
+    DEFAULT_THROTTLED_ACCOUNT_ID,
 };
-use crate::sigv4::sign_request;
 
 const EMAIL: &str = "zoe@example.com";
 
@@ -36,72 +34,6 @@ enum Scenario {
     Unsigned,
     /// `x-chime-fault: ServiceUnavailableException`.
     Fault,
-}
-
-#[derive(Debug)]
-struct Answer {
-    status: u16,
-    headers: reqwest::header::HeaderMap,
-    body: Value,
-}
-
-impl Answer {
-    fn user(&self, member: &str) -> Option<&Value> {
-        self.body.get("User").and_then(|u| u.get(member))
-    }
-    fn user_str(&self, member: &str) -> &str {
-        self.user(member).and_then(Value::as_str).unwrap_or("")
-    }
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
-    }
-}
-
-async fn send(
-    client: &reqwest::Client,
-    mock: &ReferenceMock,
-    account: &str,
-    body: &str,
-    signed: bool,
-    fault: Option<&str>,
-) -> Answer {
-    let url = format!(
-        "{}{}",
-        mock.uri(),
-        crate::contract::create_user_path(account)
-    );
-    let mut headers = vec![("content-type", "application/json")];
-    if let Some(fault) = fault {
-        headers.push(("x-chime-fault", fault));
-    }
-    let mut request = client.post(&url).body(body.to_string());
-    if signed {
-        let added = sign_request(
-            "POST",
-            &url,
-            &headers,
-            body.as_bytes(),
-            &default_credentials(),
-            "us-east-1",
-            SystemTime::now(),
-        )
-        .expect("signing a test request");
-        for (name, value) in added {
-            request = request.header(name, value);
-        }
-    }
-    for (name, value) in headers {
-        request = request.header(name, value);
-    }
-    let response = request.send().await.expect("the mock answers");
-    let status = response.status().as_u16();
-    let headers = response.headers().clone();
-    let bytes = response.bytes().await.expect("a body");
-    Answer {
-        status,
-        headers,
-        body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    }
 }
 
 async fn play(defect: Option<Defect>, scenario: Scenario) -> Vec<Answer> {
@@ -169,9 +101,11 @@ fn case(defect: Defect) -> (Scenario, Broken) {
     }
     match defect {
         Defect::SuccessStatus200 => (Scenario::Create, |a| last(a).status != 201),
-        Defect::OmitUserId => (Scenario::Create, |a| last(a).user("UserId").is_none()),
+        Defect::OmitUserId => (Scenario::Create, |a| {
+            last(a).user_member("UserId").is_none()
+        }),
         Defect::NumericUserId => (Scenario::Create, |a| {
-            last(a).user("UserId").is_some_and(Value::is_number)
+            last(a).user_member("UserId").is_some_and(Value::is_number)
         }),
         Defect::LicenseTypeOutsideEnum => (Scenario::Create, |a| {
             !LICENSE_TYPES.contains(&last(a).user_str("LicenseType"))

@@ -42,4 +42,6 @@ pub use variant::{UnknownVariant, Variant};
 #[cfg(test)]
 mod defect_tests;
 #[cfg(test)]
+mod test_support;
+#[cfg(test)]
 mod variant_tests;

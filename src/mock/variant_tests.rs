@@ -2,13 +2,11 @@
 //! duplicate create, an injected 503) are sent to the plain mock and to the mock with the
 //! variant, and each variant's check compares the two.
 
-use std::time::SystemTime;
-
 use serde_json::Value;
 
-use crate::contract::{resolve_error_type, Exception, ERROR_TYPE_HEADER};
-use crate::mock::{default_credentials, MockConfig, ReferenceMock, Variant, DEFAULT_ACCOUNT_ID};
-use crate::sigv4::sign_request;
+use crate::contract::{Exception, ERROR_TYPE_HEADER};
+use crate::mock::test_support::{send, Answer};
+use crate::mock::{MockConfig, ReferenceMock, Variant, DEFAULT_ACCOUNT_ID};
 
 /// Index of each answer in [`play`]'s result.
 const CREATED: usize = 0;
@@ -18,36 +16,13 @@ const FAULT: usize = 2;
 /// The headers [`Variant::ExtraHeaders`] adds.
 const EXTRA_HEADERS: [&str; 4] = ["x-amz-cf-id", "x-amzn-trace-id", "cache-control", "server"];
 
-#[derive(Debug)]
-struct Answer {
-    status: u16,
-    headers: reqwest::header::HeaderMap,
-    text: String,
-    body: Value,
-}
-
 impl Answer {
+    /// The created `User` object; the variant checks need one.
     fn user(&self) -> &serde_json::Map<String, Value> {
         self.body
             .get("User")
             .and_then(Value::as_object)
             .unwrap_or_else(|| panic!("no User object in {}", self.text))
-    }
-    fn user_str(&self, member: &str) -> &str {
-        self.user()
-            .get(member)
-            .and_then(Value::as_str)
-            .unwrap_or("")
-    }
-    fn body_str(&self, member: &str) -> Option<&str> {
-        self.body.get(member).and_then(Value::as_str)
-    }
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
-    }
-    /// The resolved error type, by the restJson1 rules.
-    fn error_type(&self) -> Option<String> {
-        resolve_error_type(self.header(ERROR_TYPE_HEADER), Some(&self.body)).map(|t| t.name)
     }
 }
 
@@ -67,50 +42,6 @@ fn reversed(mut order: Vec<&str>) -> Vec<&str> {
     order
 }
 
-async fn send(
-    client: &reqwest::Client,
-    mock: &ReferenceMock,
-    body: &str,
-    fault: Option<&str>,
-) -> Answer {
-    let url = format!(
-        "{}{}",
-        mock.uri(),
-        crate::contract::create_user_path(DEFAULT_ACCOUNT_ID)
-    );
-    let mut headers = vec![("content-type", "application/json")];
-    if let Some(fault) = fault {
-        headers.push(("x-chime-fault", fault));
-    }
-    let mut request = client.post(&url).body(body.to_string());
-    let added = sign_request(
-        "POST",
-        &url,
-        &headers,
-        body.as_bytes(),
-        &default_credentials(),
-        "us-east-1",
-        SystemTime::now(),
-    )
-    .expect("signing a test request");
-    for (name, value) in added {
-        request = request.header(name, value);
-    }
-    for (name, value) in headers {
-        request = request.header(name, value);
-    }
-    let response = request.send().await.expect("the mock answers");
-    let status = response.status().as_u16();
-    let headers = response.headers().clone();
-    let text = response.text().await.expect("a body");
-    Answer {
-        status,
-        headers,
-        body: serde_json::from_str(&text).unwrap_or(Value::Null),
-        text,
-    }
-}
-
 /// A create, the same create again (a conflict) and an injected 503, in that order.
 async fn play(variant: Option<Variant>) -> Vec<Answer> {
     let mock = ReferenceMock::start(MockConfig {
@@ -122,12 +53,14 @@ async fn play(variant: Option<Variant>) -> Vec<Answer> {
     let client = reqwest::Client::new();
     let valid = r#"{"Username":"Zoe","Email":"zoe@example.com","UserType":"PrivateUser"}"#;
     let answers = vec![
-        send(&client, &mock, valid, None).await,
-        send(&client, &mock, valid, None).await,
+        send(&client, &mock, DEFAULT_ACCOUNT_ID, valid, true, None).await,
+        send(&client, &mock, DEFAULT_ACCOUNT_ID, valid, true, None).await,
         send(
             &client,
             &mock,
+            DEFAULT_ACCOUNT_ID,
             "{}",
+            true,
             Some(Exception::ServiceUnavailable.shape_name()),
         )
         .await,
