@@ -25,26 +25,23 @@ fn client_with(mock: &ReferenceMock, credentials: Credentials, retries: bool) ->
     Client::from_conf(config.build())
 }
 
-fn client(mock: &ReferenceMock) -> Client {
-    let credentials = Credentials::new(
+/// The mock's documented test credentials, as the SDK takes them.
+fn test_credentials() -> Credentials {
+    Credentials::new(
         DEFAULT_ACCESS_KEY_ID,
         DEFAULT_SECRET_ACCESS_KEY,
         None,
         None,
         "test",
-    );
-    client_with(mock, credentials, true)
+    )
+}
+
+fn client(mock: &ReferenceMock) -> Client {
+    client_with(mock, test_credentials(), true)
 }
 
 fn no_retry_client(mock: &ReferenceMock) -> Client {
-    let credentials = Credentials::new(
-        DEFAULT_ACCESS_KEY_ID,
-        DEFAULT_SECRET_ACCESS_KEY,
-        None,
-        None,
-        "test",
-    );
-    client_with(mock, credentials, false)
+    client_with(mock, test_credentials(), false)
 }
 
 /// The SDK's error for a CreateUser, as a name to compare.
