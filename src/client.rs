@@ -112,6 +112,13 @@ pub struct TransportError {
     pub message: String,
 }
 
+/// A request that got no complete answer, and why.
+#[derive(Debug, Clone)]
+pub struct Unanswered {
+    pub request: SentRequest,
+    pub error: TransportError,
+}
+
 /// Counters of a run.
 #[derive(Debug, Default)]
 pub struct ClientStats {
@@ -298,9 +305,34 @@ impl Client {
     /// Sends one call once. A call meant to create a user first reserves one of the
     /// run's `--max-users`; a created user the call was not meant to make is counted too.
     pub async fn send(&self, call: &Call) -> Result<Exchange, TransportError> {
-        let request = self.prepare(call)?;
+        self.attempt(call)
+            .await
+            .map_err(|unanswered| unanswered.error)
+    }
+
+    /// Like [`Client::send`], but a failure hands back the request that got no answer, for
+    /// reporting.
+    pub async fn attempt(&self, call: &Call) -> Result<Exchange, Unanswered> {
+        let request = match self.prepare(call) {
+            Ok(request) => request,
+            Err(error) => {
+                return Err(Unanswered {
+                    request: SentRequest {
+                        method: "POST".into(),
+                        url: error.url.clone(),
+                        account_id: call.account_id.clone(),
+                        headers: Vec::new(),
+                        body: Vec::new(),
+                        injected_fault: call.fault,
+                    },
+                    error,
+                })
+            }
+        };
         if call.may_create {
-            self.reserve_user(&request.url)?;
+            if let Err(error) = self.reserve_user(&request.url) {
+                return Err(Unanswered { request, error });
+            }
         }
         let response = self.send_prepared(&request).await;
         let created = matches!(&response, Ok(r) if r.is_success());
@@ -309,10 +341,10 @@ impl Client {
         } else if !call.may_create && created {
             self.stats.users.fetch_add(1, Ordering::Relaxed);
         }
-        Ok(Exchange {
-            request,
-            response: response?,
-        })
+        match response {
+            Ok(response) => Ok(Exchange { request, response }),
+            Err(error) => Err(Unanswered { request, error }),
+        }
     }
 
     fn reserve_user(&self, url: &str) -> Result<(), TransportError> {
@@ -340,10 +372,10 @@ impl Client {
     pub async fn send_tolerating_throttle(
         &self,
         call: &Call,
-    ) -> Result<(Exchange, u32), TransportError> {
+    ) -> Result<(Exchange, u32), Unanswered> {
         let mut retries = 0;
         loop {
-            let exchange = self.send(call).await?;
+            let exchange = self.attempt(call).await?;
             if exchange.response.status != 429 || retries >= MAX_THROTTLE_RETRIES {
                 return Ok((exchange, retries));
             }

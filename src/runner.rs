@@ -18,9 +18,9 @@ use crate::cases::{AccountRef, Case, Expected, Permissions, Step};
 use crate::checks::{
     check_response, check_user_id_unique, is_exception, Checked, Expect, Rule, SentFacts, Violation,
 };
-use crate::client::{Call, CallBody, Client, Credentials, TransportError};
+use crate::client::{Call, CallBody, Client, Credentials, Unanswered};
 use crate::contract::{Exception, TriggerClass};
-use crate::exchange::{Exchange, SentRequest};
+use crate::exchange::Exchange;
 use crate::generate::{
     error_probe, invalid_input, valid_input, CreateUserInput, ErrorProbe, InvalidBody, InvalidInput,
 };
@@ -153,8 +153,8 @@ pub struct Run {
     schemas: Schemas,
     options: RunOptions,
     regressions: Option<Regressions>,
-    seen_user_ids: Mutex<HashSet<String>>,
-    created_users: Mutex<Vec<String>>,
+    /// Every UserId a 201 returned in this run.
+    user_ids: Mutex<HashSet<String>>,
     records: Mutex<Vec<TrialRecord>>,
     tags: AtomicU64,
 }
@@ -176,14 +176,14 @@ pub struct TrialFailure {
 struct Evaluation {
     context: Option<String>,
     exchange: Option<Exchange>,
-    unanswered: Option<SentRequest>,
+    /// The request that got no complete answer (a transport failure).
+    unanswered: Option<Unanswered>,
     violations: Vec<Violation>,
-    transport: Option<TransportError>,
 }
 
 impl Evaluation {
     fn failed(&self) -> bool {
-        !self.violations.is_empty() || self.transport.is_some()
+        !self.violations.is_empty() || self.unanswered.is_some()
     }
 
     fn rules(&self) -> HashSet<Rule> {
@@ -205,8 +205,7 @@ impl Run {
             schemas,
             options,
             regressions,
-            seen_user_ids: Mutex::default(),
-            created_users: Mutex::default(),
+            user_ids: Mutex::default(),
             records: Mutex::default(),
             tags: AtomicU64::new(0),
         })
@@ -227,9 +226,11 @@ impl Run {
         records
     }
 
-    /// Every UserId a 201 returned in this run.
+    /// Every UserId a 201 returned in this run, sorted.
     pub fn created_users(&self) -> Vec<String> {
-        lock(&self.created_users).clone()
+        let mut ids: Vec<String> = lock(&self.user_ids).iter().cloned().collect();
+        ids.sort();
+        ids
     }
 
     /// A tag unique in this run, for emails.
@@ -254,10 +255,8 @@ impl Run {
 
     fn note_user_id(&self, checked: &mut Checked) {
         if let Some(id) = &checked.user_id {
-            if let Some(v) = check_user_id_unique(id, &mut lock(&self.seen_user_ids)) {
+            if let Some(v) = check_user_id_unique(id, &mut lock(&self.user_ids)) {
                 checked.violations.push(v);
-            } else {
-                lock(&self.created_users).push(id.clone());
             }
         }
     }
@@ -280,24 +279,15 @@ impl Run {
     }
 
     /// Sends a call, tolerating throttling unless `throttling_tested`.
-    async fn exchange(
-        &self,
-        call: &Call,
-        throttling_tested: bool,
-    ) -> Result<Exchange, (SentRequest, TransportError)> {
-        let prepared = self
-            .client
-            .prepare(call)
-            .map_err(|e| (placeholder(call), e))?;
-        let attempt = if throttling_tested {
-            self.client.send(call).await
+    async fn exchange(&self, call: &Call, throttling_tested: bool) -> Result<Exchange, Unanswered> {
+        if throttling_tested {
+            self.client.attempt(call).await
         } else {
             self.client
                 .send_tolerating_throttle(call)
                 .await
-                .map(|(e, _)| e)
-        };
-        attempt.map_err(|e| (prepared, e))
+                .map(|(exchange, _retries)| exchange)
+        }
     }
 
     async fn evaluate(&self, input: &PropertyInput, sent: &AtomicU64) -> Evaluation {
@@ -340,13 +330,12 @@ impl Run {
         };
         let exchange = match self.exchange(&call, false).await {
             Ok(exchange) => exchange,
-            Err((request, transport)) => {
+            Err(unanswered) => {
                 return Evaluation {
                     context,
                     exchange: None,
-                    unanswered: Some(request),
+                    unanswered: Some(unanswered),
                     violations: Vec::new(),
-                    transport: Some(transport),
                 }
             }
         };
@@ -385,7 +374,6 @@ impl Run {
             exchange: Some(exchange),
             unanswered: None,
             violations: checked.violations,
-            transport: None,
         }
     }
 
@@ -422,9 +410,9 @@ impl Run {
             trial,
             context: evaluation.context.clone(),
             violations: &evaluation.violations,
-            transport: evaluation.transport.as_ref(),
+            transport: evaluation.unanswered.as_ref().map(|u| &u.error),
             exchange: evaluation.exchange.as_ref(),
-            unanswered: evaluation.unanswered.as_ref(),
+            unanswered: evaluation.unanswered.as_ref().map(|u| &u.request),
             provenance,
             seed: self.options.seed,
             target: self.client.target(),
@@ -432,7 +420,7 @@ impl Run {
         TrialFailure {
             message,
             rules,
-            transport: evaluation.transport.is_some(),
+            transport: evaluation.unanswered.is_some(),
         }
     }
 
@@ -492,7 +480,7 @@ impl Run {
                                 return None;
                             }
                             let evaluation = self.evaluate(input, sent).await;
-                            if evaluation.transport.is_some() {
+                            if evaluation.unanswered.is_some() {
                                 // The target is not answering: pile no more requests on it.
                                 stop.store(true, Ordering::Relaxed);
                             }
@@ -510,7 +498,7 @@ impl Run {
             done += size;
         };
         let case_number = done + index + 1;
-        if first.transport.is_some() {
+        if first.unanswered.is_some() {
             return Err(self.failure(
                 name,
                 &first,
@@ -553,7 +541,7 @@ impl Run {
             steps += 1;
             let candidate = tree.current();
             let evaluation = self.runtime.block_on(self.evaluate(&candidate, sent));
-            let same_failure = evaluation.transport.is_none()
+            let same_failure = evaluation.unanswered.is_none()
                 && evaluation
                     .violations
                     .iter()
@@ -658,13 +646,12 @@ impl Run {
         for (call, exchange) in calls.iter().zip(exchanges) {
             let exchange = match exchange {
                 Ok(e) => e,
-                Err((request, transport)) => {
+                Err(unanswered) => {
                     return Err(Evaluation {
                         context: None,
                         exchange: None,
-                        unanswered: Some(request),
+                        unanswered: Some(unanswered),
                         violations: Vec::new(),
-                        transport: Some(transport),
                     })
                 }
             };
@@ -683,7 +670,6 @@ impl Run {
                     exchange: Some(exchange),
                     unanswered: None,
                     violations: checked.violations,
-                    transport: None,
                 });
             }
             last = Some(exchange);
@@ -701,7 +687,6 @@ impl Run {
                             step.burst
                         ),
                     }],
-                    transport: None,
                 });
             }
         }
@@ -752,18 +737,6 @@ enum ExpectKind {
     Created(CreateUserInput),
     BadRequest,
     AnyError,
-}
-
-/// The request a call would have made, for reporting when it could not even be prepared.
-fn placeholder(call: &Call) -> SentRequest {
-    SentRequest {
-        method: "POST".into(),
-        url: String::new(),
-        account_id: call.account_id.clone(),
-        headers: Vec::new(),
-        body: Vec::new(),
-        injected_fault: call.fault,
-    }
 }
 
 /// A 32-byte RNG seed from the run seed and the trial name, so each trial's inputs depend
