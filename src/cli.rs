@@ -214,6 +214,18 @@ fn usage(message: impl Into<String>) -> CliError {
     CliError::Usage(message.into())
 }
 
+/// Lets a closed stdout end the process quietly, as it does other command-line tools
+/// (`chime-conformance --list | head`), instead of a panic on a broken pipe in the
+/// libtest printer. Rust ignores SIGPIPE by default.
+pub fn restore_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: called first thing in `main`, before any thread exists; it only restores the
+    // default disposition of one signal.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 /// Runs the command line; returns how it ended (errors are printed to stderr).
 pub fn main_with(cli: Cli) -> ExitStatus {
     match run(cli) {
