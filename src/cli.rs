@@ -214,16 +214,24 @@ fn usage(message: impl Into<String>) -> CliError {
     CliError::Usage(message.into())
 }
 
-/// Lets a closed stdout end the process quietly, as it does other command-line tools
-/// (`chime-conformance --list | head`), instead of a panic on a broken pipe in the
-/// libtest printer. Rust ignores SIGPIPE by default.
-pub fn restore_sigpipe() {
-    #[cfg(unix)]
-    // SAFETY: called first thing in `main`, before any thread exists; it only restores the
-    // default disposition of one signal.
-    unsafe {
-        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
-    }
+/// Lets a closed stdout (`chime-conformance --list | head`) end the process quietly with
+/// the conventional exit code 141, instead of a panic trace: the libtest printer, on the
+/// main thread, unwraps its writes. SIGPIPE itself stays ignored, as Rust sets it, since a
+/// target closing a socket must be an error, not a signal that kills the run.
+pub fn quiet_on_closed_stdout() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if std::thread::current().name() == Some("main") && message.contains("BrokenPipe") {
+            std::process::exit(141);
+        }
+        default(info);
+    }));
 }
 
 /// Runs the command line; returns how it ended (errors are printed to stderr).

@@ -6,6 +6,6 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    chime_conformance::cli::restore_sigpipe();
+    chime_conformance::cli::quiet_on_closed_stdout();
     chime_conformance::cli::main_with(chime_conformance::cli::Cli::parse()).into()
 }

@@ -296,3 +296,21 @@ async fn a_failure_is_shrunk_persisted_and_replayed_first_next_run() {
         "{run}"
     );
 }
+
+#[test]
+fn a_closed_stdout_ends_the_run_quietly() {
+    use std::process::{Command, Stdio};
+    // A pipe whose reading end is closed before the child starts.
+    let (reader, writer) = std::io::pipe().expect("a pipe");
+    drop(reader);
+    let output = Command::new(env!("CARGO_BIN_EXE_chime-conformance"))
+        .arg("--list")
+        .stdin(Stdio::null())
+        .stdout(writer)
+        .stderr(Stdio::piped())
+        .output()
+        .expect("the run ends");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(141), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
