@@ -2,114 +2,69 @@
 //! exactly one rule of the CreateUser contract and otherwise behave correctly, so a test
 //! can check that the harness notices each one.
 
-use std::fmt;
-use std::str::FromStr;
+use super::switch::switch_enum;
 
-macro_rules! defects {
-    ($($(#[doc = $doc:literal])* $name:ident,)*) => {
-        /// One rule the mock breaks on purpose (test-only). See each variant.
-        #[non_exhaustive]
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum Defect {
-            $($(#[doc = $doc])* $name,)*
-        }
-
-        impl Defect {
-            /// Every defect, in declaration order.
-            pub const ALL: &'static [Defect] = &[$(Defect::$name,)*];
-
-            /// The variant's name, as [`FromStr`] accepts it.
-            pub fn name(self) -> &'static str {
-                match self {
-                    $(Defect::$name => stringify!($name),)*
-                }
-            }
-        }
-    };
-}
-
-defects! {
+switch_enum! {
+    /// One rule the mock breaks on purpose (test-only). See each variant.
+    pub enum Defect, unknown UnknownDefect = "defect" {
     /// A successful create is answered 200 instead of 201.
-    SuccessStatus200,
-    /// The `User` has no `UserId`.
-    OmitUserId,
-    /// `UserId` is a JSON number.
-    NumericUserId,
-    /// `LicenseType` is "Enterprise", outside the enum.
-    LicenseTypeOutsideEnum,
-    /// The response `UserType` is "Admin", outside the enum.
-    UserTypeOutsideEnum,
-    /// `UserRegistrationStatus` is "Deleted", outside the enum.
-    RegistrationStatusOutsideEnum,
-    /// `UserInvitationStatus` is "Expired", outside the enum.
-    InvitationStatusOutsideEnum,
-    /// `InvitedOn` is "yesterday", not a timestamp.
-    MalformedInvitedOn,
-    /// `User.AccountId` differs from the account in the path.
-    WrongAccountIdEcho,
-    /// `User.PrimaryEmail` differs from the request's `Email`.
-    WrongPrimaryEmailEcho,
-    /// A `PrivateUser` is answered `SharedDevice` and vice versa.
-    WrongUserTypeEcho,
-    /// Every user gets the same `UserId`.
-    RepeatedUserId,
-    /// `ConflictException` is answered with status 400.
-    WrongErrorStatus,
-    /// No error carries `X-Amzn-ErrorType`.
-    MissingErrorTypeHeader,
-    /// `ConflictException` is named "UserExistsException" in the header (still 409).
-    UndocumentedErrorType,
-    /// Error bodies are `{"Code": 42, "Message": null}`.
-    ErrorBodyMismatch,
-    /// `Email` is not checked against its pattern.
-    AcceptInvalidEmail,
-    /// A string `UserType` outside the enum is accepted (and echoed).
-    AcceptInvalidUserType,
-    /// A duplicate email is created again instead of `ConflictException`.
-    NeverConflict,
-    /// Throttled accounts are never throttled.
-    NeverThrottle,
-    /// Forbidden accounts act as ordinary ones.
-    NeverForbidden,
-    /// Unknown accounts are created on first use instead of `NotFoundException`.
-    NeverNotFound,
-    /// Signatures are never checked.
-    NeverUnauthorized,
-    /// The fault header is ignored.
-    IgnoreFaultHeader,
-    /// A valid request whose `Username` has a non-ASCII character gets a 500
-    /// `ServiceFailureException`.
-    ServerErrorOnValidInput,
-    /// The success body is sent with `Content-Type: text/plain`.
-    WrongContentType,
-    /// The success body is not JSON (Content-Type still `application/json`).
-    NonJsonSuccessBody,
-    /// A valid request with `UserType: SharedDevice` is answered with the AWS common error
-    /// `RequestExpired` (400) instead of being created.
-    AwsCommonErrorOnSharedDevice,
-}
-
-impl fmt::Display for Defect {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-/// A defect name that is not one of [`Defect::ALL`].
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown defect {0:?}; known defects: {known}", known = Defect::ALL.iter().map(|d| d.name()).collect::<Vec<_>>().join(", "))]
-pub struct UnknownDefect(pub String);
-
-impl FromStr for Defect {
-    type Err = UnknownDefect;
-
-    /// Parses a variant name, ignoring ASCII case.
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Defect::ALL
-            .iter()
-            .copied()
-            .find(|d| d.name().eq_ignore_ascii_case(s.trim()))
-            .ok_or_else(|| UnknownDefect(s.to_string()))
+        SuccessStatus200,
+        /// The `User` has no `UserId`.
+        OmitUserId,
+        /// `UserId` is a JSON number.
+        NumericUserId,
+        /// `LicenseType` is "Enterprise", outside the enum.
+        LicenseTypeOutsideEnum,
+        /// The response `UserType` is "Admin", outside the enum.
+        UserTypeOutsideEnum,
+        /// `UserRegistrationStatus` is "Deleted", outside the enum.
+        RegistrationStatusOutsideEnum,
+        /// `UserInvitationStatus` is "Expired", outside the enum.
+        InvitationStatusOutsideEnum,
+        /// `InvitedOn` is "yesterday", not a timestamp.
+        MalformedInvitedOn,
+        /// `User.AccountId` differs from the account in the path.
+        WrongAccountIdEcho,
+        /// `User.PrimaryEmail` differs from the request's `Email`.
+        WrongPrimaryEmailEcho,
+        /// A `PrivateUser` is answered `SharedDevice` and vice versa.
+        WrongUserTypeEcho,
+        /// Every user gets the same `UserId`.
+        RepeatedUserId,
+        /// `ConflictException` is answered with status 400.
+        WrongErrorStatus,
+        /// No error carries `X-Amzn-ErrorType`.
+        MissingErrorTypeHeader,
+        /// `ConflictException` is named "UserExistsException" in the header (still 409).
+        UndocumentedErrorType,
+        /// Error bodies are `{"Code": 42, "Message": null}`.
+        ErrorBodyMismatch,
+        /// `Email` is not checked against its pattern.
+        AcceptInvalidEmail,
+        /// A string `UserType` outside the enum is accepted (and echoed).
+        AcceptInvalidUserType,
+        /// A duplicate email is created again instead of `ConflictException`.
+        NeverConflict,
+        /// Throttled accounts are never throttled.
+        NeverThrottle,
+        /// Forbidden accounts act as ordinary ones.
+        NeverForbidden,
+        /// Unknown accounts are created on first use instead of `NotFoundException`.
+        NeverNotFound,
+        /// Signatures are never checked.
+        NeverUnauthorized,
+        /// The fault header is ignored.
+        IgnoreFaultHeader,
+        /// A valid request whose `Username` has a non-ASCII character gets a 500
+        /// `ServiceFailureException`.
+        ServerErrorOnValidInput,
+        /// The success body is sent with `Content-Type: text/plain`.
+        WrongContentType,
+        /// The success body is not JSON (Content-Type still `application/json`).
+        NonJsonSuccessBody,
+        /// A valid request with `UserType: SharedDevice` is answered with the AWS common error
+        /// `RequestExpired` (400) instead of being created.
+        AwsCommonErrorOnSharedDevice,
     }
 }
 

@@ -26,6 +26,7 @@ mod request;
 mod respond;
 mod server;
 mod state;
+mod switch;
 mod throttle;
 mod variant;
 

@@ -3,81 +3,36 @@
 //! CreateUser contract, the way a private staging implementation or another emulator
 //! legitimately may, so a test can check that the harness passes each one cleanly.
 
-use std::fmt;
-use std::str::FromStr;
+use super::switch::switch_enum;
 
-macro_rules! variants {
-    ($($(#[doc = $doc:literal])* $name:ident,)*) => {
-        /// One conforming way the mock departs from its usual answers (test-only). See
-        /// each variant.
-        #[non_exhaustive]
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-        pub enum Variant {
-            $($(#[doc = $doc])* $name,)*
-        }
-
-        impl Variant {
-            /// Every variant, in declaration order.
-            pub const ALL: &'static [Variant] = &[$(Variant::$name,)*];
-
-            /// The variant's name, as [`FromStr`] accepts it.
-            pub fn name(self) -> &'static str {
-                match self {
-                    $(Variant::$name => stringify!($name),)*
-                }
-            }
-        }
-    };
-}
-
-variants! {
-    /// The 201 `User` has only `UserId`: every optional member is absent.
-    MinimalUser,
-    /// The JSON members of the 201 body and of error bodies are sent in reverse of the
-    /// usual order (e.g. `{"Message": ..., "Code": ...}`).
-    ReorderedMembers,
-    /// Every answer carries extra headers a CDN or gateway adds: `x-amz-cf-id`,
-    /// `x-amzn-trace-id`, `cache-control: no-store`, `server: staging`.
-    ExtraHeaders,
-    /// `InvitedOn` and `RegisteredOn` have fractional seconds and a numeric UTC offset,
-    /// e.g. `2026-11-28T13:00:00.123+01:00` (valid RFC 3339).
-    FractionalOffsetTimestamps,
-    /// `UserId`s are `usr-` and 20 hex digits instead of UUIDs (still unique).
-    OpaqueUserIds,
-    /// `X-Amzn-ErrorType` carries the restJson1 decorations: client errors as
-    /// `ConflictException:http://internal.amazon.com/coral/com.amazonaws.chime/`, server
-    /// faults as `com.amazonaws.chime#ServiceUnavailableException`.
-    DecoratedErrorType,
-    /// Error bodies also name the type: `"code": "<Shape>"`,
-    /// `"__type": "com.amazonaws.chime#<Shape>"` and a lowercase `"message"` beside
-    /// `Code` and `Message` (the header is still sent).
-    ErrorTypeInBody,
-    /// The 201 `User` and the response object carry members AWS might add later:
-    /// `User.UserPreferences` and a top-level `ResponseMetadata`.
-    UnknownResponseMembers,
-}
-
-impl fmt::Display for Variant {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-/// A variant name that is not one of [`Variant::ALL`].
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown variant {0:?}; known variants: {known}", known = Variant::ALL.iter().map(|v| v.name()).collect::<Vec<_>>().join(", "))]
-pub struct UnknownVariant(pub String);
-
-impl FromStr for Variant {
-    type Err = UnknownVariant;
-
-    /// Parses a variant name, ignoring ASCII case.
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Variant::ALL
-            .iter()
-            .copied()
-            .find(|v| v.name().eq_ignore_ascii_case(s.trim()))
-            .ok_or_else(|| UnknownVariant(s.to_string()))
+switch_enum! {
+    /// One conforming way the mock departs from its usual answers (test-only). See
+    /// each variant.
+    pub enum Variant, unknown UnknownVariant = "variant" {
+        /// The 201 `User` has only `UserId`: every optional member is absent.
+        MinimalUser,
+        /// The JSON members of the 201 body and of error bodies are sent in reverse of the
+        /// usual order (e.g. `{"Message": ..., "Code": ...}`).
+        ReorderedMembers,
+        /// Every answer carries extra headers a CDN or gateway adds: `x-amz-cf-id`,
+        /// `x-amzn-trace-id`, `cache-control: no-store`, `server: staging`.
+        ExtraHeaders,
+        /// `InvitedOn` and `RegisteredOn` have fractional seconds and a numeric UTC offset,
+        /// e.g. `2026-11-28T13:00:00.123+01:00` (valid RFC 3339).
+        FractionalOffsetTimestamps,
+        /// `UserId`s are `usr-` and 20 hex digits instead of UUIDs (still unique).
+        OpaqueUserIds,
+        /// `X-Amzn-ErrorType` carries the restJson1 decorations: client errors as
+        /// `ConflictException:http://internal.amazon.com/coral/com.amazonaws.chime/`, server
+        /// faults as `com.amazonaws.chime#ServiceUnavailableException`.
+        DecoratedErrorType,
+        /// Error bodies also name the type: `"code": "<Shape>"`,
+        /// `"__type": "com.amazonaws.chime#<Shape>"` and a lowercase `"message"` beside
+        /// `Code` and `Message` (the header is still sent).
+        ErrorTypeInBody,
+        /// The 201 `User` and the response object carry members AWS might add later:
+        /// `User.UserPreferences` and a top-level `ResponseMetadata`.
+        UnknownResponseMembers,
     }
 }
 

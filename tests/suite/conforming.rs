@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use chime_conformance::mock::{MockConfig, Variant};
 
-use crate::util::{full_run_against, ConformanceRun};
+use crate::util::{failed_trials, full_run_against, ConformanceRun};
 
 /// Runs the whole suite against the reference mock with `variant` switched on.
 async fn run_against(variant: Variant) -> (ConformanceRun, Value) {
@@ -21,11 +21,7 @@ async fn run_against(variant: Variant) -> (ConformanceRun, Value) {
 
 /// Each failing trial of a report with the rules it names and its message.
 fn failures(report: &Value) -> Vec<String> {
-    report["trials"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|t| t["outcome"] == "failed")
+    failed_trials(report)
         .map(|t| format!("{} {} {}", t["name"], t["rules"], t["message"]))
         .collect()
 }

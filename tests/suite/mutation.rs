@@ -11,7 +11,7 @@ use serde_json::Value;
 use chime_conformance::checks::Rule;
 use chime_conformance::mock::{Defect, MockConfig};
 
-use crate::util::{full_run_against, ConformanceRun};
+use crate::util::{failed_trials, full_run_against, ConformanceRun};
 
 /// A defect, the rule it targets, and the other rules it unavoidably breaks too.
 pub struct Mutant {
@@ -106,11 +106,7 @@ async fn run_against(defect: Defect) -> (ConformanceRun, Value) {
 
 /// The rules named by failing trials in a report.
 fn failed_rules(report: &Value) -> BTreeSet<String> {
-    report["trials"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|t| t["outcome"] == "failed")
+    failed_trials(report)
         .flat_map(|t| t["rules"].as_array().cloned().unwrap_or_default())
         .filter_map(|r| r.as_str().map(str::to_string))
         .collect()

@@ -290,3 +290,12 @@ pub async fn full_run_against(config: MockConfig) -> (ConformanceRun, serde_json
         .unwrap_or(serde_json::Value::Null);
     (run, report)
 }
+
+/// The failed trials of a JSON report.
+pub fn failed_trials(report: &serde_json::Value) -> impl Iterator<Item = &serde_json::Value> {
+    report["trials"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|t| t["outcome"] == "failed")
+}
