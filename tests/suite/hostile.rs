@@ -57,11 +57,30 @@ async fn hostile_server(behaviour: Behaviour) -> String {
     format!("{scheme}://{address}")
 }
 
-/// Reads until the end of the request head (the body is not needed).
-async fn read_head(stream: &mut TcpStream) {
+/// Reads the whole request: its head, then as many body bytes as its Content-Length says.
+/// (Closing a socket with unread request bytes sends a reset, which would race the answer.)
+async fn read_request(stream: &mut TcpStream) {
     let mut seen = Vec::new();
     let mut buf = [0u8; 4096];
-    while !seen.windows(4).any(|w| w == b"\r\n\r\n") && seen.len() < 65_536 {
+    let head_end = loop {
+        if let Some(at) = seen.windows(4).position(|w| w == b"\r\n\r\n") {
+            break at + 4;
+        }
+        if seen.len() >= 65_536 {
+            return;
+        }
+        match stream.read(&mut buf).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => seen.extend_from_slice(&buf[..n]),
+        }
+    };
+    let head = String::from_utf8_lossy(&seen[..head_end]).to_ascii_lowercase();
+    let length: usize = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length:"))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0);
+    while seen.len() < head_end + length.min(1 << 20) {
         match stream.read(&mut buf).await {
             Ok(0) | Err(_) => return,
             Ok(n) => seen.extend_from_slice(&buf[..n]),
@@ -83,7 +102,7 @@ async fn serve(mut stream: TcpStream, behaviour: Behaviour) -> std::io::Result<(
             .await?;
         return Ok(());
     }
-    read_head(&mut stream).await;
+    read_request(&mut stream).await;
     match behaviour {
         Behaviour::NeverAnswers => tokio::time::sleep(HOLD).await,
         Behaviour::StallsBody => {
