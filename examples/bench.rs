@@ -16,7 +16,7 @@ use clap::Parser;
 use futures::{stream, StreamExt};
 use serde_json::json;
 
-use chime_conformance::client::{Call, Client};
+use chime_conformance::http::{Call, Client};
 use chime_conformance::mock::{MockConfig, ReferenceMock};
 use chime_conformance::target::{Auth, Target, TargetFixtures};
 
@@ -161,7 +161,7 @@ fn suite_run(
     args: &Args,
     mock: &ReferenceMock,
     fixtures: &chime_conformance::mock::Fixtures,
-    credentials: &chime_conformance::sigv4::SigningCredentials,
+    credentials: &chime_conformance::contract::sigv4::SigningCredentials,
     report: &PathBuf,
 ) -> (f64, u64, bool) {
     std::env::set_var("AWS_ACCESS_KEY_ID", &credentials.access_key_id);

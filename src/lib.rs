@@ -1,10 +1,14 @@
 //! chime-conformance: a conformance harness for the Amazon Chime `CreateUser` API and the
 //! reference mock it runs against by default.
 //!
-//! The path of one request through the crate reads as a straight line:
-//! [`contract`] → generated request → signed HTTP exchange ([`sigv4`]) → checks → outcome →
-//! reporters. The reference mock ([`mock`]) sits beside that line and shares only the
-//! contract and the signing code.
+//! The folders follow the path of one request, and each imports only those before it:
+//! [`contract`] (the model's vocabulary: facts, exceptions, schemas, SigV4, masking) →
+//! [`target`] (where and how to reach an endpoint) → [`input`] (generated requests,
+//! declarative cases, regressions) → [`http`] (the signed exchange) → [`check`] (pure rules)
+//! → [`report`] (the run record, its events and its writers) → [`runner`] (orchestration,
+//! which emits records and events). The reference mock ([`mock`]) sits beside that line and
+//! shares only the contract; [`util`] holds helpers any layer may use. The command line is
+//! the binary's own (`src/cli/`), not part of this library.
 //!
 //! Error policy: nothing a server, a user or a file sends makes this crate panic. Such
 //! failures are values (a `thiserror` type per concern, its message a lowercase "failed
@@ -12,23 +16,12 @@
 //! binaries. `expect` is kept for invariants of the program itself (the constant regexes
 //! of the generators, the embedded schemas and cases), each covered by a unit test.
 
-pub mod cases;
-pub mod checks;
-pub mod cli;
-pub mod client;
+pub mod check;
 pub mod contract;
-pub mod exchange;
-pub mod generate;
-pub mod junit;
-pub mod matrix;
+pub mod http;
+pub mod input;
 pub mod mock;
-pub mod profile;
-pub mod redact;
-pub mod regressions;
-pub mod render;
 pub mod report;
 pub mod runner;
-pub mod schema;
-pub mod sigv4;
-pub mod summary;
 pub mod target;
+pub mod util;

@@ -12,7 +12,7 @@ use chime_conformance::mock::{
     MockConfig, ReferenceMock, ThrottleConfig, DEFAULT_ACCESS_KEY_ID, DEFAULT_FAULT_HEADER,
     DEFAULT_SECRET_ACCESS_KEY,
 };
-use chime_conformance::sigv4::SigningCredentials;
+use chime_conformance::contract::sigv4::SigningCredentials;
 use clap::Parser;
 
 /// The reference mock of the Amazon Chime CreateUser API

@@ -22,8 +22,8 @@ use crate::mock::request::{parse_body, route_account_id, BodyRules, CreateUserRe
 use crate::mock::state::{AccountKind, Directory};
 use crate::mock::throttle::retry_after_seconds;
 use crate::mock::{Defect, MockConfig, Variant};
-use crate::redact::redact_body;
-use crate::sigv4::{verify, ReceivedRequest, SigningCredentials};
+use crate::contract::redact::redact_body;
+use crate::contract::sigv4::{verify, ReceivedRequest, SigningCredentials};
 
 /// The `UserId` every user gets under [`Defect::RepeatedUserId`].
 const REPEATED_USER_ID: &str = "00000000-0000-4000-8000-000000000000";

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use crate::contract::{resolve_error_type, ERROR_TYPE_HEADER};
 use crate::mock::{default_credentials, ReferenceMock};
-use crate::sigv4::sign_request;
+use crate::contract::sigv4::sign_request;
 
 /// An answer, read in full.
 #[derive(Debug)]

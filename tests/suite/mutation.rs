@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use chime_conformance::checks::Rule;
+use chime_conformance::check::Rule;
 use chime_conformance::mock::{Defect, MockConfig};
 
 use crate::util::{failed_trials, full_run_against, ConformanceRun};

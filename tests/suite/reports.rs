@@ -3,13 +3,13 @@
 //! of the built-in cases. The JUnit must parse as XML and agree with the records; the
 //! Markdown must show the whole matrix and the failures, with `|` escaped.
 
-use chime_conformance::cases::embedded_cases;
+use chime_conformance::input::cases::embedded_cases;
 use chime_conformance::contract::{Exception, TriggerClass};
-use chime_conformance::junit::{junit_xml, write_junit};
-use chime_conformance::matrix::build_matrix;
-use chime_conformance::report::{Report, Summary};
+use chime_conformance::report::junit::{junit_xml, write_junit};
+use chime_conformance::report::matrix::build_matrix;
+use chime_conformance::report::json::{Report, Summary};
 use chime_conformance::runner::{RecordedOutcome, TrialKind, TrialRecord};
-use chime_conformance::summary::{summary_markdown, write_summary};
+use chime_conformance::report::markdown::{summary_markdown, write_summary};
 
 const FAILED_MESSAGE: &str = "input: step 2 of 2: expect ConflictException (HTTP 409)
 rules broken:

@@ -5,7 +5,7 @@
 
 use serde_json::{json, Value};
 
-use chime_conformance::schema::SCHEMA_SOURCES;
+use chime_conformance::contract::schema::SCHEMA_SOURCES;
 
 fn model() -> Value {
     serde_json::from_str(include_str!(

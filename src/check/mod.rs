@@ -1,0 +1,14 @@
+//! The pure checks: from the contract, what a request expected and the response it got, to
+//! a list of [`Violation`]s of named [`Rule`]s. No I/O here, so every rule is unit-tested
+//! without a server.
+
+mod response;
+mod rule;
+mod violation;
+
+pub use response::{
+    check_error, check_response, check_user_id_unique, is_exception, is_json_media_type, Checked,
+    Expectation, SentFacts,
+};
+pub use rule::{Rule, RuleClass};
+pub use violation::Violation;

@@ -1,0 +1,532 @@
+//! Checking one response: a 201 against the response schema and the echo invariants, an
+//! error against the restJson1 error rules, and either against what the request expected.
+
+use std::collections::HashSet;
+
+use serde_json::Value;
+
+use crate::contract::{
+    resolve_error_type, ErrorKind, Exception, ResolvedErrorType, SUCCESS_STATUS,
+};
+use super::{Rule, Violation};
+use crate::contract::schema::{SchemaName, Schemas};
+use crate::http::ReceivedResponse;
+
+/// What a response is expected to be.
+#[derive(Debug, Clone, Copy)]
+pub enum Expectation<'a> {
+    /// A valid request: 201 and the echo invariants.
+    Created(&'a SentFacts<'a>),
+    /// A request that must be refused with `exception`; if it is not, `rule` is broken.
+    Rejected { exception: Exception, rule: Rule },
+    /// Any outcome; only the rules every error obeys apply.
+    AnyError,
+}
+
+/// The members of a valid request that the response must echo.
+#[derive(Debug, Clone, Copy)]
+pub struct SentFacts<'a> {
+    pub account_id: &'a str,
+    pub email: Option<&'a str>,
+    pub user_type: Option<&'a str>,
+}
+
+/// What came of checking one response.
+#[derive(Debug, Clone, Default)]
+pub struct Checked {
+    pub violations: Vec<Violation>,
+    /// The created user's id, when the response created one.
+    pub user_id: Option<String>,
+    /// The error type, when the response is an error that names one.
+    pub error_type: Option<ResolvedErrorType>,
+}
+
+impl Checked {
+    /// The documented exception this response is, by its resolved type.
+    pub fn exception(&self) -> Option<Exception> {
+        match self.error_type.as_ref()?.kind() {
+            ErrorKind::Documented(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// Checks one response against what it was expected to be.
+pub fn check_response(
+    expect: Expectation<'_>,
+    response: &ReceivedResponse,
+    injected_fault: Option<Exception>,
+    schemas: &Schemas,
+) -> Checked {
+    match expect {
+        Expectation::Created(facts) if response.is_success() => check_created(facts, response, schemas),
+        Expectation::Created(_) => {
+            let mut checked = check_error(response, injected_fault, schemas);
+            // An AWS common error is its own class (`aws.common_error`), not evidence that
+            // the valid request was refused by CreateUser.
+            if response.status < 500 && !is_aws_common(&checked) {
+                checked.violations.insert(
+                    0,
+                    Violation::new(
+                        Rule::SuccessStatus,
+                        format!("HTTP {SUCCESS_STATUS} for a valid request"),
+                        format!(
+                            "HTTP {} {}",
+                            response.status,
+                            describe_type(checked.error_type.as_ref())
+                        ),
+                    ),
+                );
+            }
+            checked
+        }
+        Expectation::Rejected { exception, rule } if response.is_success() => Checked {
+            violations: vec![Violation::new(
+                rule,
+                format!("{exception} (HTTP {})", exception.http_status()),
+                format!("the request accepted with HTTP {}", response.status),
+            )],
+            ..Checked::default()
+        },
+        Expectation::Rejected { exception, rule } => {
+            let mut checked = check_error(response, injected_fault, schemas);
+            if !is_exception(&checked, response.status, exception) && !is_aws_common(&checked) {
+                checked.violations.push(Violation::new(
+                    rule,
+                    format!("{exception} (HTTP {})", exception.http_status()),
+                    format!(
+                        "HTTP {} {}",
+                        response.status,
+                        describe_type(checked.error_type.as_ref())
+                    ),
+                ));
+            }
+            checked
+        }
+        Expectation::AnyError if response.is_success() => Checked::default(),
+        Expectation::AnyError => check_error(response, injected_fault, schemas),
+    }
+}
+
+fn is_aws_common(checked: &Checked) -> bool {
+    matches!(
+        checked.error_type.as_ref().map(ResolvedErrorType::kind),
+        Some(ErrorKind::AwsCommon(_))
+    )
+}
+
+/// True when a checked error response is `exception`: by its resolved type, or, when the
+/// type is missing or undocumented (a fault other rules already report), by its status.
+pub fn is_exception(checked: &Checked, status: u16, exception: Exception) -> bool {
+    match checked.exception() {
+        Some(e) => e == exception,
+        None => status == exception.http_status(),
+    }
+}
+
+fn describe_type(resolved: Option<&ResolvedErrorType>) -> String {
+    match resolved {
+        Some(t) => format!("{} (from the {})", t.name, t.source),
+        None => "with no error type".to_string(),
+    }
+}
+
+/// The rules every error response obeys.
+pub fn check_error(
+    response: &ReceivedResponse,
+    injected_fault: Option<Exception>,
+    schemas: &Schemas,
+) -> Checked {
+    let mut violations = Vec::new();
+    let body = response.json();
+    let header = response.error_type_header();
+    if header.is_none() {
+        violations.push(Violation::new(
+            Rule::ErrorTypeHeader,
+            "an X-Amzn-ErrorType header on every error",
+            format!(
+                "HTTP {} without one (the AWS SDK for Rust cannot tell which exception it is)",
+                response.status
+            ),
+        ));
+    }
+    let error_type = resolve_error_type(header, body.as_ref().ok());
+    if !(400..600).contains(&response.status) {
+        violations.push(Violation::new(
+            Rule::ErrorStatus,
+            "HTTP 201 or a documented error status (4xx, 5xx)",
+            format!("HTTP {}", response.status),
+        ));
+    }
+    match error_type.as_ref().map(ResolvedErrorType::kind) {
+        Some(ErrorKind::Documented(e)) if e.http_status() != response.status => {
+            violations.push(Violation::new(
+                Rule::ErrorStatus,
+                format!("{e} with HTTP {}", e.http_status()),
+                format!("{e} with HTTP {}", response.status),
+            ))
+        }
+        Some(ErrorKind::AwsCommon(name)) => violations.push(Violation::new(
+            Rule::AwsCommonError,
+            "one of CreateUser's own answers",
+            format!(
+                "HTTP {} {name}: an error common to AWS front doors, not a CreateUser exception",
+                response.status
+            ),
+        )),
+        Some(ErrorKind::Undocumented(name)) => violations.push(Violation::new(
+            Rule::ErrorTypeDocumented,
+            "one of CreateUser's eight exception names",
+            format!("error type {name:?}"),
+        )),
+        _ => {}
+    }
+    match &body {
+        Err(why) => violations.push(Violation::new(Rule::ErrorSchema, "a JSON body", why.clone())),
+        Ok(value) => violations.extend(
+            schemas
+                .violations(SchemaName::Error, value)
+                .into_iter()
+                .map(|v| Violation::new(Rule::ErrorSchema, "valid against schemas/error.json", v.to_string())),
+        ),
+    }
+    if response.status >= 500 && injected_fault.is_none() {
+        violations.push(Violation::new(
+            Rule::ErrorUnexpectedFault,
+            "no 5xx without an injected fault",
+            format!("HTTP {}", response.status),
+        ));
+    }
+    Checked {
+        violations,
+        user_id: None,
+        error_type,
+    }
+}
+
+fn check_created(facts: &SentFacts<'_>, response: &ReceivedResponse, schemas: &Schemas) -> Checked {
+    let mut violations = Vec::new();
+    if response.status != SUCCESS_STATUS {
+        violations.push(Violation::new(
+            Rule::SuccessStatus,
+            format!("HTTP {SUCCESS_STATUS} for a success"),
+            format!("HTTP {}", response.status),
+        ));
+    }
+    if !is_json_media_type(response.header("content-type")) {
+        violations.push(Violation::new(
+            Rule::SuccessContentType,
+            "Content-Type: application/json",
+            format!(
+                "Content-Type {:?}",
+                response.header("content-type").unwrap_or("(none)")
+            ),
+        ));
+    }
+    let body = match response.json() {
+        Ok(body) => body,
+        Err(why) => {
+            violations.push(Violation::new(Rule::SuccessBodyJson, "a JSON body", why));
+            return Checked {
+                violations,
+                ..Checked::default()
+            };
+        }
+    };
+    violations.extend(
+        schemas
+            .violations(SchemaName::CreateUserResponse, &body)
+            .into_iter()
+            .map(|v| {
+                Violation::new(
+                    Rule::SuccessSchema,
+                    "valid against schemas/create-user-response.json",
+                    v.to_string(),
+                )
+            }),
+    );
+    let user = body.get("User");
+    let member = |name: &str| user.and_then(|u| u.get(name)).and_then(Value::as_str);
+    if let Some(echoed) = member("AccountId") {
+        if echoed != facts.account_id {
+            violations.push(Violation::new(
+                Rule::InvariantAccountId,
+                format!("User.AccountId {:?} (the path's account)", facts.account_id),
+                format!("User.AccountId {echoed:?}"),
+            ));
+        }
+    }
+    if let (Some(sent), Some(echoed)) = (facts.email, member("PrimaryEmail")) {
+        if sent.to_lowercase() != echoed.to_lowercase() {
+            violations.push(Violation::new(
+                Rule::InvariantPrimaryEmail,
+                "User.PrimaryEmail equal to the sent Email, ignoring case (values masked)",
+                "a different User.PrimaryEmail (values masked)",
+            ));
+        }
+    }
+    if let (Some(sent), Some(echoed)) = (facts.user_type, member("UserType")) {
+        if sent != echoed {
+            violations.push(Violation::new(
+                Rule::InvariantUserType,
+                format!("User.UserType {sent:?} (as sent)"),
+                format!("User.UserType {echoed:?}"),
+            ));
+        }
+    }
+    Checked {
+        violations,
+        user_id: member("UserId").map(str::to_string),
+        error_type: None,
+    }
+}
+
+/// True for `application/json`, with or without parameters.
+pub fn is_json_media_type(content_type: Option<&str>) -> bool {
+    content_type
+        .and_then(|ct| ct.split(';').next())
+        .is_some_and(|media| media.trim().eq_ignore_ascii_case("application/json"))
+}
+
+/// Records a UserId; a violation if the run has seen it before.
+pub fn check_user_id_unique(user_id: &str, seen: &mut HashSet<String>) -> Option<Violation> {
+    (!seen.insert(user_id.to_string())).then(|| {
+        Violation::new(
+            Rule::InvariantUserIdUnique,
+            "a UserId not returned before in this run",
+            format!("UserId {user_id:?} again"),
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use std::time::Duration;
+
+    fn response(status: u16, headers: &[(&str, &str)], body: Value) -> ReceivedResponse {
+        ReceivedResponse {
+            status,
+            headers: headers
+                .iter()
+                .map(|(n, v)| (n.to_string(), v.to_string()))
+                .collect(),
+            body: body.to_string().into_bytes(),
+            elapsed: Duration::ZERO,
+        }
+    }
+
+    fn schemas() -> Schemas {
+        Schemas::compile().unwrap()
+    }
+
+    /// The rules broken, each once, in order.
+    fn rules(checked: &Checked) -> Vec<&'static str> {
+        let mut names: Vec<_> = checked.violations.iter().map(|v| v.rule.name()).collect();
+        names.dedup();
+        names
+    }
+
+    const FACTS: SentFacts<'static> = SentFacts {
+        account_id: "acct",
+        email: Some("Alice@Example.com"),
+        user_type: Some("SharedDevice"),
+    };
+
+    fn created(user: Value) -> ReceivedResponse {
+        response(
+            201,
+            &[("content-type", "application/json")],
+            json!({ "User": user }),
+        )
+    }
+
+    #[test]
+    fn a_conforming_creation_breaks_no_rule() {
+        let r = created(json!({"UserId": "u1", "AccountId": "acct",
+            "PrimaryEmail": "alice@example.COM", "UserType": "SharedDevice"}));
+        let c = check_response(Expectation::Created(&FACTS), &r, None, &schemas());
+        assert_eq!(rules(&c), Vec::<&str>::new());
+        assert_eq!(c.user_id.as_deref(), Some("u1"));
+    }
+
+    #[test]
+    fn optional_members_absent_are_fine() {
+        let r = created(json!({"UserId": "u1"}));
+        let c = check_response(Expectation::Created(&FACTS), &r, None, &schemas());
+        assert_eq!(rules(&c), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn each_invariant_is_reported_by_name() {
+        let r = created(json!({"UserId": "u1", "AccountId": "other",
+            "PrimaryEmail": "bob@example.com", "UserType": "PrivateUser"}));
+        let c = check_response(Expectation::Created(&FACTS), &r, None, &schemas());
+        assert_eq!(
+            rules(&c),
+            [
+                "invariant.account_id",
+                "invariant.primary_email",
+                "invariant.user_type"
+            ]
+        );
+        assert!(!format!("{c:?}").contains("bob@"), "emails stay masked");
+    }
+
+    #[test]
+    fn status_content_type_and_schema_are_separate_rules() {
+        let r = response(
+            200,
+            &[("content-type", "application/json")],
+            json!({"User": {"UserId": "u"}}),
+        );
+        let c = check_response(Expectation::Created(&FACTS), &r, None, &schemas());
+        assert_eq!(rules(&c), ["success.status"]);
+        let r = response(
+            201,
+            &[("content-type", "text/plain")],
+            json!({"User": {"UserId": "u"}}),
+        );
+        let c = check_response(Expectation::Created(&FACTS), &r, None, &schemas());
+        assert_eq!(rules(&c), ["success.content_type"]);
+        let r = created(json!({"UserId": 5}));
+        let c = check_response(Expectation::Created(&FACTS), &r, None, &schemas());
+        assert_eq!(rules(&c), ["success.schema"]);
+        let mut r = created(json!({}));
+        r.body = b"{oops".to_vec();
+        let c = check_response(Expectation::Created(&FACTS), &r, None, &schemas());
+        assert_eq!(rules(&c), ["success.body_json"]);
+    }
+
+    fn error(status: u16, header: Option<&str>, body: Value) -> ReceivedResponse {
+        let mut headers = vec![("content-type", "application/json")];
+        if let Some(h) = header {
+            headers.push(("x-amzn-errortype", h));
+        }
+        response(status, &headers, body)
+    }
+
+    #[test]
+    fn a_conforming_error_breaks_no_rule_whatever_its_decorations() {
+        let s = schemas();
+        for header in [
+            "ConflictException",
+            "com.amazonaws.chime#ConflictException:http://internal.example/",
+        ] {
+            let r = error(
+                409,
+                Some(header),
+                json!({"Code": "Conflict", "Message": "m"}),
+            );
+            let c = check_response(
+                Expectation::Rejected {
+                    exception: Exception::Conflict,
+                    rule: Rule::CaseExpectedException,
+                },
+                &r,
+                None,
+                &s,
+            );
+            assert_eq!(rules(&c), Vec::<&str>::new(), "{header}");
+        }
+    }
+
+    #[test]
+    fn each_error_rule_is_reported_by_name() {
+        let s = schemas();
+        let body = json!({"Code": "Conflict", "Message": "m"});
+        let any =
+            |r: &ReceivedResponse, fault| rules(&check_response(Expectation::AnyError, r, fault, &s));
+        assert_eq!(
+            any(&error(409, None, body.clone()), None),
+            ["error.type_header"]
+        );
+        assert_eq!(
+            any(&error(400, Some("ConflictException"), body.clone()), None),
+            ["error.status"]
+        );
+        assert_eq!(
+            any(&error(409, Some("UserExistsException"), body.clone()), None),
+            ["error.type_documented"]
+        );
+        assert_eq!(
+            any(
+                &error(409, Some("ConflictException"), json!({"Code": 42})),
+                None
+            ),
+            ["error.schema"]
+        );
+        let fault = error(
+            503,
+            Some("ServiceUnavailableException"),
+            json!({"Code": "ServiceUnavailable"}),
+        );
+        assert_eq!(any(&fault, None), ["error.unexpected_fault"]);
+        assert_eq!(
+            any(&fault, Some(Exception::ServiceUnavailable)),
+            Vec::<&str>::new()
+        );
+        let expired = error(400, Some("RequestExpired"), json!({}));
+        assert_eq!(any(&expired, None), ["aws.common_error"]);
+        let c = check_response(Expectation::Created(&FACTS), &expired, None, &s);
+        assert_eq!(
+            rules(&c),
+            ["aws.common_error"],
+            "its own class, not success.status"
+        );
+    }
+
+    #[test]
+    fn the_type_may_come_from_the_body_but_the_header_is_still_required() {
+        let r = error(404, None, json!({"__type": "aws#NotFoundException"}));
+        let c = check_response(Expectation::AnyError, &r, None, &schemas());
+        assert_eq!(rules(&c), ["error.type_header"]);
+        assert_eq!(c.exception(), Some(Exception::NotFound));
+    }
+
+    #[test]
+    fn accepted_invalid_input_and_wrong_exceptions_break_the_given_rule() {
+        let s = schemas();
+        let expect = Expectation::Rejected {
+            exception: Exception::BadRequest,
+            rule: Rule::InputRejected,
+        };
+        let c = check_response(expect, &created(json!({"UserId": "u"})), None, &s);
+        assert_eq!(rules(&c), ["input.rejected"]);
+        let r = error(404, Some("NotFoundException"), json!({"Code": "NotFound"}));
+        assert_eq!(
+            rules(&check_response(expect, &r, None, &s)),
+            ["input.rejected"]
+        );
+        // An unresolvable type is judged by its status (the header rule reports the rest).
+        let r = error(400, None, json!({"Code": "BadRequest"}));
+        assert_eq!(
+            rules(&check_response(expect, &r, None, &s)),
+            ["error.type_header"]
+        );
+    }
+
+    #[test]
+    fn a_5xx_on_a_valid_request_is_an_unexpected_fault_only() {
+        let r = error(
+            500,
+            Some("ServiceFailureException"),
+            json!({"Code": "ServiceFailure"}),
+        );
+        let c = check_response(Expectation::Created(&FACTS), &r, None, &schemas());
+        assert_eq!(rules(&c), ["error.unexpected_fault"]);
+        let r = error(404, Some("NotFoundException"), json!({"Code": "NotFound"}));
+        let c = check_response(Expectation::Created(&FACTS), &r, None, &schemas());
+        assert_eq!(rules(&c), ["success.status"]);
+    }
+
+    #[test]
+    fn user_ids_must_be_unique() {
+        let mut seen = HashSet::new();
+        assert_eq!(check_user_id_unique("a", &mut seen), None);
+        assert_eq!(check_user_id_unique("b", &mut seen), None);
+        let v = check_user_id_unique("a", &mut seen).unwrap();
+        assert_eq!(v.rule, Rule::InvariantUserIdUnique);
+    }
+}

@@ -1,0 +1,209 @@
+//! The `chime-conformance` command line, the binary's own (not part of the library): flags
+//! parsed first ([`args`]), turned into a validated target and run options ([`settings`],
+//! [`target`]), then the run, its live progress and its reporters. Exit codes are
+//! documented in [`exit::ExitStatus`].
+
+pub mod args;
+mod exit;
+mod settings;
+mod stdout;
+mod target;
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use chime_conformance::contract::schema::Schemas;
+use chime_conformance::http::Client;
+use chime_conformance::input::cases::Case;
+use chime_conformance::report::console::render_console;
+use chime_conformance::report::event::{Event, Reporters};
+use chime_conformance::report::json::write_report;
+use chime_conformance::report::junit::write_junit;
+use chime_conformance::report::markdown::write_summary;
+use chime_conformance::report::matrix::build_matrix;
+use chime_conformance::report::progress::{Progress, ProgressMode};
+use chime_conformance::report::record::{FailureClass, RunRecord, Summary};
+use chime_conformance::report::ReportError;
+use chime_conformance::runner::{planned_cases, trial_names, trials, Run, RunOptions, UsernameTag};
+use chime_conformance::target::builder::TargetSettings;
+use chime_conformance::target::TargetOrigin;
+
+pub use args::Cli;
+pub use exit::ExitStatus;
+use exit::{usage, CliError};
+pub use stdout::quiet_on_closed_stdout;
+
+/// Runs the command line; returns how it ended (errors are printed to stderr).
+pub fn main_with(cli: Cli) -> ExitStatus {
+    match run(cli) {
+        Ok(status) => status,
+        Err(e) => {
+            eprintln!("chime-conformance: error: {e}");
+            e.status()
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitStatus, CliError> {
+    let cases = settings::cases(&cli)?;
+    if cli.libtest.list {
+        let listed = trial_names(&cases)
+            .into_iter()
+            .map(|name| libtest_mimic::Trial::test(name, || Ok(())))
+            .collect();
+        let _listed_only = libtest_mimic::run(&cli.libtest, listed);
+        return Ok(ExitStatus::Success);
+    }
+    let profile = settings::profile(&cli)?;
+    settings::check_expected_failures(&profile, &trial_names(&cases))?;
+    let settings = settings::flag_settings(&cli).or(TargetSettings::from(&profile));
+    let bounds = settings.run_bounds().map_err(|e| usage(e.to_string()))?;
+    let deadline = std::time::Instant::now() + bounds.deadline;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| usage(format!("failed to start the async runtime: {e}")))?;
+    let seed = cli.run.seed.unwrap_or_else(rand::random);
+    let run_id = uuid::Uuid::new_v4().simple().to_string()[..8].to_string();
+    let origin = match &cli.target.target {
+        Some(path) => TargetOrigin::Profile(path.display().to_string()),
+        None => TargetOrigin::Flags,
+    };
+    // The embedded mock, if any, lives as long as this function.
+    let (target, _mock) = target::resolve(&settings, origin, &runtime)?;
+    eprintln!(
+        "chime-conformance {}: seed {seed}, run {run_id}, target {}{}{}",
+        env!("CARGO_PKG_VERSION"),
+        target.endpoint,
+        if target.is_embedded() {
+            " (embedded reference mock)"
+        } else {
+            ""
+        },
+        describe_limits(&target.limits),
+    );
+    let client = Client::new(target)
+        .map_err(|e| usage(e.to_string()))?
+        .with_deadline(deadline);
+    if !client.target().is_embedded() {
+        target::preflight(&runtime, &client, &run_id)?;
+    }
+    let schemas = Schemas::compile().map_err(|e| usage(e.to_string()))?;
+    let options = RunOptions {
+        seed,
+        cases_per_property: cli.run.cases,
+        regressions: (!cli.run.no_regressions).then(|| cli.run.regressions.clone()),
+        disruption: bounds.disruption,
+        run_id: run_id.clone(),
+        usernames: if client.target().is_embedded() {
+            UsernameTag::Untagged
+        } else {
+            UsernameTag::RunId
+        },
+        expected_failures: profile.expected_failures(),
+    };
+    let quiet = cli.libtest.quiet || is_json_format(&cli);
+    let progress = Arc::new(Progress::new(ProgressMode::for_stderr(quiet)));
+    let run = Run::new(
+        runtime.handle().clone(),
+        client,
+        schemas,
+        options,
+        Reporters::new(vec![progress]),
+    );
+    let trials = trials(&run, &cases);
+    run.report(&Event::RunStarted {
+        trials: trials.len(),
+    });
+    let _conclusion = libtest_mimic::run(&cli.libtest, trials);
+    run.report(&Event::RunFinished);
+    let record = run_record(&run, &cases, &run_id, seed);
+    eprintln!("\n{}", render_console(&record));
+    write_reports(&cli, &record)?;
+    Ok(exit_status(&record.summary))
+}
+
+/// The record of a finished run, for every writer.
+fn run_record(run: &Run, cases: &[Case], run_id: &str, seed: u64) -> RunRecord {
+    let target = run.client().target();
+    let mut record = RunRecord::new(run_id, seed, &target.endpoint, target.is_embedded());
+    record.trials = run.records();
+    record.exception_matrix = build_matrix(&planned_cases(cases), &record.trials);
+    record.created_user_ids = run.created_users();
+    let stats = run.client().stats();
+    record.summary = Summary::of(
+        &record.trials,
+        &record.exception_matrix,
+        stats.requests.load(Ordering::Relaxed),
+        stats.throttle_retries.load(Ordering::Relaxed),
+    );
+    record
+}
+
+/// The exit status a run's outcome gives: see [`ExitStatus`].
+fn exit_status(summary: &Summary) -> ExitStatus {
+    if summary.failed == 0 {
+        ExitStatus::Success
+    } else if summary.failed_of(FailureClass::AwsCommon) == summary.failed {
+        ExitStatus::AwsCommonOnly
+    } else {
+        ExitStatus::ConformanceFailures
+    }
+}
+
+type WriteReport = fn(&Path, &RunRecord) -> Result<(), ReportError>;
+
+fn write_reports(cli: &Cli, record: &RunRecord) -> Result<(), CliError> {
+    let writers: [(&Option<PathBuf>, WriteReport); 3] = [
+        (&cli.run.report, write_report),
+        (&cli.run.junit, write_junit),
+        (&cli.run.summary, write_summary),
+    ];
+    for (path, write) in writers {
+        if let Some(path) = path {
+            write(path, record).map_err(|e| usage(e.to_string()))?;
+        }
+    }
+    Ok(())
+}
+
+fn is_json_format(cli: &Cli) -> bool {
+    matches!(cli.libtest.format, Some(libtest_mimic::FormatSetting::Json))
+}
+
+fn describe_limits(limits: &chime_conformance::target::Limits) -> String {
+    let mut parts = Vec::new();
+    if let Some(rate) = limits.rate {
+        parts.push(format!("at most {rate} requests/s"));
+    }
+    if let Some(budget) = limits.budget {
+        parts.push(format!("budget {budget} requests"));
+    }
+    if let Some(users) = limits.max_users {
+        parts.push(format!("at most {users} users created"));
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", parts.join(", "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_exit_status_follows_the_failure_classes() {
+        let mut s = Summary::default();
+        assert_eq!(exit_status(&s), ExitStatus::Success);
+        s.failed = 2;
+        s.failed_by_class.insert(FailureClass::AwsCommon, 2);
+        assert_eq!(exit_status(&s), ExitStatus::AwsCommonOnly);
+        s.failed = 3;
+        s.failed_by_class.insert(FailureClass::Transport, 1);
+        assert_eq!(exit_status(&s), ExitStatus::ConformanceFailures);
+    }
+}

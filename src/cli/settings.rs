@@ -1,0 +1,69 @@
+//! The second step after parsing: flags (and their environment variables) layered over the
+//! target profile into [`TargetSettings`], case loading, and the run options.
+
+use chime_conformance::input::cases::{embedded_cases, load_cases, Case};
+use chime_conformance::target::builder::{AuthMode, TargetSettings};
+use chime_conformance::target::profile::TargetProfile;
+
+use super::args::{AuthArg, Cli};
+use super::exit::{usage, CliError};
+
+/// The target settings the flags give (clap has already put each environment variable in
+/// its flag's place).
+pub fn flag_settings(cli: &Cli) -> TargetSettings {
+    let t = &cli.target;
+    let r = &cli.run;
+    TargetSettings {
+        endpoint: t.endpoint.clone(),
+        account_id: t.account_id.clone(),
+        forbidden_account_id: t.forbidden_account_id.clone(),
+        throttled_account_id: t.throttled_account_id.clone(),
+        fault_header: t.fault_header.clone(),
+        auth: t.auth.map(|a| match a {
+            AuthArg::Sigv4 => AuthMode::SigV4,
+            AuthArg::None => AuthMode::None,
+        }),
+        aws_profile: t.profile.clone(),
+        region: t.region.clone(),
+        ca_cert: t.ca_cert.clone(),
+        timeout_secs: t.timeout,
+        deadline_secs: t.deadline,
+        concurrency: r.concurrency,
+        rate: r.rate,
+        budget: r.budget,
+        max_users: r.max_users,
+        allow_disruptive: r.allow_disruptive.then_some(true),
+    }
+}
+
+/// The target profile named by `--target`, or an empty one.
+pub fn profile(cli: &Cli) -> Result<TargetProfile, CliError> {
+    match &cli.target.target {
+        Some(path) => TargetProfile::load(path).map_err(|e| usage(e.to_string())),
+        None => Ok(TargetProfile::default()),
+    }
+}
+
+/// The exception cases: from `--case-dir`, else the built-in ones.
+pub fn cases(cli: &Cli) -> Result<Vec<Case>, CliError> {
+    match &cli.run.case_dir {
+        Some(dir) => load_cases(dir),
+        None => embedded_cases(),
+    }
+    .map_err(|e| usage(e.to_string()))
+}
+
+/// Refuses a profile that lists a trial that does not exist as an expected failure.
+pub fn check_expected_failures(profile: &TargetProfile, known: &[String]) -> Result<(), CliError> {
+    match profile
+        .expected_failures
+        .iter()
+        .find(|f| !known.contains(&f.trial))
+    {
+        Some(unknown) => Err(usage(format!(
+            "target profile: expected_failures names {:?}, which is not a trial (see --list)",
+            unknown.trial
+        ))),
+        None => Ok(()),
+    }
+}

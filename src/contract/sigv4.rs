@@ -1,0 +1,429 @@
+//! AWS Signature Version 4 for CreateUser, both ways: the harness signs requests and the
+//! reference mock verifies them by recomputing the signature with its configured test
+//! credentials. The algorithm itself is the `aws-sigv4` crate's; this module only parses the
+//! `Authorization` header and feeds the crate the same inputs a client fed it.
+
+use std::time::SystemTime;
+
+use aws_credential_types::Credentials;
+use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
+use aws_sigv4::sign::v4;
+use aws_smithy_runtime_api::client::identity::Identity;
+
+const ALGORITHM: &str = "AWS4-HMAC-SHA256";
+const DATE_HEADER: &str = "x-amz-date";
+const TOKEN_HEADER: &str = "x-amz-security-token";
+
+/// How a request is signed, relative to the target's own credentials. The vocabulary of
+/// the `credentials` key of exception cases; the HTTP client carries it out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignatureMode {
+    /// As the target is configured.
+    #[serde(rename = "target")]
+    AsTarget,
+    /// No signature at all.
+    Unsigned,
+    /// Signed with the target's access key and a wrong secret.
+    WrongSecret,
+    /// Signed with an access key the target cannot know.
+    UnknownAccessKey,
+}
+
+/// A key pair (and optional session token) to sign with or verify against.
+#[derive(Clone)]
+pub struct SigningCredentials {
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    pub session_token: Option<String>,
+}
+
+impl std::fmt::Debug for SigningCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SigningCredentials")
+            .field("access_key_id", &self.access_key_id)
+            .field("secret_access_key", &"** redacted **")
+            .field(
+                "session_token",
+                &self.session_token.as_ref().map(|_| "** redacted **"),
+            )
+            .finish()
+    }
+}
+
+impl SigningCredentials {
+    pub fn new(access_key_id: impl Into<String>, secret_access_key: impl Into<String>) -> Self {
+        SigningCredentials {
+            access_key_id: access_key_id.into(),
+            secret_access_key: secret_access_key.into(),
+            session_token: None,
+        }
+    }
+
+    pub fn with_session_token(mut self, token: Option<String>) -> Self {
+        self.session_token = token;
+        self
+    }
+
+    fn identity(&self) -> Identity {
+        Credentials::new(
+            self.access_key_id.clone(),
+            self.secret_access_key.clone(),
+            self.session_token.clone(),
+            None,
+            "chime-conformance",
+        )
+        .into()
+    }
+}
+
+/// Why a signature could not be made.
+#[derive(Debug, thiserror::Error)]
+#[error("failed to sign the request: {0}")]
+pub struct SignError(String);
+
+/// Signs a request; returns the headers to add (`authorization`, `x-amz-date`, and
+/// `x-amz-security-token` when the credentials carry one).
+///
+/// `url` is the full, already percent-encoded URL; `headers` are the request's other
+/// headers, all of which are signed.
+pub fn sign_request(
+    method: &str,
+    url: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+    credentials: &SigningCredentials,
+    region: &str,
+    time: SystemTime,
+) -> Result<Vec<(String, String)>, SignError> {
+    let signed = sign_with_aws_sigv4(method, url, headers, body, credentials, region, time)
+        .map_err(SignError)?;
+    Ok(signed
+        .output()
+        .headers()
+        .map(|(n, v)| (n.to_string(), v.to_string()))
+        .collect())
+}
+
+/// The one call into `aws-sigv4`, for signing and verifying alike: header signing for
+/// service `chime` with the default settings the AWS SDKs use. The signer is not written
+/// for hostile input (the mock verifies whatever arrives), so a panic in it is caught.
+fn sign_with_aws_sigv4(
+    method: &str,
+    url: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+    credentials: &SigningCredentials,
+    region: &str,
+    time: SystemTime,
+) -> Result<aws_sigv4::SigningOutput<aws_sigv4::http_request::SigningInstructions>, String> {
+    let identity = credentials.identity();
+    let params = v4::SigningParams::builder()
+        .identity(&identity)
+        .region(region)
+        .name(crate::contract::SIGNING_SERVICE)
+        .time(time)
+        .settings(SigningSettings::default())
+        .build()
+        .map_err(|e| e.to_string())?
+        .into();
+    let request = SignableRequest::new(
+        method,
+        url,
+        headers.iter().copied(),
+        SignableBody::Bytes(body),
+    )
+    .map_err(|e| e.to_string())?;
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| sign(request, &params)))
+        .map_err(|_| "the signer rejected the request".to_string())?
+        .map_err(|e| e.to_string())
+}
+
+/// The parts of a SigV4 `Authorization` header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParsedAuthorization {
+    pub access_key_id: String,
+    pub date: String,
+    pub region: String,
+    pub service: String,
+    pub signed_headers: Vec<String>,
+    pub signature: String,
+}
+
+/// Why a request was not authenticated. Messages never contain the signature or secrets.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AuthError {
+    #[error("missing Authorization header")]
+    Missing,
+    #[error("malformed Authorization header: {0}")]
+    Malformed(String),
+    #[error("the security token included in the request is invalid: unknown access key")]
+    UnknownAccessKey,
+    #[error("the request signature does not match the signature computed with the credentials for this access key")]
+    SignatureMismatch,
+}
+
+/// Parses `AWS4-HMAC-SHA256 Credential=AK/DATE/REGION/SERVICE/aws4_request,
+/// SignedHeaders=a;b, Signature=hex`.
+pub fn parse_authorization(value: &str) -> Result<ParsedAuthorization, AuthError> {
+    let malformed = |what: &str| AuthError::Malformed(what.to_string());
+    let rest = value
+        .strip_prefix(ALGORITHM)
+        .ok_or_else(|| malformed("algorithm is not AWS4-HMAC-SHA256"))?;
+    let mut credential = None;
+    let mut signed_headers = None;
+    let mut signature = None;
+    for part in rest.split(',') {
+        let (key, val) = part
+            .trim()
+            .split_once('=')
+            .ok_or_else(|| malformed("expected key=value components"))?;
+        match key {
+            "Credential" => credential = Some(val),
+            "SignedHeaders" => signed_headers = Some(val),
+            "Signature" => signature = Some(val),
+            _ => return Err(malformed("unknown component")),
+        }
+    }
+    let credential = credential.ok_or_else(|| malformed("no Credential component"))?;
+    let scope: Vec<&str> = credential.split('/').collect();
+    let [access_key_id, date, region, service, "aws4_request"] = scope[..] else {
+        return Err(malformed(
+            "Credential is not ACCESS_KEY/DATE/REGION/SERVICE/aws4_request",
+        ));
+    };
+    let signed_headers: Vec<String> = signed_headers
+        .ok_or_else(|| malformed("no SignedHeaders component"))?
+        .split(';')
+        .map(str::to_string)
+        .collect();
+    if !signed_headers.iter().any(|h| h == "host") {
+        return Err(malformed("SignedHeaders does not include host"));
+    }
+    let signature = signature.ok_or_else(|| malformed("no Signature component"))?;
+    if signature.len() != 64 || !signature.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(malformed("Signature is not 64 hex digits"));
+    }
+    Ok(ParsedAuthorization {
+        access_key_id: access_key_id.to_string(),
+        date: date.to_string(),
+        region: region.to_string(),
+        service: service.to_string(),
+        signed_headers,
+        signature: signature.to_ascii_lowercase(),
+    })
+}
+
+/// A received request, as the verifier needs it.
+pub struct ReceivedRequest<'a> {
+    pub method: &'a str,
+    /// The raw path and query as received (still percent-encoded).
+    pub path_and_query: &'a str,
+    pub headers: &'a http::HeaderMap,
+    pub body: &'a [u8],
+}
+
+/// Verifies a request's SigV4 signature against the known credentials. The session token,
+/// if any, is taken from the request (the mock accepts any token with a known key).
+pub fn verify(
+    request: &ReceivedRequest<'_>,
+    known: &[SigningCredentials],
+) -> Result<(), AuthError> {
+    let header = request
+        .headers
+        .get(http::header::AUTHORIZATION)
+        .ok_or(AuthError::Missing)?
+        .to_str()
+        .map_err(|_| AuthError::Malformed("not visible ASCII".into()))?;
+    let parsed = parse_authorization(header)?;
+    let secret = known
+        .iter()
+        .find(|c| c.access_key_id == parsed.access_key_id)
+        .ok_or(AuthError::UnknownAccessKey)?;
+    if parsed.service != crate::contract::SIGNING_SERVICE {
+        return Err(AuthError::Malformed(format!(
+            "credential scope names service {:?}, expected {:?}",
+            parsed.service,
+            crate::contract::SIGNING_SERVICE
+        )));
+    }
+    let header_str = |name: &str| -> Result<Option<&str>, AuthError> {
+        request
+            .headers
+            .get(name)
+            .map(|v| {
+                v.to_str()
+                    .map_err(|_| AuthError::Malformed(format!("header {name} is not ASCII")))
+            })
+            .transpose()
+    };
+    let amz_date = header_str(DATE_HEADER)?
+        .ok_or_else(|| AuthError::Malformed("missing X-Amz-Date header".into()))?;
+    let time = parse_amz_date(amz_date)
+        .ok_or_else(|| AuthError::Malformed("X-Amz-Date is not YYYYMMDD'T'HHMMSS'Z'".into()))?;
+    if !amz_date.starts_with(&parsed.date) {
+        return Err(AuthError::Malformed(
+            "credential scope date does not match X-Amz-Date".into(),
+        ));
+    }
+    let host = header_str("host")?.ok_or_else(|| AuthError::Malformed("missing Host".into()))?;
+    let token = header_str(TOKEN_HEADER)?.map(str::to_string);
+
+    // Feed the signer exactly the headers the client signed; it adds host, x-amz-date and
+    // the session token itself.
+    let mut signed = Vec::new();
+    for name in &parsed.signed_headers {
+        if matches!(name.as_str(), "host" | DATE_HEADER | TOKEN_HEADER) {
+            continue;
+        }
+        for value in request.headers.get_all(name.as_str()) {
+            let value = value
+                .to_str()
+                .map_err(|_| AuthError::Malformed(format!("signed header {name} is not ASCII")))?;
+            signed.push((name.as_str(), value));
+        }
+    }
+    signed.push(("host", host));
+    let url = format!("http://{host}{}", request.path_and_query);
+    let credentials = SigningCredentials {
+        session_token: token,
+        ..secret.clone()
+    };
+    let recomputed = recompute_signature(
+        request.method,
+        &url,
+        &signed,
+        request.body,
+        &credentials,
+        &parsed.region,
+        time,
+    )?;
+    if constant_time_eq(recomputed.as_bytes(), parsed.signature.as_bytes()) {
+        Ok(())
+    } else {
+        Err(AuthError::SignatureMismatch)
+    }
+}
+
+fn recompute_signature(
+    method: &str,
+    url: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+    credentials: &SigningCredentials,
+    region: &str,
+    time: SystemTime,
+) -> Result<String, AuthError> {
+    sign_with_aws_sigv4(method, url, headers, body, credentials, region, time)
+        .map(|signed| signed.signature().to_string())
+        .map_err(|e| AuthError::Malformed(format!("request cannot be canonicalized: {e}")))
+}
+
+/// Parses `YYYYMMDDTHHMMSSZ`.
+fn parse_amz_date(value: &str) -> Option<SystemTime> {
+    let parsed = chrono::NaiveDateTime::parse_from_str(value, "%Y%m%dT%H%M%SZ").ok()?;
+    Some(SystemTime::from(parsed.and_utc()))
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A received POST, as the verifier sees it.
+    fn post<'a>(
+        path_and_query: &'a str,
+        headers: &'a http::HeaderMap,
+        body: &'a [u8],
+    ) -> ReceivedRequest<'a> {
+        ReceivedRequest {
+            method: "POST",
+            path_and_query,
+            headers,
+            body,
+        }
+    }
+
+    fn creds() -> SigningCredentials {
+        SigningCredentials::new("AKIDTEST", "secret")
+    }
+
+    fn signed_request(body: &[u8], signer: &SigningCredentials) -> (http::HeaderMap, &'static str) {
+        let path = "/accounts/a%20b/users?operation=create";
+        let url = format!("http://127.0.0.1:9/{}", &path[1..]);
+        let headers = [("content-type", "application/json")];
+        let added = sign_request(
+            "POST",
+            &url,
+            &headers,
+            body,
+            signer,
+            "us-east-1",
+            SystemTime::now(),
+        )
+        .unwrap();
+        let mut map = http::HeaderMap::new();
+        map.insert("host", "127.0.0.1:9".parse().unwrap());
+        map.insert("content-type", "application/json".parse().unwrap());
+        for (n, v) in added {
+            map.insert(
+                http::HeaderName::from_bytes(n.as_bytes()).unwrap(),
+                v.parse().unwrap(),
+            );
+        }
+        (map, path)
+    }
+
+    #[test]
+    fn a_signed_request_verifies() {
+        let body = br#"{"Email":"a@b.c"}"#;
+        let (headers, path) = signed_request(body, &creds());
+        let req = post(path, &headers, body);
+        assert_eq!(verify(&req, &[creds()]), Ok(()));
+    }
+
+    #[test]
+    fn a_session_token_is_signed_and_verifies() {
+        let body = b"{}";
+        let signer = creds().with_session_token(Some("token".into()));
+        let (headers, path) = signed_request(body, &signer);
+        assert!(headers.contains_key(TOKEN_HEADER));
+        let req = post(path, &headers, body);
+        assert_eq!(verify(&req, &[creds()]), Ok(()));
+    }
+
+    #[test]
+    fn a_wrong_secret_or_tampered_body_does_not_verify() {
+        let body = b"{}";
+        let (headers, path) = signed_request(body, &SigningCredentials::new("AKIDTEST", "wrong"));
+        let req = post(path, &headers, body);
+        assert_eq!(verify(&req, &[creds()]), Err(AuthError::SignatureMismatch));
+        let (headers, path) = signed_request(body, &creds());
+        let req = post(path, &headers, b"{ }");
+        assert_eq!(verify(&req, &[creds()]), Err(AuthError::SignatureMismatch));
+    }
+
+    #[test]
+    fn unknown_key_missing_and_malformed_are_told_apart() {
+        let body = b"{}";
+        let (headers, path) = signed_request(body, &SigningCredentials::new("OTHER", "secret"));
+        let req = post(path, &headers, body);
+        assert_eq!(verify(&req, &[creds()]), Err(AuthError::UnknownAccessKey));
+        let empty = http::HeaderMap::new();
+        let req = post(path, &empty, body);
+        assert_eq!(verify(&req, &[creds()]), Err(AuthError::Missing));
+        for bad in [
+            "Bearer x",
+            "AWS4-HMAC-SHA256 Credential=a/b",
+            "AWS4-HMAC-SHA256 Credential=a/b/c/d/aws4_request, SignedHeaders=host, Signature=zz",
+        ] {
+            assert!(matches!(
+                parse_authorization(bad),
+                Err(AuthError::Malformed(_))
+            ));
+        }
+    }
+}

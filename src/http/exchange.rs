@@ -1,0 +1,75 @@
+//! One HTTP exchange with a CreateUser endpoint, as data: what was sent and what came back.
+//! The checks read these; the reporters render them (masked).
+
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::contract::{Exception, ERROR_TYPE_HEADER};
+
+/// A request as it went on the wire.
+#[derive(Debug, Clone)]
+pub struct SentRequest {
+    pub method: String,
+    /// The full URL, percent-encoded as sent.
+    pub url: String,
+    /// The account id the request addressed (before encoding).
+    pub account_id: String,
+    /// Headers as sent, including any signature (rendering masks it).
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    /// The exception the request asked the target to inject, if any.
+    pub injected_fault: Option<Exception>,
+}
+
+/// A response as it came off the wire.
+#[derive(Debug, Clone)]
+pub struct ReceivedResponse {
+    pub status: u16,
+    /// Header names lower-cased.
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    pub elapsed: Duration,
+}
+
+impl ReceivedResponse {
+    /// The first value of a header (name matched case-insensitively).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The `X-Amzn-ErrorType` header, if present and not blank.
+    pub fn error_type_header(&self) -> Option<&str> {
+        self.header(ERROR_TYPE_HEADER)
+            .filter(|v| !v.trim().is_empty())
+    }
+
+    /// The body parsed as JSON, or why it is not JSON.
+    pub fn json(&self) -> Result<Value, String> {
+        if self.body.is_empty() {
+            return Err("the body is empty".into());
+        }
+        serde_json::from_slice(&self.body).map_err(|e| format!("the body is not JSON: {e}"))
+    }
+
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+}
+
+/// A request and the response it got.
+#[derive(Debug, Clone)]
+pub struct Exchange {
+    pub request: SentRequest,
+    pub response: ReceivedResponse,
+}
+
+/// A request that got no complete answer, and why.
+#[derive(Debug, Clone)]
+pub struct Unanswered {
+    pub request: SentRequest,
+    pub error: super::TransportError,
+}

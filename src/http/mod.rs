@@ -1,0 +1,23 @@
+//! The signed HTTP exchange: a [`Call`] becomes a signed request, sent to the target with a
+//! bounded number in flight, paced, within the budget, the user cap, the per-request timeout
+//! and the run's deadline; the answer comes back as an [`Exchange`], or as [`Unanswered`]
+//! with a [`TransportError`] saying clearly what went wrong on the wire. Transport failures
+//! are never contract violations.
+
+mod call;
+mod client;
+pub mod curl;
+mod error;
+mod exchange;
+mod pacing;
+mod prepare;
+mod retry;
+mod send;
+
+pub use call::{Call, CallBody, CallPurpose};
+pub use client::Client;
+pub use error::{error_chain, TransportError, TransportErrorKind};
+pub use exchange::{Exchange, ReceivedResponse, SentRequest, Unanswered};
+pub use pacing::ClientStats;
+pub use retry::{MAX_RETRY_AFTER, MAX_THROTTLE_RETRIES};
+pub use send::MAX_BODY_BYTES;

@@ -1,0 +1,57 @@
+//! The properties of the suite, each one trial, and the generated input of each: valid
+//! creates, requests with one model constraint broken, and error probes. Inputs are plain
+//! data, so a failing one persists to the regressions file.
+
+use proptest::strategy::{BoxedStrategy, Strategy};
+use serde::{Deserialize, Serialize};
+
+use super::generate::{
+    error_probe, invalid_input, valid_input, CreateUserInput, ErrorProbe, InvalidInput,
+};
+
+/// The properties, each one trial.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Property {
+    ValidRequestCreatesUser,
+    InvalidRequestIsRejected,
+    ErrorResponsesFollowRestJson1,
+}
+
+impl Property {
+    pub const ALL: [Property; 3] = [
+        Property::ValidRequestCreatesUser,
+        Property::InvalidRequestIsRejected,
+        Property::ErrorResponsesFollowRestJson1,
+    ];
+
+    pub fn trial_name(self) -> &'static str {
+        match self {
+            Property::ValidRequestCreatesUser => "property::valid_request_creates_user",
+            Property::InvalidRequestIsRejected => "property::invalid_request_is_rejected",
+            Property::ErrorResponsesFollowRestJson1 => "property::error_responses_follow_restjson1",
+        }
+    }
+
+    /// The generator of this property's inputs.
+    pub fn strategy(self) -> BoxedStrategy<PropertyInput> {
+        match self {
+            Property::ValidRequestCreatesUser => {
+                valid_input().prop_map(PropertyInput::Valid).boxed()
+            }
+            Property::InvalidRequestIsRejected => {
+                invalid_input().prop_map(PropertyInput::Invalid).boxed()
+            }
+            Property::ErrorResponsesFollowRestJson1 => {
+                error_probe().prop_map(PropertyInput::Probe).boxed()
+            }
+        }
+    }
+}
+
+/// A generated input of any property; plain data, so it persists as a regression.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum PropertyInput {
+    Valid(CreateUserInput),
+    Invalid(InvalidInput),
+    Probe(ErrorProbe),
+}

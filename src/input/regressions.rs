@@ -1,0 +1,129 @@
+//! The regressions file: every shrunk failing input, one JSON object per line, replayed
+//! first by its property on the next run (like proptest's persistence, but as data that
+//! survives a change of target).
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use serde::{Deserialize, Serialize};
+
+use super::property::PropertyInput;
+
+/// One persisted failure.
+#[derive(Debug, Serialize, Deserialize)]
+struct Entry {
+    trial: String,
+    seed: u64,
+    input: PropertyInput,
+}
+
+/// Why the regressions file could not be written.
+#[derive(Debug, thiserror::Error)]
+#[error("failed to record a regression in {path}: {reason}")]
+pub struct RegressionError {
+    path: PathBuf,
+    reason: String,
+}
+
+/// The regressions file of a run.
+pub struct Regressions {
+    path: PathBuf,
+    write: Mutex<()>,
+}
+
+impl Regressions {
+    pub fn new(path: PathBuf) -> Regressions {
+        Regressions {
+            path,
+            write: Mutex::new(()),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The inputs recorded for a trial. Lines that do not parse (an older format, a hand
+    /// edit) are skipped with a warning on stderr, never fatal.
+    pub fn inputs_for(&self, trial: &str) -> Vec<PropertyInput> {
+        let Ok(text) = std::fs::read_to_string(&self.path) else {
+            return Vec::new();
+        };
+        let mut inputs: Vec<PropertyInput> = Vec::new();
+        for (n, line) in text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+        {
+            match serde_json::from_str::<Entry>(line) {
+                Ok(entry) if entry.trial == trial && !inputs.contains(&entry.input) => {
+                    inputs.push(entry.input)
+                }
+                Ok(_) => {}
+                Err(e) => eprintln!(
+                    "chime-conformance: skipping line {} of {}: {e}",
+                    n + 1,
+                    self.path.display()
+                ),
+            }
+        }
+        inputs
+    }
+
+    /// Appends a failing input (once).
+    pub fn add(
+        &self,
+        trial: &str,
+        seed: u64,
+        input: &PropertyInput,
+    ) -> Result<(), RegressionError> {
+        let _guard = self.write.lock().unwrap_or_else(|e| e.into_inner());
+        if self.inputs_for(trial).contains(input) {
+            return Ok(());
+        }
+        let err = |reason: String| RegressionError {
+            path: self.path.clone(),
+            reason,
+        };
+        if let Some(parent) = self.path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|e| err(e.to_string()))?;
+        }
+        let line = serde_json::to_string(&Entry {
+            trial: trial.to_string(),
+            seed,
+            input: input.clone(),
+        })
+        .map_err(|e| err(e.to_string()))?;
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.path)
+            .map_err(|e| err(e.to_string()))?;
+        writeln!(file, "{line}").map_err(|e| err(e.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::generate::CreateUserInput;
+
+    #[test]
+    fn inputs_round_trip_once_per_trial() {
+        let dir = std::env::temp_dir().join(format!("chime-regr-{}", uuid::Uuid::new_v4()));
+        let r = Regressions::new(dir.join("sub/regressions.jsonl"));
+        let input = PropertyInput::Valid(CreateUserInput {
+            username: Some("ü".into()),
+            email: None,
+            user_type: None,
+        });
+        r.add("property::a", 1, &input).unwrap();
+        r.add("property::a", 2, &input).unwrap();
+        assert_eq!(r.inputs_for("property::a"), vec![input]);
+        assert!(r.inputs_for("property::b").is_empty());
+        std::fs::write(r.path(), "not json\n").unwrap();
+        assert!(r.inputs_for("property::a").is_empty());
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}

@@ -1,0 +1,445 @@
+//! The Markdown summary (`--summary PATH`), made for a CI job's summary page (GitHub's
+//! `$GITHUB_STEP_SUMMARY`): a title with the run's status, a counts line, the exception
+//! matrix as a table, the failed trials (and the expected failures) with their rules and
+//! messages, the unexpected passes and ignored trials with their reasons, and the number
+//! of users created. A consumer of trial records like
+//! the other reporters; the messages it shows are the records', already masked.
+//!
+//! Every value that reaches a table cell is escaped (`|`, newlines, Markdown and HTML
+//! punctuation), and code spans and fences are made longer than any backtick run they
+//! hold, so no trial name, reason or message can break the page's layout.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use super::matrix::{MatrixRow, Verdict};
+use super::record::{FailureClass, FailureRecord, RunRecord, TrialKind, TrialOutcome};
+use super::{write_text, ReportError};
+
+/// The most bytes of one failure message shown in full; GitHub caps a step summary at
+/// 1 MiB, and the JSON and JUnit reports keep every message whole.
+const MAX_MESSAGE_BYTES: usize = 16 * 1024;
+/// The most bytes of full failure messages in one summary.
+const MAX_MESSAGES_BYTES: usize = 512 * 1024;
+/// The most characters of a message's first line in the failures table.
+const MAX_HEADLINE_CHARS: usize = 200;
+
+/// Writes the Markdown summary to `path`, creating its parent directories.
+pub fn write_summary(path: &Path, report: &RunRecord) -> Result<(), ReportError> {
+    write_text(path, &summary_markdown(report))
+}
+
+/// The report as GitHub-flavoured Markdown.
+///
+/// ```
+/// use chime_conformance::report::markdown::summary_markdown;
+/// use chime_conformance::report::record::RunRecord;
+///
+/// let mut report = RunRecord::new("b67a6d1b", 7, "http://127.0.0.1:4566", false);
+/// report.summary.passed = 17;
+/// let markdown = summary_markdown(&report);
+/// assert!(markdown.starts_with("## ✅ chime-conformance: passed"));
+/// assert!(markdown.contains("seed `7`"));
+/// ```
+pub fn summary_markdown(report: &RunRecord) -> String {
+    let mut out = String::new();
+    title(&mut out, report);
+    matrix(&mut out, report);
+    let mut budget = MAX_MESSAGES_BYTES;
+    failures(&mut out, report, &mut budget);
+    expected_failures(&mut out, report, &mut budget);
+    reasons(
+        &mut out,
+        "Unexpected passes",
+        "listed as expected failures of the target, but passed: remove them from the profile's `expected_failures`",
+        report,
+        |o| match o {
+            TrialOutcome::UnexpectedPass { reason } => Some(reason),
+            _ => None,
+        },
+    );
+    reasons(&mut out, "Ignored trials", "", report, |o| match o {
+        TrialOutcome::Ignored { reason } => Some(reason),
+        _ => None,
+    });
+    let created = report.created_user_ids.len();
+    let _ = writeln!(
+        out,
+        "Users created by this run: **{created}**{}",
+        if created == 0 {
+            ""
+        } else {
+            " (their ids are in the JSON report)"
+        }
+    );
+    out
+}
+
+fn title(out: &mut String, report: &RunRecord) {
+    let s = &report.summary;
+    let (icon, status) = if s.failed > 0 {
+        ("❌", "failed")
+    } else if s.passed == 0 && s.ignored == 0 {
+        ("⚠️", "no trials ran")
+    } else {
+        ("✅", "passed")
+    };
+    let _ = writeln!(out, "## {icon} {}: {status}\n", text(report.tool));
+    let mut counts = format!(
+        "**{} passed**, **{} failed**, {} ignored",
+        s.passed, s.failed, s.ignored
+    );
+    if s.expected_failures > 0 {
+        let _ = write!(
+            counts,
+            ", {}",
+            plural(s.expected_failures, "expected failure", "expected failures")
+        );
+    }
+    if s.unexpected_passes > 0 {
+        let _ = write!(
+            counts,
+            " ({})",
+            plural(s.unexpected_passes, "unexpected pass", "unexpected passes")
+        );
+    }
+    let _ = write!(counts, " · {} requests", s.requests);
+    if s.throttle_retries > 0 {
+        let _ = write!(counts, " ({} retried after a 429)", s.throttle_retries);
+    }
+    let not_contract: Vec<String> = [FailureClass::Transport, FailureClass::AwsCommon]
+        .into_iter()
+        .filter(|c| s.failed_of(*c) > 0)
+        .map(|c| format!("{} {}", s.failed_of(c), c.name()))
+        .collect();
+    if !not_contract.is_empty() {
+        let _ = write!(
+            counts,
+            " · failures not about the contract: {}",
+            not_contract.join(", ")
+        );
+    }
+    let _ = writeln!(
+        out,
+        "{counts} · seed {} · run {} · endpoint {}{}\n",
+        code(&report.seed.to_string()),
+        code(&report.run_id),
+        code(&report.endpoint),
+        if report.embedded_mock {
+            " (embedded reference mock)"
+        } else {
+            ""
+        },
+    );
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+fn matrix(out: &mut String, report: &RunRecord) {
+    let rows = &report.exception_matrix;
+    if rows.is_empty() {
+        return;
+    }
+    let observed = rows.iter().filter(|r| r.observed).count();
+    let _ = writeln!(
+        out,
+        "### Exception coverage: {observed} of {} observed\n",
+        rows.len()
+    );
+    out.push_str("| exception | HTTP | observed | trigger | verdict | case/reason |\n");
+    out.push_str("| --- | ---: | --- | --- | --- | --- |\n");
+    for row in rows {
+        let verdict = match &row.verdict {
+            Verdict::Pass => "✅ pass",
+            Verdict::Fail => "❌ **fail**",
+            Verdict::ExpectedFailure(_) => "⚠️ expected failure",
+            Verdict::Ignored(_) => "⏭️ ignored",
+            Verdict::NotRun => "not run",
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {verdict} | {} |",
+            text(row.exception.shape_name()),
+            row.http_status,
+            if row.observed { "yes" } else { "no" },
+            text(&row.trigger.to_string()),
+            case_or_reason(row, report),
+        );
+    }
+    out.push('\n');
+}
+
+/// The matrix's last column: the observing cases, the failing cases, or why none ran.
+fn case_or_reason(row: &MatrixRow, report: &RunRecord) -> String {
+    let codes =
+        |names: &mut dyn Iterator<Item = &str>| names.map(code).collect::<Vec<_>>().join(", ");
+    match &row.verdict {
+        Verdict::Ignored(reason) | Verdict::ExpectedFailure(reason) => text(reason),
+        Verdict::Fail => {
+            let mut failing = report
+                .trials
+                .iter()
+                .filter_map(|t| match (&t.kind, &t.outcome) {
+                    (TrialKind::Case { exception, .. }, TrialOutcome::Failed(_))
+                        if *exception == row.exception =>
+                    {
+                        Some(t.name.as_str())
+                    }
+                    _ => None,
+                });
+            let failing = codes(&mut failing);
+            if failing.is_empty() {
+                "-".into()
+            } else {
+                format!("failed: {failing}")
+            }
+        }
+        Verdict::Pass | Verdict::NotRun if row.observed_by.is_empty() => "-".into(),
+        Verdict::Pass | Verdict::NotRun => codes(&mut row.observed_by.iter().map(String::as_str)),
+    }
+}
+
+fn failures(out: &mut String, report: &RunRecord, budget: &mut usize) {
+    let failed: Vec<Failing<'_>> = report
+        .trials
+        .iter()
+        .filter_map(|t| match &t.outcome {
+            TrialOutcome::Failed(failure) => Some(Failing {
+                name: &t.name,
+                reason: None,
+                failure,
+            }),
+            _ => None,
+        })
+        .collect();
+    failing_section(out, "Failed trials", "", &failed, budget);
+}
+
+fn expected_failures(out: &mut String, report: &RunRecord, budget: &mut usize) {
+    let failed: Vec<Failing<'_>> = report
+        .trials
+        .iter()
+        .filter_map(|t| match &t.outcome {
+            TrialOutcome::ExpectedFailure { reason, failure } => Some(Failing {
+                name: &t.name,
+                reason: Some(reason),
+                failure,
+            }),
+            _ => None,
+        })
+        .collect();
+    failing_section(
+        out,
+        "Expected failures",
+        "listed in the target profile as known departures, and failed as expected",
+        &failed,
+        budget,
+    );
+}
+
+/// A trial that failed, expectedly or not.
+struct Failing<'a> {
+    name: &'a str,
+    /// Why it is expected to fail, if it is.
+    reason: Option<&'a str>,
+    failure: &'a FailureRecord,
+}
+
+impl Failing<'_> {
+    /// The rules (and "transport failure"), each as a code span.
+    fn rules(&self) -> String {
+        let mut parts: Vec<String> = Vec::new();
+        if self.failure.transport {
+            parts.push(code("transport failure"));
+        }
+        parts.extend(self.failure.rules.iter().map(|r| code(r.name())));
+        parts.join(", ")
+    }
+
+    /// The first thing to read: the first violation, else the transport error, else the
+    /// message's first line.
+    fn first_line(&self) -> String {
+        let f = self.failure;
+        let line = if let Some(v) = f.violations.first() {
+            format!("{}: {v}", v.rule)
+        } else if let Some(t) = &f.transport_error {
+            format!("transport failure ({:?}): {}", t.kind, t.message)
+        } else {
+            f.message.lines().next().unwrap_or_default().to_string()
+        };
+        shorten(&line)
+    }
+}
+
+/// A table of failing trials (rules and the first line of each message), then each
+/// message in full in a collapsed block, within `budget` bytes of messages in all.
+fn failing_section(
+    out: &mut String,
+    heading: &str,
+    note: &str,
+    failing: &[Failing<'_>],
+    budget: &mut usize,
+) {
+    if failing.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "### {heading} ({})\n", failing.len());
+    if !note.is_empty() {
+        let _ = writeln!(out, "{note}\n");
+    }
+    let with_reason = failing.iter().any(|f| f.reason.is_some());
+    out.push_str(if with_reason {
+        "| trial | reason | class | rules | first line |\n| --- | --- | --- | --- | --- |\n"
+    } else {
+        "| trial | class | rules | first line |\n| --- | --- | --- | --- |\n"
+    });
+    for f in failing {
+        let rules = f.rules();
+        let reason = match (with_reason, f.reason) {
+            (true, reason) => format!(" {} |", text(reason.unwrap_or_default())),
+            (false, _) => String::new(),
+        };
+        let _ = writeln!(
+            out,
+            "| {} |{reason} {} | {rules} | {} |",
+            code(f.name),
+            class_cell(f.failure.class),
+            code(&f.first_line())
+        );
+    }
+    out.push('\n');
+    for f in failing {
+        let _ = write!(
+            out,
+            "<details><summary><code>{}</code>: {}</summary>\n\n",
+            html(f.name),
+            html(&f.failure.headline())
+        );
+        let message = f.failure.message.as_str();
+        let shown = truncate(message, MAX_MESSAGE_BYTES.min(*budget));
+        *budget -= shown.len();
+        let fence = "`".repeat(longest_backtick_run(shown).max(2) + 1);
+        let _ = writeln!(out, "{fence}text\n{shown}\n{fence}\n");
+        if shown.len() < message.len() {
+            let _ = writeln!(
+                out,
+                "(cut at {} of {} bytes; the JSON and JUnit reports hold the whole message)\n",
+                shown.len(),
+                message.len()
+            );
+        }
+        out.push_str("</details>\n\n");
+    }
+}
+
+/// A table of the trials whose outcome `pick` gives a reason for.
+fn reasons(
+    out: &mut String,
+    heading: &str,
+    note: &str,
+    report: &RunRecord,
+    pick: fn(&TrialOutcome) -> Option<&String>,
+) {
+    let rows: Vec<_> = report
+        .trials
+        .iter()
+        .filter_map(|t| pick(&t.outcome).map(|reason| (t.name.as_str(), reason)))
+        .collect();
+    if rows.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "### {heading} ({})\n", rows.len());
+    if !note.is_empty() {
+        let _ = writeln!(out, "{note}\n");
+    }
+    out.push_str("| trial | reason |\n| --- | --- |\n");
+    for (name, reason) in rows {
+        let _ = writeln!(out, "| {} | {} |", code(name), text(reason));
+    }
+    out.push('\n');
+}
+
+/// The class of a failure as a table cell; a contract violation is the plain case.
+fn class_cell(class: FailureClass) -> &'static str {
+    match class {
+        FailureClass::Contract => "contract",
+        FailureClass::Transport => "transport (not a contract violation)",
+        FailureClass::AwsCommon => "aws-common (not a contract violation)",
+    }
+}
+
+/// A line cut to [`MAX_HEADLINE_CHARS`] characters.
+fn shorten(line: &str) -> String {
+    match line.char_indices().nth(MAX_HEADLINE_CHARS) {
+        Some((cut, _)) => format!("{}…", &line[..cut]),
+        None => line.to_string(),
+    }
+}
+
+/// At most `max` bytes of `s`, cut at a character boundary.
+fn truncate(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut cut = max;
+    while !s.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    &s[..cut]
+}
+
+fn longest_backtick_run(s: &str) -> usize {
+    s.split(|c| c != '`').map(str::len).max().unwrap_or(0)
+}
+
+/// `s` as a code span fit for a table cell: on one line, `|` escaped, delimited by more
+/// backticks than it holds.
+fn code(s: &str) -> String {
+    let s = one_line(s).replace('|', "\\|");
+    if s.is_empty() {
+        return String::new();
+    }
+    let ticks = "`".repeat(longest_backtick_run(&s) + 1);
+    let pad = if s.starts_with('`') || s.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{ticks}{pad}{s}{pad}{ticks}")
+}
+
+/// `s` as plain text fit for a table cell: on one line, with Markdown and HTML
+/// punctuation (and `|`) backslash-escaped.
+fn text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in one_line(s).chars() {
+        if matches!(
+            c,
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '&' | '!'
+        ) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `s` escaped for HTML (the `<summary>` of a details block).
+fn html(s: &str) -> String {
+    one_line(s)
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn one_line(s: &str) -> String {
+    s.split(['\r', '\n'])
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+

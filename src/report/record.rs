@@ -1,0 +1,365 @@
+//! The record of a run, as the runner leaves it and every reporter reads it: each trial
+//! with its kind, outcome, typed violations and masked exchange, and the run as a whole
+//! (seed, target, counts, exception matrix, created users). Reporters depend on these types
+//! only; nothing here is rendered prose except a failure's `message`, made once by
+//! [`super::failure_text`].
+
+use std::time::Duration;
+
+use serde::{Serialize, Serializer};
+
+use super::matrix::MatrixRow;
+use crate::check::{Rule, RuleClass, Violation};
+use crate::contract::{Exception, TriggerClass};
+use crate::contract::redact::{mask_header, redact_body};
+use crate::http::{ReceivedResponse, SentRequest, TransportErrorKind};
+
+/// What kind of trial a record is of.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum TrialKind {
+    Property,
+    Case {
+        #[serde(serialize_with = "shape_name")]
+        exception: Exception,
+        trigger: TriggerClass,
+    },
+}
+
+fn shape_name<S: Serializer>(e: &Exception, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(e.shape_name())
+}
+
+/// What kind of failure a trial had, in order of precedence: a transport failure, a
+/// contract violation, or only an AWS common error (`aws.common_error`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FailureClass {
+    /// No complete answer came back: not a contract violation.
+    Transport,
+    /// The target departs from the CreateUser contract.
+    Contract,
+    /// The target answered with an error common to AWS front doors, not CreateUser's own:
+    /// not a contract violation, and no evidence about the contract either.
+    AwsCommon,
+}
+
+impl FailureClass {
+    /// The class's stable name, as in the reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            FailureClass::Transport => "transport",
+            FailureClass::Contract => "contract",
+            FailureClass::AwsCommon => "aws-common",
+        }
+    }
+}
+
+/// A transport failure, as recorded.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TransportRecord {
+    pub kind: TransportErrorKind,
+    pub message: String,
+}
+
+/// A request as recorded: secrets and sensitive members masked.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RequestRecord {
+    pub method: String,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+/// A response as recorded: sensitive members masked.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ResponseRecord {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+    pub elapsed_ms: u128,
+}
+
+/// The exchange a failure is shown with; `response` is absent when none came back.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExchangeRecord {
+    pub request: RequestRecord,
+    pub response: Option<ResponseRecord>,
+}
+
+impl ExchangeRecord {
+    /// The exchange as it may be shown: secret headers masked, sensitive members of the
+    /// bodies masked, non-JSON bodies withheld unless short and harmless.
+    pub fn masked(request: &SentRequest, response: Option<&ReceivedResponse>) -> ExchangeRecord {
+        let headers = |headers: &[(String, String)]| {
+            headers
+                .iter()
+                .map(|(n, v)| (n.clone(), mask_header(n, v)))
+                .collect()
+        };
+        ExchangeRecord {
+            request: RequestRecord {
+                method: request.method.clone(),
+                url: request.url.clone(),
+                headers: headers(&request.headers),
+                body: redact_body(&request.body),
+            },
+            response: response.map(|r| ResponseRecord {
+                status: r.status,
+                headers: headers(&r.headers),
+                body: redact_body(&r.body),
+                elapsed_ms: r.elapsed.as_millis(),
+            }),
+        }
+    }
+}
+
+/// Why a trial failed, structured; `message` is the same rendered as text.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FailureRecord {
+    pub class: FailureClass,
+    /// Every rule broken anywhere in the trial (the exchange shown, the other failing
+    /// exchanges of a burst or batch, the input before shrinking), sorted.
+    pub rules: Vec<Rule>,
+    /// Whether a transport failure ended the trial (kept for readers of older reports).
+    pub transport: bool,
+    /// The rules the shown exchange broke, each with what was expected and seen.
+    pub violations: Vec<Violation>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transport_error: Option<TransportRecord>,
+    /// What was being tried (e.g. the broken constraint of an input).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub context: Option<String>,
+    /// How the input was found: e.g. "case 17 of 128, shrunk in 9 steps".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exchange: Option<ExchangeRecord>,
+    pub seed: u64,
+    /// A curl command that sends the same request (secrets never included).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reproduce: Option<String>,
+    /// The command that reruns this trial alone.
+    pub rerun: String,
+    /// All of the above as text, rendered by [`super::failure_text`].
+    pub message: String,
+}
+
+impl FailureRecord {
+    /// The failure in a few words: its rules, comma-separated, after "transport failure"
+    /// when one ended the trial.
+    pub fn headline(&self) -> String {
+        let mut parts: Vec<&str> = Vec::new();
+        if self.transport {
+            parts.push("transport failure");
+        }
+        parts.extend(self.rules.iter().map(|r| r.name()));
+        if parts.is_empty() {
+            "failed".to_string()
+        } else {
+            parts.join(", ")
+        }
+    }
+
+    /// The class of a failure from its rules and whether a transport failure ended it.
+    pub fn classify(transport: bool, rules: &[Rule]) -> FailureClass {
+        if transport {
+            FailureClass::Transport
+        } else if rules.iter().all(|r| r.class() == RuleClass::AwsCommon) && !rules.is_empty() {
+            FailureClass::AwsCommon
+        } else {
+            FailureClass::Contract
+        }
+    }
+}
+
+/// How a trial ended.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum TrialOutcome {
+    Passed,
+    Failed(FailureRecord),
+    Ignored {
+        reason: String,
+    },
+    /// Listed as an expected failure of the target, and failed.
+    ExpectedFailure {
+        reason: String,
+        #[serde(flatten)]
+        failure: FailureRecord,
+    },
+    /// Listed as an expected failure of the target, but passed: the list can shrink.
+    UnexpectedPass {
+        reason: String,
+    },
+}
+
+impl TrialOutcome {
+    /// The failure, for a failed trial (expectedly or not).
+    pub fn failure(&self) -> Option<&FailureRecord> {
+        match self {
+            TrialOutcome::Failed(f) | TrialOutcome::ExpectedFailure { failure: f, .. } => Some(f),
+            _ => None,
+        }
+    }
+
+    /// True for a pass, including an unexpected one.
+    pub fn passed(&self) -> bool {
+        matches!(
+            self,
+            TrialOutcome::Passed | TrialOutcome::UnexpectedPass { .. }
+        )
+    }
+}
+
+/// What a trial leaves behind for the reporters.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TrialRecord {
+    pub name: String,
+    #[serde(flatten)]
+    pub kind: TrialKind,
+    #[serde(flatten)]
+    pub outcome: TrialOutcome,
+    /// Requests the trial sent.
+    pub requests: u64,
+    #[serde(rename = "duration_ms", serialize_with = "millis")]
+    pub duration: Duration,
+}
+
+fn millis<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_u128(d.as_millis())
+}
+
+/// Counts of trial outcomes.
+#[derive(Debug, Serialize, Default, Clone, PartialEq, Eq)]
+pub struct Summary {
+    pub passed: usize,
+    /// Failed trials, of every class.
+    pub failed: usize,
+    /// Failed trials by class (`transport`, `contract`, `aws-common`).
+    pub failed_by_class: std::collections::BTreeMap<FailureClass, usize>,
+    pub ignored: usize,
+    /// Listed as expected failures of the target, and failed.
+    pub expected_failures: usize,
+    /// Listed as expected failures of the target, but passed (counted in `passed` too).
+    pub unexpected_passes: usize,
+    pub exceptions_observed: usize,
+    pub requests: u64,
+    /// 429s during properties that were retried after their Retry-After.
+    pub throttle_retries: u64,
+}
+
+impl Summary {
+    /// Counts the outcomes of trial records.
+    pub fn of(
+        trials: &[TrialRecord],
+        matrix: &[MatrixRow],
+        requests: u64,
+        throttle_retries: u64,
+    ) -> Summary {
+        let count = |f: fn(&TrialOutcome) -> bool| trials.iter().filter(|t| f(&t.outcome)).count();
+        let mut failed_by_class = std::collections::BTreeMap::new();
+        for t in trials {
+            if let TrialOutcome::Failed(f) = &t.outcome {
+                *failed_by_class.entry(f.class).or_insert(0) += 1;
+            }
+        }
+        Summary {
+            passed: count(TrialOutcome::passed),
+            failed: count(|o| matches!(o, TrialOutcome::Failed(_))),
+            failed_by_class,
+            ignored: count(|o| matches!(o, TrialOutcome::Ignored { .. })),
+            expected_failures: count(|o| matches!(o, TrialOutcome::ExpectedFailure { .. })),
+            unexpected_passes: count(|o| matches!(o, TrialOutcome::UnexpectedPass { .. })),
+            exceptions_observed: matrix.iter().filter(|r| r.observed).count(),
+            requests,
+            throttle_retries,
+        }
+    }
+
+    /// Failed trials of one class.
+    pub fn failed_of(&self, class: FailureClass) -> usize {
+        self.failed_by_class.get(&class).copied().unwrap_or(0)
+    }
+}
+
+/// The record of a whole run: what every reporter writes from.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunRecord {
+    pub tool: &'static str,
+    pub version: &'static str,
+    pub run_id: String,
+    pub seed: u64,
+    pub endpoint: String,
+    pub embedded_mock: bool,
+    pub summary: Summary,
+    pub trials: Vec<TrialRecord>,
+    pub exception_matrix: Vec<MatrixRow>,
+    pub created_user_ids: Vec<String>,
+}
+
+impl RunRecord {
+    /// A record with no trials, for a run of this tool against `endpoint`.
+    pub fn new(run_id: &str, seed: u64, endpoint: &str, embedded_mock: bool) -> RunRecord {
+        RunRecord {
+            tool: "chime-conformance",
+            version: env!("CARGO_PKG_VERSION"),
+            run_id: run_id.to_string(),
+            seed,
+            endpoint: endpoint.to_string(),
+            embedded_mock,
+            summary: Summary::default(),
+            trials: Vec::new(),
+            exception_matrix: Vec::new(),
+            created_user_ids: Vec::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_masked_exchange_keeps_no_secret() {
+        let request = SentRequest {
+            method: "POST".into(),
+            url: "http://127.0.0.1:9/accounts/acct/users?operation=create".into(),
+            account_id: "acct".into(),
+            headers: vec![
+                ("content-type".into(), "application/json".into()),
+                (
+                    "authorization".into(),
+                    "AWS4-HMAC-SHA256 Credential=AKID/x, Signature=deadbeef".into(),
+                ),
+                ("x-amz-security-token".into(), "tok3n".into()),
+            ],
+            body: br#"{"Email":"alice@example.com"}"#.to_vec(),
+            injected_fault: None,
+        };
+        let response = ReceivedResponse {
+            status: 201,
+            headers: vec![],
+            body: br#"{"User":{"UserId":"u","PersonalPIN":"8675309"}}"#.to_vec(),
+            elapsed: Duration::from_millis(3),
+        };
+        let record = ExchangeRecord::masked(&request, Some(&response));
+        let text = serde_json::to_string(&record).unwrap();
+        for secret in ["deadbeef", "tok3n", "alice@example.com", "8675309"] {
+            assert!(!text.contains(secret), "{secret} leaked:\n{text}");
+        }
+        assert!(text.contains("AWS4-HMAC-SHA256 *** (masked)"), "{text}");
+    }
+
+    #[test]
+    fn a_failure_is_classed_by_transport_then_contract_then_aws_common() {
+        use FailureClass::*;
+        assert_eq!(FailureRecord::classify(true, &[Rule::SuccessStatus]), Transport);
+        assert_eq!(
+            FailureRecord::classify(false, &[Rule::AwsCommonError, Rule::SuccessStatus]),
+            Contract
+        );
+        assert_eq!(FailureRecord::classify(false, &[Rule::AwsCommonError]), AwsCommon);
+        assert_eq!(FailureRecord::classify(false, &[]), Contract);
+    }
+}

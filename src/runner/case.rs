@@ -1,0 +1,210 @@
+//! Running one exception case: its steps in order, each a request or a burst of identical
+//! requests sent at once, each answer checked against what the step expects.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use libtest_mimic::Completion;
+
+use super::conclude::TrialFailure;
+use super::evaluate::{Answer, Evaluation};
+use super::{sorted_rules, Run, UsernameTag};
+use crate::check::{check_response, is_exception, Checked, Expectation, Rule, SentFacts, Violation};
+use crate::contract::Exception;
+use crate::http::{Call, CallBody, CallPurpose, Exchange};
+use crate::input::cases::{AccountRef, Case, ExpectedAnswer, Step};
+use crate::report::event::Event;
+
+impl Run {
+    /// Runs one exception case.
+    pub(super) fn run_case(&self, case: &Case, sent: &AtomicU64) -> Result<Completion, TrialFailure> {
+        if let Some(reason) = case.unmet_need(self.client.target(), self.options.disruption) {
+            return Ok(Completion::ignored_with(reason));
+        }
+        let case_email = format!("chime-conformance+{}@example.com", self.next_tag());
+        for (i, step) in case.steps.iter().enumerate() {
+            let outcome = self
+                .runtime
+                .block_on(self.run_step(&case.name, step, &case_email, sent));
+            if let Err(mut evaluation) = outcome {
+                evaluation.context = Some(format!(
+                    "{} (step {} of {}: expect {})",
+                    case.description,
+                    i + 1,
+                    case.steps.len(),
+                    step.expect
+                ));
+                return Err(self.failure(&case.name, &evaluation, None));
+            }
+        }
+        Ok(Completion::Completed)
+    }
+
+    /// The account a step addresses.
+    fn step_account(&self, account: AccountRef) -> String {
+        let fixtures = &self.client.target().fixtures;
+        match account {
+            AccountRef::Ordinary => fixtures.account_id.clone(),
+            AccountRef::Forbidden => fixtures.forbidden_account_id.clone().unwrap_or_default(),
+            AccountRef::Throttled => fixtures.throttled_account_id.clone().unwrap_or_default(),
+            AccountRef::Unknown => format!("chime-conformance-unknown-{}", self.options.run_id),
+            AccountRef::Blank => " ".to_string(),
+        }
+    }
+
+    /// A step's JSON body with its placeholders filled in (and the run tag, if shared).
+    fn step_json(&self, step: &Step, case_email: &str) -> serde_json::Value {
+        let fill = |s: &str| {
+            let mut s = s
+                .replace("{case_email_upper}", &case_email.to_uppercase())
+                .replace("{case_email}", case_email)
+                .replace("{run_id}", &self.options.run_id);
+            if s.contains("{fresh_email}") {
+                let fresh = format!("chime-conformance+{}@example.com", self.next_tag());
+                s = s.replace("{fresh_email}", &fresh);
+            }
+            s
+        };
+        let mut body = Case::step_body(step, &fill);
+        if let (UsernameTag::RunId, Some(members)) = (self.options.usernames, body.as_object_mut())
+        {
+            members
+                .entry("Username")
+                .or_insert_with(|| format!("chime-conformance {}", self.options.run_id).into());
+        }
+        body
+    }
+
+    fn step_call(&self, step: &Step, case_email: &str) -> Call {
+        let body = match &step.raw_body {
+            Some(raw) => CallBody::Raw {
+                bytes: raw.clone().into_bytes(),
+                content_type: Some(
+                    step.content_type
+                        .clone()
+                        .unwrap_or_else(|| "application/json".into()),
+                ),
+            },
+            None => CallBody::Json(self.step_json(step, case_email)),
+        };
+        let creates = step.expect == ExpectedAnswer::Created || step.burst > 1;
+        Call {
+            account_id: self.step_account(step.account),
+            body,
+            signature: step.credentials,
+            fault: step.fault,
+            purpose: if creates {
+                CallPurpose::Create
+            } else {
+                CallPurpose::Probe
+            },
+        }
+    }
+
+    /// Runs one step; `Err` carries the evaluation that failed it, with the rules every
+    /// other request of the step broke.
+    async fn run_step(
+        &self,
+        trial: &str,
+        step: &Step,
+        case_email: &str,
+        sent: &AtomicU64,
+    ) -> Result<(), Evaluation> {
+        let throttling_tested = step.expect == ExpectedAnswer::Exception(Exception::Throttled);
+        let calls: Vec<Call> = (0..step.burst)
+            .map(|_| self.step_call(step, case_email))
+            .collect();
+        sent.fetch_add(calls.len() as u64, Ordering::Relaxed);
+        let exchanges = futures::future::join_all(
+            calls.iter().map(|call| self.exchange(call, throttling_tested)),
+        )
+        .await;
+        let mut matched = 0;
+        let mut statuses = Vec::new();
+        let mut failing: Vec<(Exchange, Vec<Violation>)> = Vec::new();
+        let mut last = None;
+        for (call, exchange) in calls.iter().zip(exchanges) {
+            let exchange = match exchange {
+                Ok(e) => e,
+                Err(unanswered) => {
+                    self.report(&Event::RequestFinished { trial, failed: true });
+                    return Err(Evaluation::new(None, Answer::Unanswered(unanswered)));
+                }
+            };
+            let checked = self.check_step_response(step, call, &exchange);
+            self.report(&Event::RequestFinished {
+                trial,
+                failed: !checked.violations.is_empty(),
+            });
+            statuses.push(exchange.response.status);
+            if let ExpectedAnswer::Exception(e) = step.expect {
+                if !exchange.response.is_success()
+                    && is_exception(&checked, exchange.response.status, e)
+                {
+                    matched += 1;
+                }
+            }
+            if checked.violations.is_empty() {
+                last = Some(exchange);
+            } else {
+                failing.push((exchange, checked.violations));
+            }
+        }
+        if !failing.is_empty() {
+            let others = failing[1..].iter().flat_map(|(_, v)| v.iter().map(|v| v.rule));
+            let also_broken = sorted_rules(others.collect::<Vec<_>>());
+            let (exchange, violations) = failing.swap_remove(0);
+            let mut evaluation =
+                Evaluation::new(None, Answer::Checked { exchange, violations });
+            evaluation.also_broken = also_broken;
+            return Err(evaluation);
+        }
+        match (step.expect, last) {
+            (ExpectedAnswer::Exception(e), Some(exchange)) if step.burst > 1 && matched == 0 => {
+                let violation = Violation::new(
+                    Rule::CaseExpectedException,
+                    format!("{e} for at least one of {} simultaneous requests", step.burst),
+                    format!("none; statuses: {statuses:?}"),
+                );
+                Err(Evaluation::new(
+                    None,
+                    Answer::Checked {
+                        exchange,
+                        violations: vec![violation],
+                    },
+                ))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn check_step_response(&self, step: &Step, call: &Call, exchange: &Exchange) -> Checked {
+        let response = &exchange.response;
+        let body = match &call.body {
+            CallBody::Json(v) => Some(v),
+            CallBody::Raw { .. } => None,
+        };
+        let member = |m: &str| body.and_then(|b| b.get(m)).and_then(|v| v.as_str());
+        let facts = SentFacts {
+            account_id: &call.account_id,
+            email: member("Email"),
+            user_type: member("UserType"),
+        };
+        let expectation = match step.expect {
+            ExpectedAnswer::Created => Expectation::Created(&facts),
+            // In a burst, the requests that were not refused must have created users.
+            ExpectedAnswer::Exception(_) if step.burst > 1 && response.is_success() => {
+                Expectation::Created(&facts)
+            }
+            ExpectedAnswer::Exception(_) if step.burst > 1 => Expectation::AnyError,
+            ExpectedAnswer::Exception(exception) => Expectation::Rejected {
+                exception,
+                rule: Rule::CaseExpectedException,
+            },
+        };
+        let mut checked = check_response(expectation, response, call.fault, &self.schemas);
+        if response.is_success() {
+            self.note_user_id(&mut checked);
+        }
+        checked
+    }
+}

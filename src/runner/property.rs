@@ -1,0 +1,162 @@
+//! Running one property: its regressions replayed first, then generated inputs sent a
+//! batch at a time (concurrently, memory flat however many cases), and the first failure
+//! shrunk to a minimal input, which is kept as a regression.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+use futures::{stream, StreamExt};
+use proptest::strategy::{Strategy, ValueTree};
+use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+
+use super::conclude::TrialFailure;
+use super::evaluate::Evaluation;
+use super::{sorted_rules, Run};
+use crate::input::property::{Property, PropertyInput};
+
+/// A generated input's value tree, for shrinking.
+pub(super) type Tree = Box<dyn ValueTree<Value = PropertyInput>>;
+
+/// The first failure of a property's generated inputs.
+struct FirstFailure {
+    /// Its number among the property's cases, from 1.
+    case_number: usize,
+    evaluation: Evaluation,
+    tree: Tree,
+}
+
+impl Run {
+    /// Runs one property: replays its regressions, then generates inputs, sends them
+    /// concurrently, and shrinks the first failure.
+    pub(super) fn run_property(&self, property: Property, sent: &AtomicU64) -> Result<(), TrialFailure> {
+        let name = property.trial_name();
+        self.replay_regressions(name, sent)?;
+        let total = self.options.cases_per_property as usize;
+        let Some(first) = self.first_failure(property, sent)? else {
+            return Ok(());
+        };
+        let case_number = first.case_number;
+        if first.evaluation.unanswered() {
+            let provenance = format!("case {case_number} of {total} (not shrunk: no answer)");
+            return Err(self.failure(name, &first.evaluation, Some(provenance)));
+        }
+        let (minimal, evaluation, steps) = self.shrink(name, first.tree, first.evaluation, sent);
+        if let Some(regressions) = &self.regressions {
+            if let Err(e) = regressions.add(name, self.options.seed, &minimal) {
+                eprintln!("chime-conformance: {e}");
+            }
+        }
+        let provenance = format!("case {case_number} of {total}, shrunk in {steps} steps");
+        Err(self.failure(name, &evaluation, Some(provenance)))
+    }
+
+    /// Replays the inputs the regressions file holds for a property; the first that still
+    /// fails fails the trial.
+    fn replay_regressions(&self, name: &str, sent: &AtomicU64) -> Result<(), TrialFailure> {
+        let Some(regressions) = &self.regressions else {
+            return Ok(());
+        };
+        for input in regressions.inputs_for(name) {
+            let evaluation = self.runtime.block_on(self.evaluate(name, &input, sent));
+            if evaluation.failed() {
+                let provenance = format!(
+                    "replayed from the regressions file {}",
+                    regressions.path().display()
+                );
+                return Err(self.failure(name, &evaluation, Some(provenance)));
+            }
+        }
+        Ok(())
+    }
+
+    /// Generates, sends and checks a property's inputs a batch at a time; the first
+    /// failure (in generation order), with the rules the batch's other failures broke.
+    fn first_failure(
+        &self,
+        property: Property,
+        sent: &AtomicU64,
+    ) -> Result<Option<FirstFailure>, TrialFailure> {
+        let name = property.trial_name();
+        let strategy = property.strategy();
+        let mut runner = TestRunner::new_with_rng(
+            Config::default(),
+            TestRng::from_seed(RngAlgorithm::ChaCha, &seed_bytes(self.options.seed, name)),
+        );
+        let total = self.options.cases_per_property as usize;
+        let concurrency = self.client.target().concurrency.max(1);
+        // The generator's sequence, and so each case, depends only on the seed.
+        let batch = (concurrency * 8).max(64);
+        let stop = AtomicBool::new(false);
+        let mut done = 0;
+        while done < total {
+            let size = batch.min(total - done);
+            let mut trees = Vec::with_capacity(size);
+            for _ in 0..size {
+                trees.push(strategy.new_tree(&mut runner).map_err(|e| {
+                    TrialFailure::generation(format!("failed to generate an input: {e}"))
+                })?);
+            }
+            let inputs: Vec<PropertyInput> = trees.iter().map(|t| t.current()).collect();
+            let mut failures = self.send_batch(name, &inputs, concurrency, &stop, sent);
+            if !failures.is_empty() {
+                failures.sort_by_key(|(i, _)| *i);
+                let others: Vec<_> = failures[1..].iter().flat_map(|(_, e)| e.rules()).collect();
+                let (index, mut evaluation) = failures.swap_remove(0);
+                evaluation.also_broken = sorted_rules(others);
+                return Ok(Some(FirstFailure {
+                    case_number: done + index + 1,
+                    evaluation,
+                    tree: trees.swap_remove(index),
+                }));
+            }
+            done += size;
+        }
+        Ok(None)
+    }
+
+    /// Sends a batch concurrently; only failures are kept (a passing exchange is dropped
+    /// as soon as it is checked). A request with no answer stops the rest of the batch.
+    fn send_batch(
+        &self,
+        name: &str,
+        inputs: &[PropertyInput],
+        concurrency: usize,
+        stop: &AtomicBool,
+        sent: &AtomicU64,
+    ) -> Vec<(usize, Evaluation)> {
+        self.runtime.block_on(
+            stream::iter(inputs.iter().enumerate())
+                .map(|(i, input)| async move {
+                    if stop.load(Ordering::Relaxed) {
+                        return None;
+                    }
+                    let evaluation = self.evaluate(name, input, sent).await;
+                    if evaluation.unanswered() {
+                        // The target is not answering: pile no more requests on it.
+                        stop.store(true, Ordering::Relaxed);
+                    }
+                    evaluation.failed().then_some((i, evaluation))
+                })
+                .buffer_unordered(concurrency)
+                .filter_map(|failure| async move { failure })
+                .collect(),
+        )
+    }
+}
+
+/// A 32-byte RNG seed from the run seed and the trial name, so each trial's inputs depend
+/// only on the seed, whatever else runs.
+pub(super) fn seed_bytes(seed: u64, trial: &str) -> [u8; 32] {
+    let mut bytes = [0u8; 32];
+    bytes[..8].copy_from_slice(&seed.to_le_bytes());
+    // FNV-1a of the name, spread over the rest.
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in trial.bytes() {
+        hash ^= u64::from(b);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    for chunk in bytes[8..].chunks_mut(8) {
+        chunk.copy_from_slice(&hash.to_le_bytes()[..chunk.len()]);
+        hash = hash.rotate_left(17).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+    bytes
+}
