@@ -32,6 +32,7 @@ use chime_conformance::target::TargetOrigin;
 pub use args::Cli;
 pub use exit::ExitStatus;
 use exit::{usage, CliError};
+#[allow(unused_imports)]
 pub use stdout::quiet_on_closed_stdout;
 
 /// Runs the command line; returns how it ended (errors are printed to stderr).

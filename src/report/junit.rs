@@ -130,3 +130,122 @@ fn test_case(record: &TrialRecord) -> TestCase {
     case
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    use crate::check::Rule;
+    use crate::contract::Exception;
+    use crate::report::record::Summary;
+
+    fn records() -> Vec<TrialRecord> {
+        vec![
+            TrialRecord::case("exception::conflict::duplicate_email", Exception::Conflict, TrialOutcome::Ignored {
+                    reason: "needs <a> \"fixture\" & more".into(),
+                })
+.with_requests(0)
+.with_duration(Duration::from_millis(0)),
+            TrialRecord::property("property::valid_request_creates_user", TrialOutcome::Failed(FailureRecord::new(vec![Rule::InvariantAccountId, Rule::SuccessSchema], false, "rules broken:\n  - invariant.account_id: <x> & \u{1b}[31m]]>")))
+.with_requests(256)
+.with_duration(Duration::from_millis(1_500)),
+            TrialRecord::property("property::invalid_request_is_rejected", TrialOutcome::Failed(FailureRecord::new(vec![], true, "transport failure (Timeout)")))
+.with_requests(3)
+.with_duration(Duration::from_millis(10_000)),
+            TrialRecord::case("exception::conflict::duplicate_email_other_case", Exception::Conflict, TrialOutcome::ExpectedFailure {
+ reason: "case-sensitive emails".into(),
+ failure: FailureRecord::new(vec![Rule::CaseExpectedException], false, "rules broken: got 201"),
+ })
+.with_requests(2)
+.with_duration(Duration::from_millis(7)),
+            TrialRecord::case("exception::not_found::unknown_account", Exception::NotFound, TrialOutcome::UnexpectedPass {
+                    reason: "fixed upstream?".into(),
+                })
+.with_requests(1)
+.with_duration(Duration::from_millis(3)),
+        ]
+    }
+
+    fn report(trials: &[TrialRecord]) -> RunRecord {
+        let mut report = RunRecord::new("b67a6d1b", 42, "http://127.0.0.1:4566", true);
+        report.summary = Summary {
+            failed: 2,
+            ignored: 1,
+            requests: 259,
+            ..Summary::default()
+        };
+        report.trials = trials.to_vec();
+        report
+    }
+
+    #[test]
+    fn junit_has_one_testcase_per_record_with_its_outcome() {
+        let trials = records();
+        let xml = junit_xml(&report(&trials)).unwrap();
+        assert!(xml.starts_with("<?xml"), "{xml}");
+        assert!(
+            xml.contains(r#"tests="5" disabled="2" errors="0" failures="2""#),
+            "{xml}"
+        );
+        assert!(xml.contains(r#"skipped="2""#), "{xml}");
+        assert!(xml.contains(
+            r#"<skipped message="expected failure (case.expected_exception): case-sensitive emails" type="expected failure">rules broken: got 201</skipped>"#
+        ), "{xml}");
+        assert!(xml.contains(
+            "<system-out>listed as an expected failure (fixed upstream?) but passed: remove it from expected_failures</system-out>"
+        ), "{xml}");
+        assert!(xml.contains(r#"<property name="run_id" value="b67a6d1b"/>"#));
+        assert!(xml.contains(
+            r#"<testcase name="property::valid_request_creates_user" classname="property" time="1.500">"#
+        ), "{xml}");
+        assert!(
+            xml.contains(
+                r#"<failure message="invariant.account_id, success.schema" type="conformance">"#
+            ),
+            "{xml}"
+        );
+        assert!(xml.contains(r#"<failure message="transport failure" type="transport">"#));
+        assert!(xml.contains(r#"classname="exception""#));
+        // Text and attributes are escaped, terminal escapes dropped.
+        assert!(
+            xml.contains("needs &lt;a&gt; &quot;fixture&quot; &amp; more"),
+            "{xml}"
+        );
+        assert!(xml.contains("&lt;x&gt; &amp; ]]&gt;"), "{xml}");
+        assert!(!xml.contains('\u{1b}'));
+    }
+
+    #[test]
+    fn an_aws_common_failure_is_its_own_type() {
+        let trials = [TrialRecord::property(
+            "property::valid_request_creates_user",
+            TrialOutcome::Failed(FailureRecord::new(vec![Rule::AwsCommonError], false, "m")),
+        )];
+        let xml = junit_xml(&report(&trials)).unwrap();
+        assert!(
+            xml.contains(r#"<failure message="aws.common_error" type="aws-common">"#),
+            "{xml}"
+        );
+    }
+
+    #[test]
+    fn write_junit_creates_parent_directories() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("reports/nested/junit.xml");
+        let trials = records();
+        write_junit(&path, &report(&trials)).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains("<testsuites"));
+    }
+
+    #[test]
+    fn write_junit_names_the_path_on_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a-file");
+        std::fs::write(&file, "x").unwrap();
+        let path = file.join("junit.xml");
+        let trials = records();
+        let err = write_junit(&path, &report(&trials)).unwrap_err();
+        assert!(err.to_string().contains("junit.xml"), "{err}");
+    }
+}

@@ -443,3 +443,146 @@ fn one_line(s: &str) -> String {
         .join(" ")
 }
 
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::{Rule, Violation};
+    use crate::contract::Exception;
+    use crate::report::record::{Summary, TrialRecord};
+
+    fn report(trials: &[TrialRecord]) -> RunRecord {
+        let mut report = RunRecord::new("b67a6d1b", 42, "https://chime.staging.example", false);
+        report.summary = Summary::of(trials, &[], 12, 0);
+        report.trials = trials.to_vec();
+        report
+    }
+
+    fn case(name: &str, outcome: TrialOutcome) -> TrialRecord {
+        TrialRecord::case(name, Exception::Conflict, outcome).with_requests(2)
+    }
+
+    #[test]
+    fn code_spans_survive_backticks_and_pipes() {
+        assert_eq!(code("a|b"), "`a\\|b`");
+        assert_eq!(code("x `y` z"), "``x `y` z``");
+        assert_eq!(code("`edge`"), "`` `edge` ``");
+        assert_eq!(code("two\nlines"), "`two lines`");
+        assert_eq!(code(""), "");
+    }
+
+    #[test]
+    fn text_escapes_markdown_and_html() {
+        assert_eq!(text("a|b <i>*x*</i>"), r"a\|b \<i\>\*x\*\</i\>");
+        assert_eq!(html("<b> & \"q\""), "&lt;b&gt; &amp; &quot;q&quot;");
+    }
+
+    #[test]
+    fn the_first_line_is_the_first_violation_read_from_the_record() {
+        let mut failure = FailureRecord::new(
+            vec![Rule::ErrorStatus],
+            false,
+            "rules broken:\n  - error.status (x): y",
+        );
+        failure.violations = vec![Violation::new(
+            Rule::ErrorStatus,
+            "ConflictException with HTTP 409",
+            "ConflictException with HTTP 400",
+        )];
+        let trials = [case("exception::conflict::a", TrialOutcome::Failed(failure))];
+        let md = summary_markdown(&report(&trials));
+        assert!(
+            md.contains("| `exception::conflict::a` | contract | `error.status` | `error.status: expected ConflictException with HTTP 409; saw ConflictException with HTTP 400` |"),
+            "{md}"
+        );
+        let long = "x".repeat(500);
+        assert_eq!(shorten(&long).chars().count(), MAX_HEADLINE_CHARS + 1);
+    }
+
+    #[test]
+    fn aws_common_and_transport_failures_are_named_as_not_about_the_contract() {
+        let trials = [
+            case(
+                "exception::conflict::a",
+                TrialOutcome::Failed(FailureRecord::new(vec![Rule::AwsCommonError], false, "m")),
+            ),
+            case(
+                "exception::conflict::b",
+                TrialOutcome::Failed(FailureRecord::new(vec![], true, "m")),
+            ),
+        ];
+        let md = summary_markdown(&report(&trials));
+        assert!(
+            md.contains("failures not about the contract: 1 transport, 1 aws-common"),
+            "{md}"
+        );
+        assert!(md.contains("| aws-common (not a contract violation) |"), "{md}");
+    }
+
+    #[test]
+    fn failed_trials_show_rules_and_a_fenced_message() {
+        let message = "rules broken:\n  - error.status: ```` fence | pipe\nseed: 42";
+        let trials = [
+            case(
+                "exception::conflict::duplicate_email",
+                TrialOutcome::Failed(FailureRecord::new(
+                    vec![Rule::CaseExpectedException, Rule::ErrorStatus],
+                    false,
+                    message,
+                )),
+            ),
+            case(
+                "exception::conflict::other",
+                TrialOutcome::Ignored {
+                    reason: "needs a | pipe".into(),
+                },
+            ),
+        ];
+        let md = summary_markdown(&report(&trials));
+        assert!(md.starts_with("## ❌ chime-conformance: failed\n"), "{md}");
+        assert!(md.contains("**0 passed**, **1 failed**, 1 ignored · 12 requests"));
+        assert!(md.contains(
+            "| `exception::conflict::duplicate_email` | contract | `case.expected_exception`, `error.status` |"
+        ), "{md}");
+        // The fence is longer than the message's own run of four backticks.
+        assert!(
+            md.contains(&format!("`````text\n{message}\n`````\n")),
+            "{md}"
+        );
+        assert!(
+            md.contains("| `exception::conflict::other` | needs a \\| pipe |"),
+            "{md}"
+        );
+        assert!(md.contains("Users created by this run: **0**"));
+    }
+
+    #[test]
+    fn long_messages_are_cut() {
+        let message = "é".repeat(MAX_MESSAGE_BYTES);
+        let trials = [case(
+            "exception::conflict::duplicate_email",
+            TrialOutcome::Failed(FailureRecord::new(vec![], true, message)),
+        )];
+        let md = summary_markdown(&report(&trials));
+        assert!(
+            md.contains("(cut at 16384 of 32768 bytes"),
+            "{}",
+            &md[..300]
+        );
+        assert!(md.contains("| transport (not a contract violation) | `transport failure` |"));
+    }
+
+    #[test]
+    fn write_summary_writes_the_markdown() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("reports/summary.md");
+        let trials = [case("exception::conflict::a", TrialOutcome::Passed)];
+        let r = report(&trials);
+        write_summary(&path, &r).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            summary_markdown(&r)
+        );
+        assert!(summary_markdown(&r).starts_with("## ✅ chime-conformance: passed"));
+    }
+}

@@ -146,6 +146,25 @@ pub struct FailureRecord {
 }
 
 impl FailureRecord {
+    /// A failure with these rules and this message and nothing else (no exchange, seed 0):
+    /// for records made by hand, as tests and tools that merge reports do.
+    pub fn new(rules: Vec<Rule>, transport: bool, message: impl Into<String>) -> FailureRecord {
+        FailureRecord {
+            class: FailureRecord::classify(transport, &rules),
+            rules,
+            transport,
+            violations: Vec::new(),
+            transport_error: None,
+            context: None,
+            provenance: None,
+            exchange: None,
+            seed: 0,
+            reproduce: None,
+            rerun: String::new(),
+            message: message.into(),
+        }
+    }
+
     /// The failure in a few words: its rules, comma-separated, after "transport failure"
     /// when one ended the trial.
     pub fn headline(&self) -> String {
@@ -224,6 +243,43 @@ pub struct TrialRecord {
     pub requests: u64,
     #[serde(rename = "duration_ms", serialize_with = "millis")]
     pub duration: Duration,
+}
+
+impl TrialRecord {
+    /// A record of a trial that sent no request and took no time; see the `with_` methods.
+    pub fn new(name: impl Into<String>, kind: TrialKind, outcome: TrialOutcome) -> TrialRecord {
+        TrialRecord {
+            name: name.into(),
+            kind,
+            outcome,
+            requests: 0,
+            duration: Duration::ZERO,
+        }
+    }
+
+    /// The record of a case of `exception`, triggered as the contract says.
+    pub fn case(name: impl Into<String>, exception: Exception, outcome: TrialOutcome) -> TrialRecord {
+        let kind = TrialKind::Case {
+            exception,
+            trigger: exception.trigger_class(),
+        };
+        TrialRecord::new(name, kind, outcome)
+    }
+
+    /// The record of a property.
+    pub fn property(name: impl Into<String>, outcome: TrialOutcome) -> TrialRecord {
+        TrialRecord::new(name, TrialKind::Property, outcome)
+    }
+
+    pub fn with_requests(mut self, requests: u64) -> TrialRecord {
+        self.requests = requests;
+        self
+    }
+
+    pub fn with_duration(mut self, duration: Duration) -> TrialRecord {
+        self.duration = duration;
+        self
+    }
 }
 
 fn millis<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {

@@ -209,7 +209,7 @@ fn every_rule_has_a_mutant() {
 #[test]
 fn the_readme_table_lists_every_rule_with_its_mutant_test() {
     let readme = include_str!("../../README.md");
-    for rule in Rule::ALL {
+    for &rule in Rule::ALL {
         let row = readme
             .lines()
             .find(|l| l.starts_with(&format!("| `{}` |", rule.name())))

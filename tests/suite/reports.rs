@@ -4,11 +4,15 @@
 //! Markdown must show the whole matrix and the failures, with `|` escaped.
 
 use chime_conformance::input::cases::embedded_cases;
-use chime_conformance::contract::{Exception, TriggerClass};
+use chime_conformance::check::Rule;
+use chime_conformance::contract::Exception;
+use std::time::Duration;
 use chime_conformance::report::junit::{junit_xml, write_junit};
 use chime_conformance::report::matrix::build_matrix;
-use chime_conformance::report::json::{Report, Summary};
-use chime_conformance::runner::{RecordedOutcome, TrialKind, TrialRecord};
+use chime_conformance::report::record::{
+    FailureRecord, RunRecord, Summary, TrialOutcome, TrialRecord,
+};
+use chime_conformance::runner::planned_cases;
 use chime_conformance::report::markdown::{summary_markdown, write_summary};
 
 const FAILED_MESSAGE: &str = "input: step 2 of 2: expect ConflictException (HTTP 409)
@@ -23,116 +27,57 @@ seed: 42";
 
 fn records() -> Vec<TrialRecord> {
     vec![
-        TrialRecord {
-            name: "exception::conflict::duplicate_email".into(),
-            kind: TrialKind::Case {
-                exception: "ConflictException".into(),
-                trigger: TriggerClass::State,
-            },
-            outcome: RecordedOutcome::Failed {
-                rules: vec!["case.expected_exception".into(), "error.status".into()],
-                transport: false,
-                message: FAILED_MESSAGE.into(),
-            },
-            requests: 2,
-            duration_ms: 31,
-        },
-        TrialRecord {
-            name: "exception::bad_request::invalid_email".into(),
-            kind: TrialKind::Case {
-                exception: "BadRequestException".into(),
-                trigger: TriggerClass::Input,
-            },
-            outcome: RecordedOutcome::UnexpectedPass {
+        TrialRecord::case("exception::conflict::duplicate_email", Exception::Conflict, TrialOutcome::Failed(FailureRecord::new(vec![Rule::CaseExpectedException, Rule::ErrorStatus], false, FAILED_MESSAGE)))
+.with_requests(2)
+.with_duration(Duration::from_millis(31)),
+        TrialRecord::case("exception::bad_request::invalid_email", Exception::BadRequest, TrialOutcome::UnexpectedPass {
                 reason: "staging accepted any Email until TICKET-77".into(),
-            },
-            requests: 1,
-            duration_ms: 3,
-        },
-        TrialRecord {
-            name: "exception::conflict::duplicate_email_other_case".into(),
-            kind: TrialKind::Case {
-                exception: "ConflictException".into(),
-                trigger: TriggerClass::State,
-            },
-            outcome: RecordedOutcome::ExpectedFailure {
-                reason: "staging compares emails case-sensitively | TICKET-1234".into(),
-                rules: vec!["case.expected_exception".into()],
-                transport: false,
-                message:
-                    "input: step 2 of 2\nrules broken:\n  - case.expected_exception: got HTTP 201"
-                        .into(),
-            },
-            requests: 2,
-            duration_ms: 9,
-        },
-        TrialRecord {
-            name: "exception::forbidden::disabled_account".into(),
-            kind: TrialKind::Case {
-                exception: "ForbiddenException".into(),
-                trigger: TriggerClass::Credentials,
-            },
-            outcome: RecordedOutcome::Ignored {
+            })
+.with_requests(1)
+.with_duration(Duration::from_millis(3)),
+        TrialRecord::case("exception::conflict::duplicate_email_other_case", Exception::Conflict, TrialOutcome::ExpectedFailure {
+ reason: "staging compares emails case-sensitively | TICKET-1234".into(),
+ failure: FailureRecord::new(vec![Rule::CaseExpectedException], false, "input: step 2 of 2\nrules broken:\n  - case.expected_exception: got HTTP 201"
+                        ),
+ })
+.with_requests(2)
+.with_duration(Duration::from_millis(9)),
+        TrialRecord::case("exception::forbidden::disabled_account", Exception::Forbidden, TrialOutcome::Ignored {
                 reason: "needs a forbidden account (--forbidden-account-id | profile)".into(),
-            },
-            requests: 0,
-            duration_ms: 0,
-        },
-        TrialRecord {
-            name: "exception::not_found::unknown_account".into(),
-            kind: TrialKind::Case {
-                exception: "NotFoundException".into(),
-                trigger: TriggerClass::State,
-            },
-            outcome: RecordedOutcome::Passed,
-            requests: 1,
-            duration_ms: 4,
-        },
-        TrialRecord {
-            name: "property::error_responses_follow_restjson1".into(),
-            kind: TrialKind::Property,
-            outcome: RecordedOutcome::Failed {
-                rules: vec![],
-                transport: true,
-                message:
-                    "transport failure (Timeout), not a contract violation:\n  timed out after 10 s"
-                        .into(),
-            },
-            requests: 17,
-            duration_ms: 10_012,
-        },
-        TrialRecord {
-            name: "property::valid_request_creates_user".into(),
-            kind: TrialKind::Property,
-            outcome: RecordedOutcome::Passed,
-            requests: 256,
-            duration_ms: 1_234,
-        },
+            })
+.with_requests(0)
+.with_duration(Duration::from_millis(0)),
+        TrialRecord::case("exception::not_found::unknown_account", Exception::NotFound, TrialOutcome::Passed)
+.with_requests(1)
+.with_duration(Duration::from_millis(4)),
+        TrialRecord::property("property::error_responses_follow_restjson1", TrialOutcome::Failed(FailureRecord::new(vec![], true, "transport failure (Timeout), not a contract violation:\n  timed out after 10 s"
+                        )))
+.with_requests(17)
+.with_duration(Duration::from_millis(10_012)),
+        TrialRecord::property("property::valid_request_creates_user", TrialOutcome::Passed)
+.with_requests(256)
+.with_duration(Duration::from_millis(1_234)),
     ]
 }
 
-fn with_report<T>(f: impl FnOnce(&Report<'_>) -> T) -> T {
+fn with_report<T>(f: impl FnOnce(&RunRecord) -> T) -> T {
     let records = records();
     let cases = embedded_cases().expect("the built-in cases load");
-    let matrix = build_matrix(&cases, &records);
-    let created = vec!["4a6c0f47-8a2b-4c1e-9a53-0d7d1b2f0c11".to_string()];
-    let report = Report {
-        tool: "chime-conformance",
-        version: env!("CARGO_PKG_VERSION"),
-        run_id: "b67a6d1b",
-        seed: 11_569_253_863_378_015_961,
-        endpoint: "https://chime.staging.example",
-        embedded_mock: false,
-        summary: Summary::of(
-            &records,
-            &matrix,
-            records.iter().map(|r| r.requests).sum(),
-            0,
-        ),
-        trials: &records,
-        exception_matrix: &matrix,
-        created_user_ids: &created,
-    };
+    let mut report = RunRecord::new(
+        "b67a6d1b",
+        11_569_253_863_378_015_961,
+        "https://chime.staging.example",
+        false,
+    );
+    report.exception_matrix = build_matrix(&planned_cases(&cases), &records);
+    report.summary = Summary::of(
+        &records,
+        &report.exception_matrix,
+        records.iter().map(|r| r.requests).sum(),
+        0,
+    );
+    report.trials = records;
+    report.created_user_ids = vec!["4a6c0f47-8a2b-4c1e-9a53-0d7d1b2f0c11".to_string()];
     f(&report)
 }
 
@@ -185,52 +130,50 @@ fn junit_parses_and_agrees_with_the_records() {
             .filter(|n| n.has_tag_name("testcase"))
             .collect();
         assert_eq!(cases.len(), report.trials.len());
-        for (case, record) in cases.iter().zip(report.trials) {
+        for (case, record) in cases.iter().zip(&report.trials) {
             assert_eq!(attr(*case, "name"), record.name);
             let classname = record.name.split("::").next().unwrap();
             assert_eq!(attr(*case, "classname"), classname);
             let time: f64 = attr(*case, "time").parse().expect("time is seconds");
             assert!(
-                (time - record.duration_ms as f64 / 1000.0).abs() < 0.001,
+                (time - record.duration.as_secs_f64()).abs() < 0.001,
                 "{time}"
             );
             let child = |tag: &str| case.children().find(|n| n.has_tag_name(tag));
             match &record.outcome {
-                RecordedOutcome::Passed => {
+                TrialOutcome::Passed => {
                     assert!(child("failure").is_none() && child("skipped").is_none());
                 }
-                RecordedOutcome::UnexpectedPass { reason } => {
+                TrialOutcome::UnexpectedPass { reason } => {
                     assert!(child("failure").is_none() && child("skipped").is_none());
                     let out = child("system-out")
                         .and_then(|n| n.text())
                         .unwrap_or_default();
                     assert!(out.contains(reason.as_str()), "{out}");
                 }
-                RecordedOutcome::ExpectedFailure {
-                    reason, message, ..
-                } => {
+                TrialOutcome::ExpectedFailure { reason, failure } => {
+                    let message = &failure.message;
                     let skipped = child("skipped").expect("an expected failure is <skipped>");
                     assert!(attr(skipped, "message").contains(reason.as_str()));
                     assert_eq!(attr(skipped, "type"), "expected failure");
                     assert_eq!(skipped.text(), Some(message.as_str()));
                     assert!(child("failure").is_none());
                 }
-                RecordedOutcome::Failed {
-                    rules,
-                    transport,
-                    message,
-                } => {
+                TrialOutcome::Failed(record) => {
                     let failure = child("failure").expect("a failed trial has <failure>");
-                    let expected = if *transport {
+                    let expected = if record.transport {
                         "transport failure".to_string()
                     } else {
-                        rules.join(", ")
+                        let names: Vec<_> = record.rules.iter().map(|r| r.name()).collect();
+                        names.join(", ")
                     };
                     assert_eq!(attr(failure, "message"), expected);
-                    assert_eq!(failure.text(), Some(message.as_str()));
+                    let class = if record.transport { "transport" } else { "conformance" };
+                    assert_eq!(attr(failure, "type"), class);
+                    assert_eq!(failure.text(), Some(record.message.as_str()));
                     assert!(child("skipped").is_none());
                 }
-                RecordedOutcome::Ignored { reason } => {
+                TrialOutcome::Ignored { reason } => {
                     let skipped = child("skipped").expect("an ignored trial has <skipped>");
                     assert_eq!(attr(skipped, "message"), reason);
                     assert!(child("failure").is_none());
@@ -275,10 +218,10 @@ fn markdown_shows_the_matrix_failures_and_ignored_trials() {
 
         // The failed trials with their rules, the first line of their message and in full.
         assert!(md.contains(
-            "| `exception::conflict::duplicate_email` | `case.expected_exception`, `error.status` | `input: step 2 of 2: expect ConflictException (HTTP 409)` |"
+            "| `exception::conflict::duplicate_email` | contract | `case.expected_exception`, `error.status` | `input: step 2 of 2: expect ConflictException (HTTP 409)` |"
         ), "{md}");
         assert!(
-            md.contains("| `property::error_responses_follow_restjson1` | `transport failure` |"),
+            md.contains("| `property::error_responses_follow_restjson1` | transport (not a contract violation) | `transport failure` |"),
             "{md}"
         );
         assert!(
@@ -289,7 +232,7 @@ fn markdown_shows_the_matrix_failures_and_ignored_trials() {
         // Expected failures and unexpected passes, each with its reason.
         assert!(md.contains("### Expected failures (1)"), "{md}");
         assert!(md.contains(
-            "| `exception::conflict::duplicate_email_other_case` | staging compares emails case-sensitively \\| TICKET-1234 | `case.expected_exception` | `input: step 2 of 2` |"
+            "| `exception::conflict::duplicate_email_other_case` | staging compares emails case-sensitively \\| TICKET-1234 | contract | `case.expected_exception` | `input: step 2 of 2` |"
         ), "{md}");
         assert!(md.contains("### Unexpected passes (1)"), "{md}");
         assert!(md.contains(
