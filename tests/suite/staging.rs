@@ -5,7 +5,7 @@
 
 use std::net::SocketAddr;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -245,30 +245,158 @@ fn a_bad_profile_is_a_configuration_error_naming_the_key_and_line() {
     assert!(run.stderr.contains("exception::nope"), "{run}");
 }
 
+/// A CreateUser target that records when each request arrives and answers it as a
+/// conforming success: HTTP 201, `application/json`, a fresh `UserId` and the `AccountId`
+/// of the path `/accounts/{id}/users`.
+struct ArrivalRecorder {
+    arrivals: Arc<Mutex<Vec<Instant>>>,
+}
+
+impl wiremock::Respond for ArrivalRecorder {
+    fn respond(&self, request: &wiremock::Request) -> wiremock::ResponseTemplate {
+        let arrived = Instant::now();
+        self.arrivals
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(arrived);
+        let segments: Vec<&str> = request.url.path().split('/').collect();
+        let ["", "accounts", account_id, "users"] = segments.as_slice() else {
+            return wiremock::ResponseTemplate::new(404);
+        };
+        let account_id = percent_encoding::percent_decode_str(account_id).decode_utf8_lossy();
+        let body = serde_json::json!({
+            "User": {"UserId": uuid::Uuid::new_v4().to_string(), "AccountId": account_id}
+        });
+        wiremock::ResponseTemplate::new(201).set_body_raw(body.to_string(), "application/json")
+    }
+}
+
+/// Slack for an arrival ahead of its slot: scheduling and network jitter.
+const PACING_SLACK: Duration = Duration::from_millis(50);
+
+/// Every way sorted `arrivals` run ahead of `rate` requests a second: an arrival more than
+/// [`PACING_SLACK`] before its slot on an even schedule from the first arrival
+/// (`t_i - t_0 >= i / rate`), or a one-second window holding more than `rate + 1` arrivals
+/// (the busiest window is named).
+fn pacing_violations(arrivals: &[Instant], rate: f64) -> Vec<String> {
+    let mut out = Vec::new();
+    let Some(&first) = arrivals.first() else {
+        return out;
+    };
+    for (i, at) in arrivals.iter().enumerate() {
+        let since = at.duration_since(first).as_secs_f64();
+        let slot = i as f64 / rate;
+        if since < slot - PACING_SLACK.as_secs_f64() {
+            out.push(format!(
+                "arrival {i} came {since:.3} s after the first, ahead of its slot at {slot:.3} s"
+            ));
+        }
+    }
+    // The busiest window starts at an arrival, so only those windows need counting.
+    let busiest = (0..arrivals.len())
+        .map(|i| {
+            let within = arrivals[i..]
+                .iter()
+                .take_while(|at| at.duration_since(arrivals[i]) < Duration::from_secs(1))
+                .count();
+            (within, i)
+        })
+        .max_by_key(|&(within, i)| (within, std::cmp::Reverse(i)));
+    if let Some((within, i)) = busiest {
+        if within as f64 > rate + 1.0 {
+            out.push(format!(
+                "{within} arrivals in the second from arrival {i} ({:.3} s after the first), \
+                 more than {}",
+                arrivals[i].duration_since(first).as_secs_f64(),
+                rate + 1.0
+            ));
+        }
+    }
+    out
+}
+
+#[test]
+fn the_pacing_check_catches_a_burst_and_a_crowded_second() {
+    let start = Instant::now();
+    let at = |secs: f64| start + Duration::from_secs_f64(secs);
+    let rate = 40.0;
+    let even: Vec<Instant> = (0..60).map(|i| at(i as f64 / rate)).collect();
+    assert_eq!(pacing_violations(&even, rate), Vec::<String>::new());
+    assert_eq!(pacing_violations(&[], rate), Vec::<String>::new());
+    // Ten at once, then on schedule: the burst runs ahead of the slots.
+    let burst: Vec<Instant> = (0..60)
+        .map(|i: usize| at(i.saturating_sub(9) as f64 / rate))
+        .collect();
+    let found = pacing_violations(&burst, rate);
+    assert!(
+        found.contains(
+            &"arrival 9 came 0.000 s after the first, ahead of its slot at 0.225 s".to_string()
+        ),
+        "{found:#?}"
+    );
+    // A late start, then 42 at once: never ahead of a slot, but a crowded second.
+    let crowded: Vec<Instant> = std::iter::once(at(0.0))
+        .chain((1..=42).map(|_| at(1.01)))
+        .collect();
+    let found = pacing_violations(&crowded, rate);
+    assert_eq!(
+        found,
+        ["42 arrivals in the second from arrival 1 (1.010 s after the first), more than 41"],
+        "{found:#?}"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_rate_limit_the_budget_and_the_user_cap_hold_on_the_server_side() {
-    // The rate: the mock's own count over the run's wall time.
-    let mock = ReferenceMock::start(MockConfig::default()).await.unwrap();
+    // The rate, as the server sees it: the spacing of the arrivals (the run's wall time
+    // would include the harness's start-up, so a burst at the start would go unseen).
     let rate = 40.0;
-    let mut args = vec![
-        "--endpoint".to_string(),
-        mock.uri(),
-        "--rate".into(),
-        rate.to_string(),
-        "--cases".into(),
-        "12".into(),
-    ];
-    args.extend(fixture_flags(&mock));
-    let started = Instant::now();
+    let arrivals = Arc::new(Mutex::new(Vec::new()));
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
+    let server = wiremock::MockServer::builder()
+        .listener(listener)
+        .start()
+        .await;
+    wiremock::Mock::given(wiremock::matchers::any())
+        .respond_with(ArrivalRecorder {
+            arrivals: Arc::clone(&arrivals),
+        })
+        .mount(&server)
+        .await;
+    let args: Vec<String> = [
+        "--exact",
+        "property::valid_request_creates_user",
+        "--endpoint",
+        &server.uri(),
+        "--account-id",
+        "acct-rate",
+        "--auth",
+        "none",
+        "--rate",
+        &rate.to_string(),
+        "--cases",
+        "40",
+        "--deadline",
+        "60",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
     let run = harness(args, vec![]).await;
-    let took = started.elapsed().as_secs_f64();
-    let served = mock.requests_served() as f64;
     assert_eq!(run.code, 0, "{run}");
-    assert!(served >= 50.0, "enough requests to measure: {served}");
-    // Evenly spaced: n requests need at least (n - 1) / rate seconds.
+    let mut arrivals = arrivals.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    arrivals.sort();
     assert!(
-        served / took <= rate && took >= (served - 1.0) / rate,
-        "{served} requests in {took:.2} s exceeds {rate}/s"
+        arrivals.len() >= 30,
+        "enough arrivals to measure: {}\n{run}",
+        arrivals.len()
+    );
+    let broken = pacing_violations(&arrivals, rate);
+    assert!(
+        broken.is_empty(),
+        "--rate {rate} does not hold at the server ({} arrivals):\n{}",
+        arrivals.len(),
+        broken.join("\n")
     );
 
     // The budget and the user cap: never exceeded, whatever the trials want.
