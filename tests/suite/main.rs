@@ -25,3 +25,5 @@ mod conforming;
 mod reports;
 // Nightly CI against staging: TLS, credentials, profiles, limits, secrets, reports.
 mod staging;
+// The layering of src/: which folders may use which.
+mod architecture;
