@@ -8,11 +8,11 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use anyhow::Context;
+use chime_conformance::contract::sigv4::SigningCredentials;
 use chime_conformance::mock::{
     MockConfig, ReferenceMock, ThrottleConfig, DEFAULT_ACCESS_KEY_ID, DEFAULT_FAULT_HEADER,
     DEFAULT_SECRET_ACCESS_KEY,
 };
-use chime_conformance::contract::sigv4::SigningCredentials;
 use clap::Parser;
 
 /// The reference mock of the Amazon Chime CreateUser API

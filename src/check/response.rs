@@ -5,11 +5,11 @@ use std::collections::HashSet;
 
 use serde_json::Value;
 
+use super::{Rule, Violation};
+use crate::contract::schema::{SchemaName, Schemas};
 use crate::contract::{
     resolve_error_type, ErrorKind, Exception, ResolvedErrorType, SUCCESS_STATUS,
 };
-use super::{Rule, Violation};
-use crate::contract::schema::{SchemaName, Schemas};
 use crate::http::ReceivedResponse;
 
 /// What a response is expected to be.
@@ -59,7 +59,9 @@ pub fn check_response(
     schemas: &Schemas,
 ) -> Checked {
     match expect {
-        Expectation::Created(facts) if response.is_success() => check_created(facts, response, schemas),
+        Expectation::Created(facts) if response.is_success() => {
+            check_created(facts, response, schemas)
+        }
         Expectation::Created(_) => {
             let mut checked = check_error(response, injected_fault, schemas);
             // An AWS common error is its own class (`aws.common_error`), not evidence that
@@ -182,12 +184,22 @@ pub fn check_error(
         _ => {}
     }
     match &body {
-        Err(why) => violations.push(Violation::new(Rule::ErrorSchema, "a JSON body", why.clone())),
+        Err(why) => violations.push(Violation::new(
+            Rule::ErrorSchema,
+            "a JSON body",
+            why.clone(),
+        )),
         Ok(value) => violations.extend(
             schemas
                 .violations(SchemaName::Error, value)
                 .into_iter()
-                .map(|v| Violation::new(Rule::ErrorSchema, "valid against schemas/error.json", v.to_string())),
+                .map(|v| {
+                    Violation::new(
+                        Rule::ErrorSchema,
+                        "valid against schemas/error.json",
+                        v.to_string(),
+                    )
+                }),
         ),
     }
     if response.status >= 500 && injected_fault.is_none() {
@@ -436,8 +448,9 @@ mod tests {
     fn each_error_rule_is_reported_by_name() {
         let s = schemas();
         let body = json!({"Code": "Conflict", "Message": "m"});
-        let any =
-            |r: &ReceivedResponse, fault| rules(&check_response(Expectation::AnyError, r, fault, &s));
+        let any = |r: &ReceivedResponse, fault| {
+            rules(&check_response(Expectation::AnyError, r, fault, &s))
+        };
         assert_eq!(
             any(&error(409, None, body.clone()), None),
             ["error.type_header"]

@@ -2,8 +2,8 @@
 //! endpoint with credentials from the AWS provider chain, and the preflight request that
 //! tells an unreachable target (exit code 3) from one that misbehaves.
 
-use chime_conformance::http::{Call, Client, TransportErrorKind};
 use chime_conformance::contract::sigv4::SignatureMode;
+use chime_conformance::http::{Call, Client, TransportErrorKind};
 use chime_conformance::mock::{MockConfig, ReferenceMock};
 use chime_conformance::target::builder::{EmbeddedMock, TargetSettings};
 use chime_conformance::target::credentials::credentials_from_chain;

@@ -18,7 +18,6 @@ pub enum CallBody {
     },
 }
 
-
 /// Whether a call is meant to create a user.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CallPurpose {

@@ -23,7 +23,6 @@ pub struct Client {
     pacer: Option<Arc<Pacer>>,
 }
 
-
 impl Client {
     /// A client for `target`; fails only on a bad CA certificate or TLS set-up.
     pub fn new(target: Target) -> Result<Client, TransportError> {
@@ -83,7 +82,6 @@ impl Client {
     pub fn stats(&self) -> &ClientStats {
         &self.stats
     }
-
 
     pub(crate) fn http(&self) -> &reqwest::Client {
         &self.http

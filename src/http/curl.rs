@@ -58,7 +58,10 @@ mod tests {
             account_id: "acct".into(),
             headers: vec![
                 ("content-type".into(), "application/json".into()),
-                ("authorization".into(), "AWS4-HMAC-SHA256 Signature=deadbeef".into()),
+                (
+                    "authorization".into(),
+                    "AWS4-HMAC-SHA256 Signature=deadbeef".into(),
+                ),
                 ("x-amz-date".into(), "20260101T000000Z".into()),
                 ("x-amz-security-token".into(), "tok3n".into()),
             ],
@@ -69,7 +72,10 @@ mod tests {
         for secret in ["deadbeef", "tok3n", "alice@example.com", "20260101T000000Z"] {
             assert!(!curl.contains(secret), "{secret} leaked: {curl}");
         }
-        assert!(curl.contains("--aws-sigv4 aws:amz:us-east-1:chime"), "{curl}");
+        assert!(
+            curl.contains("--aws-sigv4 aws:amz:us-east-1:chime"),
+            "{curl}"
+        );
         assert!(curl.contains("$AWS_SESSION_TOKEN"), "{curl}");
     }
 }

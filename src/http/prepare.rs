@@ -81,5 +81,4 @@ impl Client {
             injected_fault: call.fault,
         })
     }
-
 }

@@ -19,4 +19,3 @@ pub(crate) fn retry_after(response: &ReceivedResponse, attempt: u32) -> Duration
     let backoff = Duration::from_millis(100 * 2u64.pow(attempt.min(6)));
     advised.unwrap_or(backoff).min(MAX_RETRY_AFTER)
 }
-

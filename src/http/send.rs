@@ -94,7 +94,9 @@ impl Client {
                 return Ok((exchange, retries));
             }
             retries += 1;
-            self.stats().throttle_retries.fetch_add(1, Ordering::Relaxed);
+            self.stats()
+                .throttle_retries
+                .fetch_add(1, Ordering::Relaxed);
             tokio::time::sleep(retry_after(&exchange.response, retries)).await;
         }
     }
@@ -184,43 +186,39 @@ async fn read_response(
         url: url.to_string(),
         message,
     };
-        let status = response.status().as_u16();
-        if response.status().is_redirection() {
-            let location = response
-                .headers()
-                .get("location")
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("(no Location)")
-                .to_string();
-            return Err(fail(
+    let status = response.status().as_u16();
+    if response.status().is_redirection() {
+        let location = response
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("(no Location)")
+            .to_string();
+        return Err(fail(
                 TransportErrorKind::Redirect,
                 format!("HTTP {status} redirect to {location} was not followed (credentials are never sent to another location)"),
             ));
+    }
+    let headers = response
+        .headers()
+        .iter()
+        .map(|(n, v)| {
+            (
+                n.as_str().to_string(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(|e| classify(url, e))? {
+        if body.len() + chunk.len() > MAX_BODY_BYTES {
+            return Err(fail(
+                TransportErrorKind::BodyTooLarge,
+                format!("HTTP {status} body exceeds the {MAX_BODY_BYTES}-byte cap"),
+            ));
         }
-        let headers = response
-            .headers()
-            .iter()
-            .map(|(n, v)| {
-                (
-                    n.as_str().to_string(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
-            })
-            .collect();
-        let mut body = Vec::new();
-        while let Some(chunk) = response
-            .chunk()
-            .await
-            .map_err(|e| classify(url, e))?
-        {
-            if body.len() + chunk.len() > MAX_BODY_BYTES {
-                return Err(fail(
-                    TransportErrorKind::BodyTooLarge,
-                    format!("HTTP {status} body exceeds the {MAX_BODY_BYTES}-byte cap"),
-                ));
-            }
-            body.extend_from_slice(&chunk);
-        }
+        body.extend_from_slice(&chunk);
+    }
     Ok(ReceivedResponse {
         status,
         headers,

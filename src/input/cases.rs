@@ -308,7 +308,8 @@ impl Case {
             if step.fault.is_some() && fixtures.fault_header.is_none() {
                 return Some("needs a fault hook (--fault-header)".into());
             }
-            if step.credentials != SignatureMode::AsTarget && !matches!(target.auth, Auth::SigV4 { .. })
+            if step.credentials != SignatureMode::AsTarget
+                && !matches!(target.auth, Auth::SigV4 { .. })
             {
                 return Some(
                     "needs a target that checks credentials (--auth sigv4); this one is --auth none"

@@ -276,7 +276,10 @@ mod tests {
             let input = valid_input().new_tree(&mut runner).unwrap().current();
             let body = input.made_unique("r1-7").body();
             assert!(
-                schemas.is_valid(crate::contract::schema::SchemaName::CreateUserRequest, &body),
+                schemas.is_valid(
+                    crate::contract::schema::SchemaName::CreateUserRequest,
+                    &body
+                ),
                 "{body}"
             );
         }

@@ -3,8 +3,8 @@
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
-use crate::mock::{Defect, Variant};
 use crate::contract::sigv4::SigningCredentials;
+use crate::mock::{Defect, Variant};
 
 /// The ordinary account of the default fixtures.
 pub const DEFAULT_ACCOUNT_ID: &str = "a1b2c3d4-0000-4000-8000-000000000001";

@@ -14,6 +14,8 @@ use serde_json::{json, Map, Value};
 use uuid::Uuid;
 use wiremock::{Request, Respond, ResponseTemplate};
 
+use crate::contract::redact::redact_body;
+use crate::contract::sigv4::{verify, ReceivedRequest, SigningCredentials};
 use crate::contract::{
     is_valid_account_id, Exception, DEFAULT_USER_TYPE, ERROR_TYPE_HEADER, REQUEST_ID_HEADER,
     SUCCESS_STATUS,
@@ -22,8 +24,6 @@ use crate::mock::request::{parse_body, route_account_id, BodyRules, CreateUserRe
 use crate::mock::state::{AccountKind, Directory};
 use crate::mock::throttle::retry_after_seconds;
 use crate::mock::{Defect, MockConfig, Variant};
-use crate::contract::redact::redact_body;
-use crate::contract::sigv4::{verify, ReceivedRequest, SigningCredentials};
 
 /// The `UserId` every user gets under [`Defect::RepeatedUserId`].
 const REPEATED_USER_ID: &str = "00000000-0000-4000-8000-000000000000";

@@ -5,9 +5,9 @@ use std::time::SystemTime;
 
 use serde_json::Value;
 
+use crate::contract::sigv4::sign_request;
 use crate::contract::{resolve_error_type, ERROR_TYPE_HEADER};
 use crate::mock::{default_credentials, ReferenceMock};
-use crate::contract::sigv4::sign_request;
 
 /// An answer, read in full.
 #[derive(Debug)]

@@ -28,12 +28,7 @@ pub fn render_failure(f: &FailureRecord) -> String {
     if !f.violations.is_empty() {
         let _ = writeln!(out, "rules broken:");
         for v in &f.violations {
-            let _ = writeln!(
-                out,
-                "  - {} ({}): {v}",
-                v.rule,
-                v.rule.description()
-            );
+            let _ = writeln!(out, "  - {} ({}): {v}", v.rule, v.rule.description());
         }
     }
     let shown: Vec<_> = f.violations.iter().map(|v| v.rule).collect();

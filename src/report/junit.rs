@@ -32,7 +32,8 @@ pub const SUITE_NAME: &str = "chime-conformance";
 
 /// Writes the report as JUnit XML to `path`, creating its parent directories.
 pub fn write_junit(path: &Path, report: &RunRecord) -> Result<(), ReportError> {
-    let xml = junit_xml(report).map_err(|e| ReportError::new(path.display().to_string(), e.reason))?;
+    let xml =
+        junit_xml(report).map_err(|e| ReportError::new(path.display().to_string(), e.reason))?;
     super::write_text(path, &xml)
 }
 
@@ -111,7 +112,10 @@ fn test_case(record: &TrialRecord) -> TestCase {
         TrialOutcome::ExpectedFailure { reason, failure } => {
             let mut status = TestCaseStatus::skipped();
             status
-                .set_message(format!("expected failure ({}): {reason}", failure.headline()))
+                .set_message(format!(
+                    "expected failure ({}): {reason}",
+                    failure.headline()
+                ))
                 .set_type("expected failure")
                 .set_description(failure.message.as_str());
             status
@@ -141,28 +145,58 @@ mod tests {
 
     fn records() -> Vec<TrialRecord> {
         vec![
-            TrialRecord::case("exception::conflict::duplicate_email", Exception::Conflict, TrialOutcome::Ignored {
+            TrialRecord::case(
+                "exception::conflict::duplicate_email",
+                Exception::Conflict,
+                TrialOutcome::Ignored {
                     reason: "needs <a> \"fixture\" & more".into(),
-                })
-.with_requests(0)
-.with_duration(Duration::from_millis(0)),
-            TrialRecord::property("property::valid_request_creates_user", TrialOutcome::Failed(FailureRecord::new(vec![Rule::InvariantAccountId, Rule::SuccessSchema], false, "rules broken:\n  - invariant.account_id: <x> & \u{1b}[31m]]>")))
-.with_requests(256)
-.with_duration(Duration::from_millis(1_500)),
-            TrialRecord::property("property::invalid_request_is_rejected", TrialOutcome::Failed(FailureRecord::new(vec![], true, "transport failure (Timeout)")))
-.with_requests(3)
-.with_duration(Duration::from_millis(10_000)),
-            TrialRecord::case("exception::conflict::duplicate_email_other_case", Exception::Conflict, TrialOutcome::ExpectedFailure {
- reason: "case-sensitive emails".into(),
- failure: FailureRecord::new(vec![Rule::CaseExpectedException], false, "rules broken: got 201"),
- })
-.with_requests(2)
-.with_duration(Duration::from_millis(7)),
-            TrialRecord::case("exception::not_found::unknown_account", Exception::NotFound, TrialOutcome::UnexpectedPass {
+                },
+            )
+            .with_requests(0)
+            .with_duration(Duration::from_millis(0)),
+            TrialRecord::property(
+                "property::valid_request_creates_user",
+                TrialOutcome::Failed(FailureRecord::new(
+                    vec![Rule::InvariantAccountId, Rule::SuccessSchema],
+                    false,
+                    "rules broken:\n  - invariant.account_id: <x> & \u{1b}[31m]]>",
+                )),
+            )
+            .with_requests(256)
+            .with_duration(Duration::from_millis(1_500)),
+            TrialRecord::property(
+                "property::invalid_request_is_rejected",
+                TrialOutcome::Failed(FailureRecord::new(
+                    vec![],
+                    true,
+                    "transport failure (Timeout)",
+                )),
+            )
+            .with_requests(3)
+            .with_duration(Duration::from_millis(10_000)),
+            TrialRecord::case(
+                "exception::conflict::duplicate_email_other_case",
+                Exception::Conflict,
+                TrialOutcome::ExpectedFailure {
+                    reason: "case-sensitive emails".into(),
+                    failure: FailureRecord::new(
+                        vec![Rule::CaseExpectedException],
+                        false,
+                        "rules broken: got 201",
+                    ),
+                },
+            )
+            .with_requests(2)
+            .with_duration(Duration::from_millis(7)),
+            TrialRecord::case(
+                "exception::not_found::unknown_account",
+                Exception::NotFound,
+                TrialOutcome::UnexpectedPass {
                     reason: "fixed upstream?".into(),
-                })
-.with_requests(1)
-.with_duration(Duration::from_millis(3)),
+                },
+            )
+            .with_requests(1)
+            .with_duration(Duration::from_millis(3)),
         ]
     }
 

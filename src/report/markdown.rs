@@ -443,7 +443,6 @@ fn one_line(s: &str) -> String {
         .join(" ")
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -489,7 +488,10 @@ mod tests {
             "ConflictException with HTTP 409",
             "ConflictException with HTTP 400",
         )];
-        let trials = [case("exception::conflict::a", TrialOutcome::Failed(failure))];
+        let trials = [case(
+            "exception::conflict::a",
+            TrialOutcome::Failed(failure),
+        )];
         let md = summary_markdown(&report(&trials));
         assert!(
             md.contains("| `exception::conflict::a` | contract | `error.status` | `error.status: expected ConflictException with HTTP 409; saw ConflictException with HTTP 400` |"),
@@ -516,7 +518,10 @@ mod tests {
             md.contains("failures not about the contract: 1 transport, 1 aws-common"),
             "{md}"
         );
-        assert!(md.contains("| aws-common (not a contract violation) |"), "{md}");
+        assert!(
+            md.contains("| aws-common (not a contract violation) |"),
+            "{md}"
+        );
     }
 
     #[test]

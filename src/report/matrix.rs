@@ -79,9 +79,7 @@ pub fn build_matrix(cases: &[PlannedCase], records: &[TrialRecord]) -> Vec<Matri
                 _ => None,
             }) {
                 Verdict::ExpectedFailure(reason)
-            } else if let Some(TrialOutcome::Ignored { reason }) =
-                ran.first().map(|r| &r.outcome)
-            {
+            } else if let Some(TrialOutcome::Ignored { reason }) = ran.first().map(|r| &r.outcome) {
                 Verdict::Ignored(reason.clone())
             } else {
                 Verdict::NotRun

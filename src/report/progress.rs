@@ -111,7 +111,11 @@ impl Progress {
                 if *guard {
                     return;
                 }
-                let _ = writeln!(std::io::stderr(), "{}", Progress::line(&counts, started.elapsed()));
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "{}",
+                    Progress::line(&counts, started.elapsed())
+                );
             }
         });
         *lock(&self.printer) = Some(handle);

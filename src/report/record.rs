@@ -10,8 +10,8 @@ use serde::{Serialize, Serializer};
 
 use super::matrix::MatrixRow;
 use crate::check::{Rule, RuleClass, Violation};
-use crate::contract::{Exception, TriggerClass};
 use crate::contract::redact::{mask_header, redact_body};
+use crate::contract::{Exception, TriggerClass};
 use crate::http::{ReceivedResponse, SentRequest, TransportErrorKind};
 
 /// What kind of trial a record is of.
@@ -258,7 +258,11 @@ impl TrialRecord {
     }
 
     /// The record of a case of `exception`, triggered as the contract says.
-    pub fn case(name: impl Into<String>, exception: Exception, outcome: TrialOutcome) -> TrialRecord {
+    pub fn case(
+        name: impl Into<String>,
+        exception: Exception,
+        outcome: TrialOutcome,
+    ) -> TrialRecord {
         let kind = TrialKind::Case {
             exception,
             trigger: exception.trigger_class(),
@@ -410,12 +414,18 @@ mod tests {
     #[test]
     fn a_failure_is_classed_by_transport_then_contract_then_aws_common() {
         use FailureClass::*;
-        assert_eq!(FailureRecord::classify(true, &[Rule::SuccessStatus]), Transport);
+        assert_eq!(
+            FailureRecord::classify(true, &[Rule::SuccessStatus]),
+            Transport
+        );
         assert_eq!(
             FailureRecord::classify(false, &[Rule::AwsCommonError, Rule::SuccessStatus]),
             Contract
         );
-        assert_eq!(FailureRecord::classify(false, &[Rule::AwsCommonError]), AwsCommon);
+        assert_eq!(
+            FailureRecord::classify(false, &[Rule::AwsCommonError]),
+            AwsCommon
+        );
         assert_eq!(FailureRecord::classify(false, &[]), Contract);
     }
 }

@@ -8,7 +8,9 @@ use libtest_mimic::Completion;
 use super::conclude::TrialFailure;
 use super::evaluate::{Answer, Evaluation};
 use super::{sorted_rules, Run, UsernameTag};
-use crate::check::{check_response, is_exception, Checked, Expectation, Rule, SentFacts, Violation};
+use crate::check::{
+    check_response, is_exception, Checked, Expectation, Rule, SentFacts, Violation,
+};
 use crate::contract::Exception;
 use crate::http::{Call, CallBody, CallPurpose, Exchange};
 use crate::input::cases::{AccountRef, Case, ExpectedAnswer, Step};
@@ -16,7 +18,11 @@ use crate::report::event::Event;
 
 impl Run {
     /// Runs one exception case.
-    pub(super) fn run_case(&self, case: &Case, sent: &AtomicU64) -> Result<Completion, TrialFailure> {
+    pub(super) fn run_case(
+        &self,
+        case: &Case,
+        sent: &AtomicU64,
+    ) -> Result<Completion, TrialFailure> {
         if let Some(reason) = case.unmet_need(self.client.target(), self.options.disruption) {
             return Ok(Completion::ignored_with(reason));
         }
@@ -115,7 +121,9 @@ impl Run {
             .collect();
         sent.fetch_add(calls.len() as u64, Ordering::Relaxed);
         let exchanges = futures::future::join_all(
-            calls.iter().map(|call| self.exchange(call, throttling_tested)),
+            calls
+                .iter()
+                .map(|call| self.exchange(call, throttling_tested)),
         )
         .await;
         let mut matched = 0;
@@ -126,7 +134,10 @@ impl Run {
             let exchange = match exchange {
                 Ok(e) => e,
                 Err(unanswered) => {
-                    self.report(&Event::RequestFinished { trial, failed: true });
+                    self.report(&Event::RequestFinished {
+                        trial,
+                        failed: true,
+                    });
                     return Err(Evaluation::new(None, Answer::Unanswered(unanswered)));
                 }
             };
@@ -150,11 +161,18 @@ impl Run {
             }
         }
         if !failing.is_empty() {
-            let others = failing[1..].iter().flat_map(|(_, v)| v.iter().map(|v| v.rule));
+            let others = failing[1..]
+                .iter()
+                .flat_map(|(_, v)| v.iter().map(|v| v.rule));
             let also_broken = sorted_rules(others.collect::<Vec<_>>());
             let (exchange, violations) = failing.swap_remove(0);
-            let mut evaluation =
-                Evaluation::new(None, Answer::Checked { exchange, violations });
+            let mut evaluation = Evaluation::new(
+                None,
+                Answer::Checked {
+                    exchange,
+                    violations,
+                },
+            );
             evaluation.also_broken = also_broken;
             return Err(evaluation);
         }
@@ -162,7 +180,10 @@ impl Run {
             (ExpectedAnswer::Exception(e), Some(exchange)) if step.burst > 1 && matched == 0 => {
                 let violation = Violation::new(
                     Rule::CaseExpectedException,
-                    format!("{e} for at least one of {} simultaneous requests", step.burst),
+                    format!(
+                        "{e} for at least one of {} simultaneous requests",
+                        step.burst
+                    ),
                     format!("none; statuses: {statuses:?}"),
                 );
                 Err(Evaluation::new(

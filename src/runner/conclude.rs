@@ -49,7 +49,10 @@ impl Run {
     ) -> TrialFailure {
         let target = self.client.target();
         let (violations, exchange, transport_error, request) = match &evaluation.answer {
-            Answer::Checked { exchange, violations } => (
+            Answer::Checked {
+                exchange,
+                violations,
+            } => (
                 violations.clone(),
                 ExchangeRecord::masked(&exchange.request, Some(&exchange.response)),
                 None,

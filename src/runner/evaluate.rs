@@ -134,7 +134,13 @@ impl Run {
         let evaluation = match self.exchange(&call, false).await {
             Ok(exchange) => {
                 let violations = self.check_property_answer(&aim, &exchange);
-                Evaluation::new(context, Answer::Checked { exchange, violations })
+                Evaluation::new(
+                    context,
+                    Answer::Checked {
+                        exchange,
+                        violations,
+                    },
+                )
             }
             Err(unanswered) => Evaluation::new(context, Answer::Unanswered(unanswered)),
         };
@@ -150,7 +156,11 @@ impl Run {
         match input {
             PropertyInput::Valid(input) => {
                 let input = self.as_sent(input);
-                (Call::create(&fixture, input.body()), None, Aim::Create(input))
+                (
+                    Call::create(&fixture, input.body()),
+                    None,
+                    Aim::Create(input),
+                )
             }
             PropertyInput::Invalid(input) => (
                 self.invalid_call(input, &fixture),

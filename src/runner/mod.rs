@@ -126,9 +126,15 @@ pub fn trials(run: &Arc<Run>, cases: &[Case]) -> Vec<Trial> {
         let run = Arc::clone(run);
         trials.push(Trial::ignorable_test(property.trial_name(), move || {
             let planned = u64::from(run.options.cases_per_property);
-            run.trial(property.trial_name(), TrialKind::Property, Some(planned), |sent| {
-                run.run_property(property, sent).map(|()| Completion::Completed)
-            })
+            run.trial(
+                property.trial_name(),
+                TrialKind::Property,
+                Some(planned),
+                |sent| {
+                    run.run_property(property, sent)
+                        .map(|()| Completion::Completed)
+                },
+            )
         }));
     }
     for case in cases {

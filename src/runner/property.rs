@@ -27,7 +27,11 @@ struct FirstFailure {
 impl Run {
     /// Runs one property: replays its regressions, then generates inputs, sends them
     /// concurrently, and shrinks the first failure.
-    pub(super) fn run_property(&self, property: Property, sent: &AtomicU64) -> Result<(), TrialFailure> {
+    pub(super) fn run_property(
+        &self,
+        property: Property,
+        sent: &AtomicU64,
+    ) -> Result<(), TrialFailure> {
         let name = property.trial_name();
         self.replay_regressions(name, sent)?;
         let total = self.options.cases_per_property as usize;

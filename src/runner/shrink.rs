@@ -35,7 +35,9 @@ impl Run {
         while can_simplify && steps < MAX_SHRINK_STEPS && started.elapsed() < SHRINK_BUDGET {
             steps += 1;
             let candidate = tree.current();
-            let evaluation = self.runtime.block_on(self.evaluate(trial, &candidate, sent));
+            let evaluation = self
+                .runtime
+                .block_on(self.evaluate(trial, &candidate, sent));
             let same_failure =
                 !evaluation.unanswered() && evaluation.rules().any(|r| rules.contains(&r));
             if same_failure {
@@ -47,7 +49,8 @@ impl Run {
         }
         let (minimal, mut evaluation) = best;
         let shown: HashSet<_> = evaluation.rules().collect();
-        evaluation.also_broken = sorted_rules(seen_before.into_iter().filter(|r| !shown.contains(r)));
+        evaluation.also_broken =
+            sorted_rules(seen_before.into_iter().filter(|r| !shown.contains(r)));
         (minimal, evaluation, steps)
     }
 }

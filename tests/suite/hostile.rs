@@ -90,7 +90,7 @@ async fn read_request(stream: &mut TcpStream) {
 
 fn head(status: &str, length: usize) -> String {
     format!(
-        "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {length}\r\n\r\n"
+        "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {length}\r\nconnection: close\r\n\r\n"
     )
 }
 
@@ -160,7 +160,7 @@ async fn serve(mut stream: TcpStream, behaviour: Behaviour) -> std::io::Result<(
         Behaviour::RedirectsToAnotherHost => {
             stream
                 .write_all(
-                    b"HTTP/1.1 307 Temporary Redirect\r\nlocation: http://127.0.0.2:9/elsewhere\r\ncontent-length: 0\r\n\r\n",
+                    b"HTTP/1.1 307 Temporary Redirect\r\nlocation: http://127.0.0.2:9/elsewhere\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
                 )
                 .await?;
         }

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use chime_conformance::check::Rule;
+use chime_conformance::check::{Rule, RuleClass};
 use chime_conformance::mock::{Defect, MockConfig};
 
 use crate::util::{failed_trials, full_run_against, ConformanceRun};
@@ -118,7 +118,19 @@ async fn assert_caught(defect: Defect) {
         .find(|m| m.defect == defect)
         .unwrap_or_else(|| panic!("{defect} is not in MUTANTS"));
     let (run, report) = run_against(defect).await;
-    assert_eq!(run.code, 1, "{defect}: the harness must exit 1\n{run}");
+    // A defect outside the contract (an AWS common error) is its own class, with its own
+    // exit code; every other defect is a contract violation.
+    let (code, class) = match mutant.rule.class() {
+        RuleClass::Contract => (1, "contract"),
+        RuleClass::AwsCommon => (4, "aws-common"),
+    };
+    assert_eq!(
+        run.code, code,
+        "{defect}: the harness must exit {code}\n{run}"
+    );
+    for trial in failed_trials(&report) {
+        assert_eq!(trial["class"], class, "{defect}: {trial}");
+    }
     let rules = failed_rules(&report);
     assert!(
         rules.contains(mutant.rule.name()),

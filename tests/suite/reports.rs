@@ -3,17 +3,17 @@
 //! of the built-in cases. The JUnit must parse as XML and agree with the records; the
 //! Markdown must show the whole matrix and the failures, with `|` escaped.
 
-use chime_conformance::input::cases::embedded_cases;
 use chime_conformance::check::Rule;
 use chime_conformance::contract::Exception;
-use std::time::Duration;
+use chime_conformance::input::cases::embedded_cases;
 use chime_conformance::report::junit::{junit_xml, write_junit};
+use chime_conformance::report::markdown::{summary_markdown, write_summary};
 use chime_conformance::report::matrix::build_matrix;
 use chime_conformance::report::record::{
     FailureRecord, RunRecord, Summary, TrialOutcome, TrialRecord,
 };
 use chime_conformance::runner::planned_cases;
-use chime_conformance::report::markdown::{summary_markdown, write_summary};
+use std::time::Duration;
 
 const FAILED_MESSAGE: &str = "input: step 2 of 2: expect ConflictException (HTTP 409)
 rules broken:
@@ -27,36 +27,69 @@ seed: 42";
 
 fn records() -> Vec<TrialRecord> {
     vec![
-        TrialRecord::case("exception::conflict::duplicate_email", Exception::Conflict, TrialOutcome::Failed(FailureRecord::new(vec![Rule::CaseExpectedException, Rule::ErrorStatus], false, FAILED_MESSAGE)))
-.with_requests(2)
-.with_duration(Duration::from_millis(31)),
-        TrialRecord::case("exception::bad_request::invalid_email", Exception::BadRequest, TrialOutcome::UnexpectedPass {
+        TrialRecord::case(
+            "exception::conflict::duplicate_email",
+            Exception::Conflict,
+            TrialOutcome::Failed(FailureRecord::new(
+                vec![Rule::CaseExpectedException, Rule::ErrorStatus],
+                false,
+                FAILED_MESSAGE,
+            )),
+        )
+        .with_requests(2)
+        .with_duration(Duration::from_millis(31)),
+        TrialRecord::case(
+            "exception::bad_request::invalid_email",
+            Exception::BadRequest,
+            TrialOutcome::UnexpectedPass {
                 reason: "staging accepted any Email until TICKET-77".into(),
-            })
-.with_requests(1)
-.with_duration(Duration::from_millis(3)),
-        TrialRecord::case("exception::conflict::duplicate_email_other_case", Exception::Conflict, TrialOutcome::ExpectedFailure {
- reason: "staging compares emails case-sensitively | TICKET-1234".into(),
- failure: FailureRecord::new(vec![Rule::CaseExpectedException], false, "input: step 2 of 2\nrules broken:\n  - case.expected_exception: got HTTP 201"
-                        ),
- })
-.with_requests(2)
-.with_duration(Duration::from_millis(9)),
-        TrialRecord::case("exception::forbidden::disabled_account", Exception::Forbidden, TrialOutcome::Ignored {
+            },
+        )
+        .with_requests(1)
+        .with_duration(Duration::from_millis(3)),
+        TrialRecord::case(
+            "exception::conflict::duplicate_email_other_case",
+            Exception::Conflict,
+            TrialOutcome::ExpectedFailure {
+                reason: "staging compares emails case-sensitively | TICKET-1234".into(),
+                failure: FailureRecord::new(
+                    vec![Rule::CaseExpectedException],
+                    false,
+                    "input: step 2 of 2\nrules broken:\n  - case.expected_exception: got HTTP 201",
+                ),
+            },
+        )
+        .with_requests(2)
+        .with_duration(Duration::from_millis(9)),
+        TrialRecord::case(
+            "exception::forbidden::disabled_account",
+            Exception::Forbidden,
+            TrialOutcome::Ignored {
                 reason: "needs a forbidden account (--forbidden-account-id | profile)".into(),
-            })
-.with_requests(0)
-.with_duration(Duration::from_millis(0)),
-        TrialRecord::case("exception::not_found::unknown_account", Exception::NotFound, TrialOutcome::Passed)
-.with_requests(1)
-.with_duration(Duration::from_millis(4)),
-        TrialRecord::property("property::error_responses_follow_restjson1", TrialOutcome::Failed(FailureRecord::new(vec![], true, "transport failure (Timeout), not a contract violation:\n  timed out after 10 s"
-                        )))
-.with_requests(17)
-.with_duration(Duration::from_millis(10_012)),
+            },
+        )
+        .with_requests(0)
+        .with_duration(Duration::from_millis(0)),
+        TrialRecord::case(
+            "exception::not_found::unknown_account",
+            Exception::NotFound,
+            TrialOutcome::Passed,
+        )
+        .with_requests(1)
+        .with_duration(Duration::from_millis(4)),
+        TrialRecord::property(
+            "property::error_responses_follow_restjson1",
+            TrialOutcome::Failed(FailureRecord::new(
+                vec![],
+                true,
+                "transport failure (Timeout), not a contract violation:\n  timed out after 10 s",
+            )),
+        )
+        .with_requests(17)
+        .with_duration(Duration::from_millis(10_012)),
         TrialRecord::property("property::valid_request_creates_user", TrialOutcome::Passed)
-.with_requests(256)
-.with_duration(Duration::from_millis(1_234)),
+            .with_requests(256)
+            .with_duration(Duration::from_millis(1_234)),
     ]
 }
 
@@ -168,7 +201,11 @@ fn junit_parses_and_agrees_with_the_records() {
                         names.join(", ")
                     };
                     assert_eq!(attr(failure, "message"), expected);
-                    let class = if record.transport { "transport" } else { "conformance" };
+                    let class = if record.transport {
+                        "transport"
+                    } else {
+                        "conformance"
+                    };
                     assert_eq!(attr(failure, "type"), class);
                     assert_eq!(failure.text(), Some(record.message.as_str()));
                     assert!(child("skipped").is_none());

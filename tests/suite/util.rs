@@ -6,8 +6,8 @@
 use std::time::SystemTime;
 
 use chime_conformance::contract::create_user_path;
-use chime_conformance::mock::{MockConfig, ReferenceMock};
 use chime_conformance::contract::sigv4::{sign_request, SigningCredentials};
+use chime_conformance::mock::{MockConfig, ReferenceMock};
 
 /// A mock with the default fixtures.
 pub async fn start_default_mock() -> ReferenceMock {
