@@ -2,13 +2,16 @@
 //! a list of [`Violation`]s of named [`Rule`]s. No I/O here, so every rule is unit-tested
 //! without a server.
 
+mod error;
 mod response;
 mod rule;
+mod success;
 mod violation;
 
+pub use error::check_error;
 pub use response::{
-    check_error, check_response, check_user_id_unique, is_exception, is_json_media_type, Checked,
-    Expectation, SentFacts,
+    check_response, check_user_id_unique, is_exception, is_json_media_type, Checked, Expectation,
+    SentFacts,
 };
 pub use rule::{Rule, RuleClass};
 pub use violation::Violation;

@@ -3,13 +3,11 @@
 
 use std::collections::HashSet;
 
-use serde_json::Value;
-
+use super::error::check_error;
+use super::success::check_created;
 use super::{Rule, Violation};
-use crate::contract::schema::{SchemaName, Schemas};
-use crate::contract::{
-    resolve_error_type, ErrorKind, Exception, ResolvedErrorType, SUCCESS_STATUS,
-};
+use crate::contract::schema::Schemas;
+use crate::contract::{ErrorKind, Exception, ResolvedErrorType, SUCCESS_STATUS};
 use crate::http::ReceivedResponse;
 
 /// What a response is expected to be.
@@ -133,166 +131,6 @@ fn describe_type(resolved: Option<&ResolvedErrorType>) -> String {
     }
 }
 
-/// The rules every error response obeys.
-pub fn check_error(
-    response: &ReceivedResponse,
-    injected_fault: Option<Exception>,
-    schemas: &Schemas,
-) -> Checked {
-    let mut violations = Vec::new();
-    let body = response.json();
-    let header = response.error_type_header();
-    if header.is_none() {
-        violations.push(Violation::new(
-            Rule::ErrorTypeHeader,
-            "an X-Amzn-ErrorType header on every error",
-            format!(
-                "HTTP {} without one (the AWS SDK for Rust cannot tell which exception it is)",
-                response.status
-            ),
-        ));
-    }
-    let error_type = resolve_error_type(header, body.as_ref().ok());
-    if !(400..600).contains(&response.status) {
-        violations.push(Violation::new(
-            Rule::ErrorStatus,
-            "HTTP 201 or a documented error status (4xx, 5xx)",
-            format!("HTTP {}", response.status),
-        ));
-    }
-    match error_type.as_ref().map(ResolvedErrorType::kind) {
-        Some(ErrorKind::Documented(e)) if e.http_status() != response.status => {
-            violations.push(Violation::new(
-                Rule::ErrorStatus,
-                format!("{e} with HTTP {}", e.http_status()),
-                format!("{e} with HTTP {}", response.status),
-            ))
-        }
-        Some(ErrorKind::AwsCommon(name)) => violations.push(Violation::new(
-            Rule::AwsCommonError,
-            "one of CreateUser's own answers",
-            format!(
-                "HTTP {} {name}: an error common to AWS front doors, not a CreateUser exception",
-                response.status
-            ),
-        )),
-        Some(ErrorKind::Undocumented(name)) => violations.push(Violation::new(
-            Rule::ErrorTypeDocumented,
-            "one of CreateUser's eight exception names",
-            format!("error type {name:?}"),
-        )),
-        _ => {}
-    }
-    match &body {
-        Err(why) => violations.push(Violation::new(
-            Rule::ErrorSchema,
-            "a JSON body",
-            why.clone(),
-        )),
-        Ok(value) => violations.extend(
-            schemas
-                .violations(SchemaName::Error, value)
-                .into_iter()
-                .map(|v| {
-                    Violation::new(
-                        Rule::ErrorSchema,
-                        "valid against schemas/error.json",
-                        v.to_string(),
-                    )
-                }),
-        ),
-    }
-    if response.status >= 500 && injected_fault.is_none() {
-        violations.push(Violation::new(
-            Rule::ErrorUnexpectedFault,
-            "no 5xx without an injected fault",
-            format!("HTTP {}", response.status),
-        ));
-    }
-    Checked {
-        violations,
-        user_id: None,
-        error_type,
-    }
-}
-
-fn check_created(facts: &SentFacts<'_>, response: &ReceivedResponse, schemas: &Schemas) -> Checked {
-    let mut violations = Vec::new();
-    if response.status != SUCCESS_STATUS {
-        violations.push(Violation::new(
-            Rule::SuccessStatus,
-            format!("HTTP {SUCCESS_STATUS} for a success"),
-            format!("HTTP {}", response.status),
-        ));
-    }
-    if !is_json_media_type(response.header("content-type")) {
-        violations.push(Violation::new(
-            Rule::SuccessContentType,
-            "Content-Type: application/json",
-            format!(
-                "Content-Type {:?}",
-                response.header("content-type").unwrap_or("(none)")
-            ),
-        ));
-    }
-    let body = match response.json() {
-        Ok(body) => body,
-        Err(why) => {
-            violations.push(Violation::new(Rule::SuccessBodyJson, "a JSON body", why));
-            return Checked {
-                violations,
-                ..Checked::default()
-            };
-        }
-    };
-    violations.extend(
-        schemas
-            .violations(SchemaName::CreateUserResponse, &body)
-            .into_iter()
-            .map(|v| {
-                Violation::new(
-                    Rule::SuccessSchema,
-                    "valid against schemas/create-user-response.json",
-                    v.to_string(),
-                )
-            }),
-    );
-    let user = body.get("User");
-    let member = |name: &str| user.and_then(|u| u.get(name)).and_then(Value::as_str);
-    if let Some(echoed) = member("AccountId") {
-        if echoed != facts.account_id {
-            violations.push(Violation::new(
-                Rule::InvariantAccountId,
-                format!("User.AccountId {:?} (the path's account)", facts.account_id),
-                format!("User.AccountId {echoed:?}"),
-            ));
-        }
-    }
-    if let (Some(sent), Some(echoed)) = (facts.email, member("PrimaryEmail")) {
-        if sent.to_lowercase() != echoed.to_lowercase() {
-            violations.push(Violation::new(
-                Rule::InvariantPrimaryEmail,
-                "User.PrimaryEmail equal to the sent Email, ignoring case (values masked)",
-                "a different User.PrimaryEmail (values masked)",
-            ));
-        }
-    }
-    if let (Some(sent), Some(echoed)) = (facts.user_type, member("UserType")) {
-        if sent != echoed {
-            violations.push(Violation::new(
-                Rule::InvariantUserType,
-                format!("User.UserType {sent:?} (as sent)"),
-                format!("User.UserType {echoed:?}"),
-            ));
-        }
-    }
-    Checked {
-        violations,
-        user_id: member("UserId").map(str::to_string),
-        error_type: None,
-    }
-}
-
 /// True for `application/json`, with or without parameters.
 pub fn is_json_media_type(content_type: Option<&str>) -> bool {
     content_type
@@ -314,7 +152,7 @@ pub fn check_user_id_unique(user_id: &str, seen: &mut HashSet<String>) -> Option
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{json, Value};
     use std::time::Duration;
 
     fn response(status: u16, headers: &[(&str, &str)], body: Value) -> ReceivedResponse {

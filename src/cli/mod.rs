@@ -16,6 +16,7 @@ use std::sync::Arc;
 use chime_conformance::contract::schema::Schemas;
 use chime_conformance::http::Client;
 use chime_conformance::input::cases::Case;
+use chime_conformance::mock::ReferenceMock;
 use chime_conformance::report::console::render_console;
 use chime_conformance::report::event::{Event, Reporters};
 use chime_conformance::report::json::write_report;
@@ -56,11 +57,6 @@ fn run(cli: Cli) -> Result<ExitStatus, CliError> {
         let _listed_only = libtest_mimic::run(&cli.libtest, listed);
         return Ok(ExitStatus::Success);
     }
-    let profile = settings::profile(&cli)?;
-    settings::check_expected_failures(&profile, &trial_names(&cases))?;
-    let settings = settings::flag_settings(&cli).or(TargetSettings::from(&profile));
-    let bounds = settings.run_bounds().map_err(|e| usage(e.to_string()))?;
-    let deadline = std::time::Instant::now() + bounds.deadline;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -68,12 +64,39 @@ fn run(cli: Cli) -> Result<ExitStatus, CliError> {
         .map_err(|e| usage(format!("failed to start the async runtime: {e}")))?;
     let seed = cli.run.seed.unwrap_or_else(rand::random);
     let run_id = uuid::Uuid::new_v4().simple().to_string()[..8].to_string();
+    // The embedded mock, if any, lives as long as this function.
+    let (run, _mock) = prepare(&cli, &cases, &runtime, seed, &run_id)?;
+    let trials = trials(&run, &cases);
+    run.report(&Event::RunStarted {
+        trials: trials.len(),
+    });
+    let _conclusion = libtest_mimic::run(&cli.libtest, trials);
+    run.report(&Event::RunFinished);
+    let record = run_record(&run, &cases, &run_id, seed);
+    eprintln!("\n{}", render_console(&record));
+    write_reports(&cli, &record)?;
+    Ok(exit_status(&record.summary))
+}
+
+/// Everything before the first trial: settings layered and checked, the target reached,
+/// the client, the schemas and the reporters.
+fn prepare(
+    cli: &Cli,
+    cases: &[Case],
+    runtime: &tokio::runtime::Runtime,
+    seed: u64,
+    run_id: &str,
+) -> Result<(Arc<Run>, Option<ReferenceMock>), CliError> {
+    let profile = settings::profile(cli)?;
+    settings::check_expected_failures(&profile, &trial_names(cases))?;
+    let settings = settings::flag_settings(cli).or(TargetSettings::from(&profile));
+    let bounds = settings.run_bounds().map_err(|e| usage(e.to_string()))?;
+    let deadline = std::time::Instant::now() + bounds.deadline;
     let origin = match &cli.target.target {
         Some(path) => TargetOrigin::Profile(path.display().to_string()),
         None => TargetOrigin::Flags,
     };
-    // The embedded mock, if any, lives as long as this function.
-    let (target, _mock) = target::resolve(&settings, origin, &runtime)?;
+    let (target, mock) = target::resolve(&settings, origin, runtime)?;
     eprintln!(
         "chime-conformance {}: seed {seed}, run {run_id}, target {}{}{}",
         env!("CARGO_PKG_VERSION"),
@@ -89,15 +112,14 @@ fn run(cli: Cli) -> Result<ExitStatus, CliError> {
         .map_err(|e| usage(e.to_string()))?
         .with_deadline(deadline);
     if !client.target().is_embedded() {
-        target::preflight(&runtime, &client, &run_id)?;
+        target::preflight(runtime, &client, run_id)?;
     }
-    let schemas = Schemas::compile().map_err(|e| usage(e.to_string()))?;
     let options = RunOptions {
         seed,
         cases_per_property: cli.run.cases,
         regressions: (!cli.run.no_regressions).then(|| cli.run.regressions.clone()),
         disruption: bounds.disruption,
-        run_id: run_id.clone(),
+        run_id: run_id.to_string(),
         usernames: if client.target().is_embedded() {
             UsernameTag::Untagged
         } else {
@@ -105,25 +127,18 @@ fn run(cli: Cli) -> Result<ExitStatus, CliError> {
         },
         expected_failures: profile.expected_failures(),
     };
-    let quiet = cli.libtest.quiet || is_json_format(&cli);
+    let schemas = Schemas::compile().map_err(|e| usage(e.to_string()))?;
+    let quiet = cli.libtest.quiet || is_json_format(cli);
     let progress = Arc::new(Progress::new(ProgressMode::for_stderr(quiet)));
+    let reporters = Reporters::new(vec![progress]);
     let run = Run::new(
         runtime.handle().clone(),
         client,
         schemas,
         options,
-        Reporters::new(vec![progress]),
+        reporters,
     );
-    let trials = trials(&run, &cases);
-    run.report(&Event::RunStarted {
-        trials: trials.len(),
-    });
-    let _conclusion = libtest_mimic::run(&cli.libtest, trials);
-    run.report(&Event::RunFinished);
-    let record = run_record(&run, &cases, &run_id, seed);
-    eprintln!("\n{}", render_console(&record));
-    write_reports(&cli, &record)?;
-    Ok(exit_status(&record.summary))
+    Ok((run, mock))
 }
 
 /// The record of a finished run, for every writer.

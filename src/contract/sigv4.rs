@@ -223,6 +223,27 @@ pub struct ReceivedRequest<'a> {
     pub body: &'a [u8],
 }
 
+/// The headers the client signed, as the signer is fed them: it adds host, x-amz-date and
+/// the session token itself, so those are left out.
+fn client_signed_headers<'h>(
+    headers: &'h http::HeaderMap,
+    names: &'h [String],
+) -> Result<Vec<(&'h str, &'h str)>, AuthError> {
+    let mut signed = Vec::new();
+    for name in names {
+        if matches!(name.as_str(), "host" | DATE_HEADER | TOKEN_HEADER) {
+            continue;
+        }
+        for value in headers.get_all(name.as_str()) {
+            let value = value
+                .to_str()
+                .map_err(|_| AuthError::Malformed(format!("signed header {name} is not ASCII")))?;
+            signed.push((name.as_str(), value));
+        }
+    }
+    Ok(signed)
+}
+
 /// Verifies a request's SigV4 signature against the known credentials. The session token,
 /// if any, is taken from the request (the mock accepts any token with a known key).
 pub fn verify(
@@ -269,20 +290,7 @@ pub fn verify(
     let host = header_str("host")?.ok_or_else(|| AuthError::Malformed("missing Host".into()))?;
     let token = header_str(TOKEN_HEADER)?.map(str::to_string);
 
-    // Feed the signer exactly the headers the client signed; it adds host, x-amz-date and
-    // the session token itself.
-    let mut signed = Vec::new();
-    for name in &parsed.signed_headers {
-        if matches!(name.as_str(), "host" | DATE_HEADER | TOKEN_HEADER) {
-            continue;
-        }
-        for value in request.headers.get_all(name.as_str()) {
-            let value = value
-                .to_str()
-                .map_err(|_| AuthError::Malformed(format!("signed header {name} is not ASCII")))?;
-            signed.push((name.as_str(), value));
-        }
-    }
+    let mut signed = client_signed_headers(request.headers, &parsed.signed_headers)?;
     signed.push(("host", host));
     let url = format!("http://{host}{}", request.path_and_query);
     let credentials = SigningCredentials {

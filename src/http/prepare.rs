@@ -28,30 +28,7 @@ impl Client {
         if let (Some(exception), Some(name)) = (call.fault, &self.target().fixtures.fault_header) {
             headers.push((name.to_ascii_lowercase(), exception.shape_name().into()));
         }
-        let signer = match (&self.target().auth, call.signature) {
-            (_, SignatureMode::Unsigned) | (Auth::None, _) => None,
-            (
-                Auth::SigV4 {
-                    credentials,
-                    region,
-                },
-                mode,
-            ) => {
-                let credentials = match mode {
-                    SignatureMode::WrongSecret => SigningCredentials {
-                        secret_access_key: format!("{}-wrong", credentials.secret_access_key),
-                        ..credentials.clone()
-                    },
-                    SignatureMode::UnknownAccessKey => SigningCredentials {
-                        access_key_id: "AKIDCHIMECONFORMANCEUNKNOWN".into(),
-                        ..credentials.clone()
-                    },
-                    _ => credentials.clone(),
-                };
-                Some((credentials, region))
-            }
-        };
-        if let Some((credentials, region)) = signer {
+        if let Some((credentials, region)) = self.signer(call.signature) {
             let borrowed: Vec<(&str, &str)> = headers
                 .iter()
                 .map(|(n, v)| (n.as_str(), v.as_str()))
@@ -80,5 +57,29 @@ impl Client {
             body,
             injected_fault: call.fault,
         })
+    }
+
+    /// The credentials and region a call is signed with, or `None` when it goes unsigned.
+    fn signer(&self, mode: SignatureMode) -> Option<(SigningCredentials, &str)> {
+        let Auth::SigV4 {
+            credentials,
+            region,
+        } = &self.target().auth
+        else {
+            return None;
+        };
+        let credentials = match mode {
+            SignatureMode::Unsigned => return None,
+            SignatureMode::AsTarget => credentials.clone(),
+            SignatureMode::WrongSecret => SigningCredentials {
+                secret_access_key: format!("{}-wrong", credentials.secret_access_key),
+                ..credentials.clone()
+            },
+            SignatureMode::UnknownAccessKey => SigningCredentials {
+                access_key_id: "AKIDCHIMECONFORMANCEUNKNOWN".into(),
+                ..credentials.clone()
+            },
+        };
+        Some((credentials, region))
     }
 }

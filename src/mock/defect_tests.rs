@@ -95,6 +95,7 @@ async fn play(defect: Option<Defect>, scenario: Scenario) -> Vec<Answer> {
 type Broken = fn(&[Answer]) -> bool;
 
 /// The scenario that shows the rule a defect breaks, and a check that the rule is broken.
+/// A table with one arm per value, longer than a function should be: it is read as a table.
 fn case(defect: Defect) -> (Scenario, Broken) {
     fn last(answers: &[Answer]) -> &Answer {
         answers.last().expect("at least one answer")

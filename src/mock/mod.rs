@@ -22,12 +22,14 @@
 
 mod config;
 mod defect;
+mod reply;
 mod request;
 mod respond;
 mod server;
 mod state;
 mod switch;
 mod throttle;
+mod user;
 mod variant;
 
 pub use config::{

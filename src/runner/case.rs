@@ -114,7 +114,7 @@ impl Run {
         step: &Step,
         case_email: &str,
         sent: &AtomicU64,
-    ) -> Result<(), Evaluation> {
+    ) -> Result<(), Box<Evaluation>> {
         let throttling_tested = step.expect == ExpectedAnswer::Exception(Exception::Throttled);
         let calls: Vec<Call> = (0..step.burst)
             .map(|_| self.step_call(step, case_email))
@@ -126,76 +126,23 @@ impl Run {
                 .map(|call| self.exchange(call, throttling_tested)),
         )
         .await;
-        let mut matched = 0;
-        let mut statuses = Vec::new();
-        let mut failing: Vec<(Exchange, Vec<Violation>)> = Vec::new();
-        let mut last = None;
+        let mut answers = StepAnswers::default();
         for (call, exchange) in calls.iter().zip(exchanges) {
-            let exchange = match exchange {
-                Ok(e) => e,
-                Err(unanswered) => {
-                    self.report(&Event::RequestFinished {
-                        trial,
-                        failed: true,
-                    });
-                    return Err(Evaluation::new(None, Answer::Unanswered(unanswered)));
-                }
-            };
+            let exchange = exchange.map_err(|unanswered| {
+                self.report(&Event::RequestFinished {
+                    trial,
+                    failed: true,
+                });
+                Box::new(Evaluation::new(None, Answer::Unanswered(unanswered)))
+            })?;
             let checked = self.check_step_response(step, call, &exchange);
             self.report(&Event::RequestFinished {
                 trial,
                 failed: !checked.violations.is_empty(),
             });
-            statuses.push(exchange.response.status);
-            if let ExpectedAnswer::Exception(e) = step.expect {
-                if !exchange.response.is_success()
-                    && is_exception(&checked, exchange.response.status, e)
-                {
-                    matched += 1;
-                }
-            }
-            if checked.violations.is_empty() {
-                last = Some(exchange);
-            } else {
-                failing.push((exchange, checked.violations));
-            }
+            answers.add(step, exchange, checked);
         }
-        if !failing.is_empty() {
-            let others = failing[1..]
-                .iter()
-                .flat_map(|(_, v)| v.iter().map(|v| v.rule));
-            let also_broken = sorted_rules(others.collect::<Vec<_>>());
-            let (exchange, violations) = failing.swap_remove(0);
-            let mut evaluation = Evaluation::new(
-                None,
-                Answer::Checked {
-                    exchange,
-                    violations,
-                },
-            );
-            evaluation.also_broken = also_broken;
-            return Err(evaluation);
-        }
-        match (step.expect, last) {
-            (ExpectedAnswer::Exception(e), Some(exchange)) if step.burst > 1 && matched == 0 => {
-                let violation = Violation::new(
-                    Rule::CaseExpectedException,
-                    format!(
-                        "{e} for at least one of {} simultaneous requests",
-                        step.burst
-                    ),
-                    format!("none; statuses: {statuses:?}"),
-                );
-                Err(Evaluation::new(
-                    None,
-                    Answer::Checked {
-                        exchange,
-                        violations: vec![violation],
-                    },
-                ))
-            }
-            _ => Ok(()),
-        }
+        answers.verdict(step)
     }
 
     fn check_step_response(&self, step: &Step, call: &Call, exchange: &Exchange) -> Checked {
@@ -227,5 +174,75 @@ impl Run {
             self.note_user_id(&mut checked);
         }
         checked
+    }
+}
+
+/// The checked answers of one step, gathered for its verdict.
+#[derive(Default)]
+struct StepAnswers {
+    /// Answers that were the step's exception.
+    matched: usize,
+    statuses: Vec<u16>,
+    /// Answers that broke rules, in the order sent.
+    failing: Vec<(Exchange, Vec<Violation>)>,
+    /// The last answer that broke none.
+    last_conforming: Option<Exchange>,
+}
+
+impl StepAnswers {
+    fn add(&mut self, step: &Step, exchange: Exchange, checked: Checked) {
+        let status = exchange.response.status;
+        self.statuses.push(status);
+        if let ExpectedAnswer::Exception(e) = step.expect {
+            if !exchange.response.is_success() && is_exception(&checked, status, e) {
+                self.matched += 1;
+            }
+        }
+        if checked.violations.is_empty() {
+            self.last_conforming = Some(exchange);
+        } else {
+            self.failing.push((exchange, checked.violations));
+        }
+    }
+
+    /// The step's verdict: the first failing answer (with the rules the others broke), or
+    /// a burst none of whose answers was its exception, or a pass.
+    fn verdict(mut self, step: &Step) -> Result<(), Box<Evaluation>> {
+        if !self.failing.is_empty() {
+            let others = self.failing[1..]
+                .iter()
+                .flat_map(|(_, v)| v.iter().map(|v| v.rule));
+            let also_broken = sorted_rules(others.collect::<Vec<_>>());
+            let (exchange, violations) = self.failing.swap_remove(0);
+            let mut evaluation = Evaluation::new(
+                None,
+                Answer::Checked {
+                    exchange,
+                    violations,
+                },
+            );
+            evaluation.also_broken = also_broken;
+            return Err(Box::new(evaluation));
+        }
+        match (step.expect, self.last_conforming) {
+            (ExpectedAnswer::Exception(e), Some(exchange))
+                if step.burst > 1 && self.matched == 0 =>
+            {
+                let violation = Violation::new(
+                    Rule::CaseExpectedException,
+                    format!(
+                        "{e} for at least one of {} simultaneous requests",
+                        step.burst
+                    ),
+                    format!("none; statuses: {:?}", self.statuses),
+                );
+                let answer = Answer::Checked {
+                    exchange,
+                    violations: vec![violation],
+                };
+                Err(Box::new(Evaluation::new(None, answer)))
+            }
+            _ => Ok(()),
+        }
     }
 }

@@ -17,12 +17,12 @@ use crate::report::record::{
 
 /// Why a trial failed, as the trial returns it.
 #[derive(Debug, Clone)]
-pub struct TrialFailure(pub FailureRecord);
+pub struct TrialFailure(pub Box<FailureRecord>);
 
 impl TrialFailure {
     /// A failure of the harness itself to make an input (no request involved).
     pub fn generation(message: String) -> TrialFailure {
-        TrialFailure(FailureRecord {
+        TrialFailure(Box::new(FailureRecord {
             class: FailureClass::Contract,
             rules: Vec::new(),
             transport: false,
@@ -35,7 +35,7 @@ impl TrialFailure {
             reproduce: None,
             rerun: String::new(),
             message,
-        })
+        }))
     }
 }
 
@@ -91,7 +91,7 @@ impl Run {
             message: String::new(),
         };
         record.message = render_failure(&record);
-        TrialFailure(record)
+        TrialFailure(Box::new(record))
     }
 
     /// Records how a trial ended and tells libtest, turning a listed expected failure that
@@ -115,12 +115,12 @@ impl Run {
             ),
             (Err(TrialFailure(failure)), None) => {
                 let message = failure.message.clone();
-                (TrialOutcome::Failed(failure), Err(Failed::from(message)))
+                (TrialOutcome::Failed(*failure), Err(Failed::from(message)))
             }
             (Err(TrialFailure(failure)), Some(reason)) => (
                 TrialOutcome::ExpectedFailure {
                     reason: reason.clone(),
-                    failure,
+                    failure: *failure,
                 },
                 Ok(Completion::ignored_with(format!(
                     "expected failure, failed as expected: {reason}"
