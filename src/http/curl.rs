@@ -52,22 +52,7 @@ mod tests {
 
     #[test]
     fn the_command_signs_from_the_environment_and_masks_the_body() {
-        let request = SentRequest {
-            method: "POST".into(),
-            url: "http://127.0.0.1:9/accounts/acct/users?operation=create".into(),
-            account_id: "acct".into(),
-            headers: vec![
-                ("content-type".into(), "application/json".into()),
-                (
-                    "authorization".into(),
-                    "AWS4-HMAC-SHA256 Signature=deadbeef".into(),
-                ),
-                ("x-amz-date".into(), "20260101T000000Z".into()),
-                ("x-amz-security-token".into(), "tok3n".into()),
-            ],
-            body: br#"{"Email":"alice@example.com"}"#.to_vec(),
-            injected_fault: None,
-        };
+        let request = SentRequest::sample_with_secrets();
         let curl = curl_command(&request, "us-east-1");
         for secret in ["deadbeef", "tok3n", "alice@example.com", "20260101T000000Z"] {
             assert!(!curl.contains(secret), "{secret} leaked: {curl}");

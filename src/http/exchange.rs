@@ -73,3 +73,27 @@ pub struct Unanswered {
     pub request: SentRequest,
     pub error: super::TransportError,
 }
+
+impl SentRequest {
+    /// A signed request carrying every kind of secret (signature, session token, email),
+    /// for tests that check nothing of it leaks.
+    #[cfg(test)]
+    pub(crate) fn sample_with_secrets() -> SentRequest {
+        SentRequest {
+            method: "POST".into(),
+            url: "http://127.0.0.1:9/accounts/acct/users?operation=create".into(),
+            account_id: "acct".into(),
+            headers: vec![
+                ("content-type".into(), "application/json".into()),
+                (
+                    "authorization".into(),
+                    "AWS4-HMAC-SHA256 Credential=AKID/x, Signature=deadbeef".into(),
+                ),
+                ("x-amz-date".into(), "20260101T000000Z".into()),
+                ("x-amz-security-token".into(), "tok3n".into()),
+            ],
+            body: br#"{"Email":"alice@example.com"}"#.to_vec(),
+            injected_fault: None,
+        }
+    }
+}

@@ -382,21 +382,7 @@ mod tests {
 
     #[test]
     fn a_masked_exchange_keeps_no_secret() {
-        let request = SentRequest {
-            method: "POST".into(),
-            url: "http://127.0.0.1:9/accounts/acct/users?operation=create".into(),
-            account_id: "acct".into(),
-            headers: vec![
-                ("content-type".into(), "application/json".into()),
-                (
-                    "authorization".into(),
-                    "AWS4-HMAC-SHA256 Credential=AKID/x, Signature=deadbeef".into(),
-                ),
-                ("x-amz-security-token".into(), "tok3n".into()),
-            ],
-            body: br#"{"Email":"alice@example.com"}"#.to_vec(),
-            injected_fault: None,
-        };
+        let request = SentRequest::sample_with_secrets();
         let response = ReceivedResponse {
             status: 201,
             headers: vec![],

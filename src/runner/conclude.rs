@@ -11,8 +11,7 @@ use super::{sorted_rules, Run};
 use crate::http::curl::curl_command;
 use crate::report::failure_text::render_failure;
 use crate::report::record::{
-    ExchangeRecord, FailureClass, FailureRecord, TransportRecord, TrialKind, TrialOutcome,
-    TrialRecord,
+    ExchangeRecord, FailureRecord, TransportRecord, TrialKind, TrialOutcome, TrialRecord,
 };
 
 /// Why a trial failed, as the trial returns it.
@@ -22,20 +21,7 @@ pub struct TrialFailure(pub Box<FailureRecord>);
 impl TrialFailure {
     /// A failure of the harness itself to make an input (no request involved).
     pub fn generation(message: String) -> TrialFailure {
-        TrialFailure(Box::new(FailureRecord {
-            class: FailureClass::Contract,
-            rules: Vec::new(),
-            transport: false,
-            violations: Vec::new(),
-            transport_error: None,
-            context: None,
-            provenance: None,
-            exchange: None,
-            seed: 0,
-            reproduce: None,
-            rerun: String::new(),
-            message,
-        }))
+        TrialFailure(Box::new(FailureRecord::new(Vec::new(), false, message)))
     }
 }
 

@@ -130,6 +130,7 @@ async fn assert_caught(defect: Defect) {
     );
     for trial in failed_trials(&report) {
         assert_eq!(trial["class"], class, "{defect}: {trial}");
+        assert_structured(defect, trial);
     }
     let rules = failed_rules(&report);
     assert!(
@@ -156,6 +157,59 @@ async fn assert_caught(defect: Defect) {
         "{defect}: a mutant is never a transport failure\n{run}"
     );
     assert!(run.stdout.contains("rerun this trial:"), "{run}");
+}
+
+/// A failed trial of the JSON report can be read without parsing prose: its violations
+/// each name a rule of the trial with what was expected and seen, and the exchange they
+/// came from is there, masked.
+fn assert_structured(defect: Defect, trial: &Value) {
+    let violations = trial["violations"].as_array().cloned().unwrap_or_default();
+    assert!(!violations.is_empty(), "{defect}: no violations in {trial}");
+    for v in &violations {
+        let rule = v["rule"].as_str().unwrap_or_default();
+        assert!(Rule::from_name(rule).is_some(), "{defect}: {v}");
+        assert!(
+            trial["rules"]
+                .as_array()
+                .is_some_and(|r| r.contains(&v["rule"])),
+            "{defect}: {rule} is not among the trial's rules: {trial}"
+        );
+        for part in ["expected", "seen"] {
+            assert!(
+                v[part].as_str().is_some_and(|t| !t.is_empty()),
+                "{defect}: no {part}: {v}"
+            );
+        }
+    }
+    let exchange = &trial["exchange"];
+    assert_eq!(exchange["request"]["method"], "POST", "{defect}: {trial}");
+    assert!(
+        exchange["response"]["status"].as_u64().is_some(),
+        "{defect}: {trial}"
+    );
+    let text = exchange.to_string();
+    assert!(
+        !text.contains("Signature="),
+        "{defect}: a signature leaked: {text}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_json_report_names_the_wrong_account_echo_rule_with_what_was_seen() {
+    let (run, report) = run_against(Defect::WrongAccountIdEcho).await;
+    assert_eq!(run.code, 1, "{run}");
+    let trial = failed_trials(&report)
+        .find(|t| t["name"] == "property::valid_request_creates_user")
+        .unwrap_or_else(|| panic!("the property failed\n{run}"));
+    let violation = &trial["violations"][0];
+    assert_eq!(violation["rule"], "invariant.account_id", "{trial}");
+    assert!(
+        violation["seen"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("-other"),
+        "{violation}"
+    );
 }
 
 macro_rules! mutant_tests {
