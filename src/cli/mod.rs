@@ -68,7 +68,10 @@ fn run(cli: Cli) -> Result<ExitStatus, CliError> {
     let (run, _mock) = prepare(&cli, &cases, &runtime, seed, &run_id)?;
     let trials = trials(&run, &cases);
     run.report(&Event::RunStarted {
-        trials: trials.len(),
+        trials: trials
+            .iter()
+            .filter(|t| selected(&cli.libtest, t.name()))
+            .count(),
     });
     let _conclusion = libtest_mimic::run(&cli.libtest, trials);
     run.report(&Event::RunFinished);
@@ -185,6 +188,18 @@ fn write_reports(cli: &Cli, record: &RunRecord) -> Result<(), CliError> {
     Ok(())
 }
 
+/// Whether libtest's filters (a name filter, `--exact`, `--skip`) select a trial.
+fn selected(args: &libtest_mimic::Arguments, name: &str) -> bool {
+    let matches = |pattern: &str| {
+        if args.exact {
+            name == pattern
+        } else {
+            name.contains(pattern)
+        }
+    };
+    args.filter.as_deref().is_none_or(matches) && !args.skip.iter().any(|s| matches(s))
+}
+
 fn is_json_format(cli: &Cli) -> bool {
     matches!(cli.libtest.format, Some(libtest_mimic::FormatSetting::Json))
 }
@@ -210,6 +225,18 @@ fn describe_limits(limits: &chime_conformance::target::Limits) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_selection_follows_libtest_filters() {
+        use clap::Parser;
+        let args = |argv: &[&str]| Cli::parse_from(argv).libtest;
+        let exact = args(&["x", "--exact", "property::a"]);
+        assert!(selected(&exact, "property::a") && !selected(&exact, "property::ab"));
+        let partial = args(&["x", "conflict", "--skip", "other"]);
+        assert!(selected(&partial, "exception::conflict::a"));
+        assert!(!selected(&partial, "exception::conflict::other"));
+        assert!(!selected(&partial, "property::a"));
+    }
 
     #[test]
     fn the_exit_status_follows_the_failure_classes() {

@@ -51,9 +51,14 @@ struct Counts {
     failed_requests: AtomicU64,
 }
 
+/// Where the line mode writes: stderr, or a test's buffer.
+type LineSink = Arc<Mutex<Box<dyn std::io::Write + Send>>>;
+
 /// The progress reporter.
 pub struct Progress {
     mode: ProgressMode,
+    interval: Duration,
+    sink: LineSink,
     started: Instant,
     counts: Arc<Counts>,
     bars: Mutex<HashMap<String, (ProgressBar, u64)>>,
@@ -65,8 +70,20 @@ pub struct Progress {
 
 impl Progress {
     pub fn new(mode: ProgressMode) -> Progress {
+        Progress::writing_lines_to(mode, LINE_INTERVAL, Box::new(std::io::stderr()))
+    }
+
+    /// A reporter whose line mode writes to `sink` every `interval` (bars always go to
+    /// stderr).
+    pub fn writing_lines_to(
+        mode: ProgressMode,
+        interval: Duration,
+        sink: Box<dyn std::io::Write + Send>,
+    ) -> Progress {
         Progress {
             mode,
+            interval,
+            sink: Arc::new(Mutex::new(sink)),
             started: Instant::now(),
             counts: Arc::default(),
             bars: Mutex::default(),
@@ -100,22 +117,20 @@ impl Progress {
         let counts = Arc::clone(&self.counts);
         let stop = Arc::clone(&self.stop);
         let started = self.started;
+        let interval = self.interval;
+        let sink = Arc::clone(&self.sink);
         let handle = std::thread::spawn(move || {
             let (stopped, wake) = &*stop;
             let mut guard = lock(stopped);
-            loop {
-                let (next, _) = wake
-                    .wait_timeout(guard, LINE_INTERVAL)
+            while !*guard {
+                let (next, timeout) = wake
+                    .wait_timeout(guard, interval)
                     .unwrap_or_else(|e| e.into_inner());
                 guard = next;
-                if *guard {
-                    return;
+                if !*guard && timeout.timed_out() {
+                    let line = Progress::line(&counts, started.elapsed());
+                    let _ = writeln!(lock(&sink), "{line}");
                 }
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "{}",
-                    Progress::line(&counts, started.elapsed())
-                );
             }
         });
         *lock(&self.printer) = Some(handle);
@@ -218,6 +233,47 @@ mod tests {
             line,
             "chime-conformance: 20 s: 3 of 17 trials done (1 failed), 200 requests (2 failed), 10.0 requests/s"
         );
+    }
+
+    /// A buffer the line mode writes to, readable by the test.
+    #[derive(Clone, Default)]
+    struct Buffer(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Buffer {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            lock(&self.0).extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn the_line_mode_prints_every_interval_until_the_run_ends() {
+        let buffer = Buffer::default();
+        let progress = Progress::writing_lines_to(
+            ProgressMode::Lines,
+            Duration::from_millis(40),
+            Box::new(buffer.clone()),
+        );
+        progress.report(&Event::RunStarted { trials: 3 });
+        progress.report(&Event::RequestFinished {
+            trial: "t",
+            failed: false,
+        });
+        std::thread::sleep(Duration::from_millis(300));
+        progress.report(&Event::RunFinished);
+        let printed = String::from_utf8(lock(&buffer.0).clone()).unwrap();
+        let lines = printed.lines().count();
+        assert!(lines >= 2, "{printed}");
+        assert!(
+            printed.contains("0 of 3 trials done (0 failed), 1 requests"),
+            "{printed}"
+        );
+        std::thread::sleep(Duration::from_millis(120));
+        let after = String::from_utf8(lock(&buffer.0).clone()).unwrap();
+        assert_eq!(after.lines().count(), lines, "nothing after the run ended");
     }
 
     #[test]

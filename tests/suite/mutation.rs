@@ -128,10 +128,29 @@ async fn assert_caught(defect: Defect) {
         run.code, code,
         "{defect}: the harness must exit {code}\n{run}"
     );
+    let failed = failed_trials(&report).count();
     for trial in failed_trials(&report) {
         assert_eq!(trial["class"], class, "{defect}: {trial}");
         assert_structured(defect, trial);
     }
+    assert_eq!(
+        report["summary"]["failed_by_class"][class].as_u64(),
+        Some(failed as u64),
+        "{defect}: {}",
+        report["summary"]
+    );
+    let by_class = match class {
+        "contract" => {
+            format!("failed trials by class: {failed} contract, 0 transport, 0 aws-common")
+        }
+        _ => format!("failed trials by class: 0 contract, 0 transport, {failed} aws-common"),
+    };
+    assert!(run.stderr.contains(&by_class), "{defect}: {run}");
+    assert_eq!(
+        run.stderr.contains("only aws-common failures"),
+        class == "aws-common",
+        "{defect}: {run}"
+    );
     let rules = failed_rules(&report);
     assert!(
         rules.contains(mutant.rule.name()),
