@@ -117,13 +117,6 @@ impl Exception {
     pub fn from_shape_name(name: &str) -> Option<Exception> {
         Exception::ALL.into_iter().find(|e| e.shape_name() == name)
     }
-
-    /// The documented exception answered with this status, if any.
-    pub fn from_status(status: u16) -> Option<Exception> {
-        Exception::ALL
-            .into_iter()
-            .find(|e| e.http_status() == status)
-    }
 }
 
 impl fmt::Display for Exception {
@@ -137,10 +130,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_exception_round_trips_through_its_name_and_status() {
+    fn every_exception_round_trips_through_its_name() {
         for e in Exception::ALL {
             assert_eq!(Exception::from_shape_name(e.shape_name()), Some(e));
-            assert_eq!(Exception::from_status(e.http_status()), Some(e));
         }
     }
 }

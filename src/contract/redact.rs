@@ -11,7 +11,7 @@ pub const MASK: &str = "***";
 
 /// Masks an email address, keeping only its shape: `***@***` (empty stays empty so that
 /// "missing" and "empty" remain distinguishable).
-pub fn mask_email(email: &str) -> String {
+pub(crate) fn mask_email(email: &str) -> String {
     if email.is_empty() {
         String::new()
     } else if email.contains('@') {
@@ -28,7 +28,7 @@ pub fn is_sensitive_member(name: &str) -> bool {
 
 /// A copy of `value` with every sensitive member's value masked, at any depth. Non-string
 /// values of sensitive members are masked too (their type is kept visible in the mask).
-pub fn redact_json(value: &Value) -> Value {
+pub(crate) fn redact_json(value: &Value) -> Value {
     match value {
         Value::Object(map) => Value::Object(
             map.iter()

@@ -165,7 +165,7 @@ pub enum AuthError {
 
 /// Parses `AWS4-HMAC-SHA256 Credential=AK/DATE/REGION/SERVICE/aws4_request,
 /// SignedHeaders=a;b, Signature=hex`.
-pub fn parse_authorization(value: &str) -> Result<ParsedAuthorization, AuthError> {
+pub(crate) fn parse_authorization(value: &str) -> Result<ParsedAuthorization, AuthError> {
     let malformed = |what: &str| AuthError::Malformed(what.to_string());
     let rest = value
         .strip_prefix(ALGORITHM)

@@ -33,7 +33,7 @@ impl Pacer {
     /// Waits for this request's slot.
     pub(crate) async fn wait(&self) {
         let slot = {
-            let mut next = self.next.lock().unwrap_or_else(|e| e.into_inner());
+            let mut next = crate::util::lock(&self.next);
             let slot = (*next).max(tokio::time::Instant::now());
             *next = slot + self.interval;
             slot

@@ -102,7 +102,7 @@ impl Client {
     }
 
     /// Sends an already prepared request, within the run's deadline.
-    pub async fn send_prepared(
+    pub(crate) async fn send_prepared(
         &self,
         request: &SentRequest,
     ) -> Result<ReceivedResponse, TransportError> {

@@ -60,7 +60,7 @@ impl CreateUserInput {
 }
 
 /// Inserts `+tag` before the first `@` of an email.
-pub fn unique_email(email: &str, tag: &str) -> String {
+pub(crate) fn unique_email(email: &str, tag: &str) -> String {
     match email.split_once('@') {
         Some((local, domain)) => format!("{local}+{tag}@{domain}"),
         None => format!("{email}+{tag}"),

@@ -78,7 +78,7 @@ impl Regressions {
         seed: u64,
         input: &PropertyInput,
     ) -> Result<(), RegressionError> {
-        let _guard = self.write.lock().unwrap_or_else(|e| e.into_inner());
+        let _guard = crate::util::lock(&self.write);
         if self.inputs_for(trial).contains(input) {
             return Ok(());
         }

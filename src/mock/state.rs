@@ -81,7 +81,7 @@ impl Directory {
     fn lock(&self) -> MutexGuard<'_, HashMap<String, Account>> {
         // A panic elsewhere while holding the lock leaves the map consistent (every
         // mutation is a single insert), so a poisoned lock is used as it is.
-        self.accounts.lock().unwrap_or_else(|e| e.into_inner())
+        crate::util::lock(&self.accounts)
     }
 
     /// The kind of the account, or `None` when it is unknown. With `create_unknown` an

@@ -75,7 +75,7 @@ impl Progress {
 
     /// A reporter whose line mode writes to `sink` every `interval` (bars always go to
     /// stderr).
-    pub fn writing_lines_to(
+    pub(crate) fn writing_lines_to(
         mode: ProgressMode,
         interval: Duration,
         sink: Box<dyn std::io::Write + Send>,

@@ -23,12 +23,6 @@ pub enum Auth {
     None,
 }
 
-impl Auth {
-    pub fn is_sigv4(&self) -> bool {
-        matches!(self, Auth::SigV4 { .. })
-    }
-}
-
 /// Fixture accounts and hooks a target offers. A case that needs one the target does not
 /// offer is ignored with that reason.
 #[derive(Debug, Clone)]
@@ -99,7 +93,7 @@ impl Target {
     }
 
     /// The target flags that reproduce this target on a command line (never secrets).
-    pub fn command_line_flags(&self) -> Vec<String> {
+    pub(crate) fn command_line_flags(&self) -> Vec<String> {
         match &self.origin {
             TargetOrigin::EmbeddedMock => return Vec::new(),
             TargetOrigin::Profile(path) => return vec![format!("--target {}", shell_quote(path))],

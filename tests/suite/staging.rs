@@ -12,6 +12,7 @@ use serde_json::Value;
 use tokio::net::{TcpListener, TcpStream};
 
 use chime_conformance::mock::{Defect, MockConfig, ReferenceMock};
+use chime_conformance::util::lock;
 
 use crate::util::{conformance, fixture_flags, harness};
 
@@ -255,10 +256,7 @@ struct ArrivalRecorder {
 impl wiremock::Respond for ArrivalRecorder {
     fn respond(&self, request: &wiremock::Request) -> wiremock::ResponseTemplate {
         let arrived = Instant::now();
-        self.arrivals
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(arrived);
+        lock(&self.arrivals).push(arrived);
         let segments: Vec<&str> = request.url.path().split('/').collect();
         let ["", "accounts", account_id, "users"] = segments.as_slice() else {
             return wiremock::ResponseTemplate::new(404);
@@ -384,7 +382,7 @@ async fn the_rate_limit_the_budget_and_the_user_cap_hold_on_the_server_side() {
     .collect();
     let run = harness(args, vec![]).await;
     assert_eq!(run.code, 0, "{run}");
-    let mut arrivals = arrivals.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    let mut arrivals = lock(&arrivals).clone();
     arrivals.sort();
     assert!(
         arrivals.len() >= 30,
