@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use crate::contract::sigv4::SignatureMode;
 use crate::contract::{Exception, ERROR_TYPE_HEADER};
 
 /// A request as it went on the wire.
@@ -20,6 +21,8 @@ pub struct SentRequest {
     pub body: Vec<u8>,
     /// The exception the request asked the target to inject, if any.
     pub injected_fault: Option<Exception>,
+    /// How it was signed, relative to the target's credentials.
+    pub signature: SignatureMode,
 }
 
 /// A response as it came off the wire.
@@ -94,6 +97,7 @@ impl SentRequest {
             ],
             body: br#"{"Email":"alice@example.com"}"#.to_vec(),
             injected_fault: None,
+            signature: SignatureMode::AsTarget,
         }
     }
 }

@@ -56,6 +56,7 @@ impl Client {
             headers,
             body,
             injected_fault: call.fault,
+            signature: call.signature,
         })
     }
 

@@ -38,6 +38,7 @@ impl Client {
                         headers: Vec::new(),
                         body: Vec::new(),
                         injected_fault: call.fault,
+                        signature: call.signature,
                     },
                     error,
                 })

@@ -19,8 +19,8 @@ include!(concat!(env!("OUT_DIR"), "/embedded_cases.rs"));
 /// The most copies a burst step may send.
 pub const MAX_BURST: u32 = 200;
 
-/// Which fixture account a step addresses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+/// Which fixture account a step (or a generated input) addresses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum AccountRef {
     /// The target's ordinary account.

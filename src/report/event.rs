@@ -5,6 +5,9 @@
 use std::sync::Arc;
 
 use super::record::TrialRecord;
+use crate::check::Rule;
+use crate::http::{ReceivedResponse, SentRequest};
+use crate::input::cases::AccountRef;
 
 /// Something that happened in a run.
 #[derive(Debug, Clone, Copy)]
@@ -18,10 +21,33 @@ pub enum Event<'a> {
     },
     /// A request of a trial got its verdict.
     RequestFinished { trial: &'a str, failed: bool },
+    /// A request and its answer (none when it got no complete answer), with the role it
+    /// played and the rules it broke: what a cassette records.
+    Exchange(&'a ExchangeEvent<'a>),
     /// A trial ended.
     TrialFinished(&'a TrialRecord),
     /// The run ended.
     RunFinished,
+}
+
+/// What role a request played in its trial, so that it can be mapped onto another target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ExchangeRole {
+    /// Which of the target's accounts it addressed.
+    pub account: AccountRef,
+    /// For a case, the step (from 1); `None` for a property's generated input.
+    pub step: Option<usize>,
+}
+
+/// One request of a trial and what came of it.
+#[derive(Debug, Clone, Copy)]
+pub struct ExchangeEvent<'a> {
+    pub trial: &'a str,
+    pub role: ExchangeRole,
+    pub request: &'a SentRequest,
+    pub response: Option<&'a ReceivedResponse>,
+    /// The rules it broke (empty when it conforms or got no answer).
+    pub rules: &'a [Rule],
 }
 
 /// A consumer of a run's events. Called from the run's threads; must be cheap.
@@ -36,6 +62,11 @@ pub struct Reporters(Vec<Arc<dyn Reporter>>);
 impl Reporters {
     pub fn new(reporters: Vec<Arc<dyn Reporter>>) -> Reporters {
         Reporters(reporters)
+    }
+
+    /// True when no reporter listens (events need not be made).
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
     }
 
     pub fn report(&self, event: &Event<'_>) {

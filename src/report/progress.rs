@@ -206,6 +206,7 @@ impl Reporter for Progress {
                 }
             }
             Event::RunFinished => self.stop_printer(),
+            Event::Exchange(_) => {}
         }
     }
 }

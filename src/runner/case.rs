@@ -14,7 +14,7 @@ use crate::check::{
 use crate::contract::Exception;
 use crate::http::{Call, CallBody, CallPurpose, Exchange};
 use crate::input::cases::{AccountRef, Case, ExpectedAnswer, Step};
-use crate::report::event::Event;
+use crate::report::event::ExchangeRole;
 
 impl Run {
     /// Runs one exception case.
@@ -28,9 +28,9 @@ impl Run {
         }
         let case_email = format!("chime-conformance+{}@example.com", self.next_tag());
         for (i, step) in case.steps.iter().enumerate() {
-            let outcome = self
-                .runtime
-                .block_on(self.run_step(&case.name, step, &case_email, sent));
+            let outcome =
+                self.runtime
+                    .block_on(self.run_step(&case.name, i + 1, step, &case_email, sent));
             if let Err(mut evaluation) = outcome {
                 evaluation.context = Some(format!(
                     "{} (step {} of {}: expect {})",
@@ -111,6 +111,7 @@ impl Run {
     async fn run_step(
         &self,
         trial: &str,
+        step_number: usize,
         step: &Step,
         case_email: &str,
         sent: &AtomicU64,
@@ -127,19 +128,28 @@ impl Run {
         )
         .await;
         let mut answers = StepAnswers::default();
+        let role = ExchangeRole {
+            account: step.account,
+            step: Some(step_number),
+        };
         for (call, exchange) in calls.iter().zip(exchanges) {
-            let exchange = exchange.map_err(|unanswered| {
-                self.report(&Event::RequestFinished {
-                    trial,
-                    failed: true,
-                });
-                Box::new(Evaluation::new(None, Answer::Unanswered(unanswered)))
-            })?;
+            let exchange = match exchange {
+                Ok(exchange) => exchange,
+                Err(unanswered) => {
+                    let answer = Answer::Unanswered(unanswered);
+                    self.report_exchange(trial, role, &answer);
+                    return Err(Box::new(Evaluation::new(None, answer)));
+                }
+            };
             let checked = self.check_step_response(step, call, &exchange);
-            self.report(&Event::RequestFinished {
-                trial,
-                failed: !checked.violations.is_empty(),
-            });
+            let answer = Answer::Checked {
+                exchange,
+                violations: checked.violations.clone(),
+            };
+            self.report_exchange(trial, role, &answer);
+            let Answer::Checked { exchange, .. } = answer else {
+                unreachable!("built as Checked above")
+            };
             answers.add(step, exchange, checked);
         }
         answers.verdict(step)

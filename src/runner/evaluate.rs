@@ -10,9 +10,10 @@ use crate::check::{
 use crate::contract::sigv4::SignatureMode;
 use crate::contract::Exception;
 use crate::http::{Call, CallBody, CallPurpose, Exchange, Unanswered};
+use crate::input::cases::AccountRef;
 use crate::input::generate::{CreateUserInput, ErrorProbe, InvalidBody, InvalidInput};
 use crate::input::property::PropertyInput;
-use crate::report::event::Event;
+use crate::report::event::{Event, ExchangeEvent, ExchangeRole};
 use crate::util::lock;
 
 /// What came of one request: checked, or never answered.
@@ -144,11 +145,37 @@ impl Run {
             }
             Err(unanswered) => Evaluation::new(context, Answer::Unanswered(unanswered)),
         };
-        self.report(&Event::RequestFinished {
-            trial,
-            failed: evaluation.failed(),
-        });
+        let role = ExchangeRole {
+            account: property_account(input),
+            step: None,
+        };
+        self.report_exchange(trial, role, &evaluation.answer);
         evaluation
+    }
+
+    /// Tells the reporters of one request: the exchange, then its verdict.
+    pub(super) fn report_exchange(&self, trial: &str, role: ExchangeRole, answer: &Answer) {
+        let (request, response, violations) = match answer {
+            Answer::Checked {
+                exchange,
+                violations,
+            } => (
+                &exchange.request,
+                Some(&exchange.response),
+                violations.as_slice(),
+            ),
+            Answer::Unanswered(u) => (&u.request, None, &[][..]),
+        };
+        let rules: Vec<Rule> = violations.iter().map(|v| v.rule).collect();
+        self.report(&Event::Exchange(&ExchangeEvent {
+            trial,
+            role,
+            request,
+            response,
+            rules: &rules,
+        }));
+        let failed = response.is_none() || !rules.is_empty();
+        self.report(&Event::RequestFinished { trial, failed });
     }
 
     fn property_call(&self, input: &PropertyInput) -> (Call, Option<String>, Aim) {
@@ -232,5 +259,18 @@ impl Run {
             fault: None,
             purpose: CallPurpose::Probe,
         }
+    }
+}
+
+/// Which of the target's accounts a generated input addresses.
+fn property_account(input: &PropertyInput) -> AccountRef {
+    let invalid = match input {
+        PropertyInput::Invalid(i) | PropertyInput::Probe(ErrorProbe::Invalid(i)) => i,
+        PropertyInput::Probe(ErrorProbe::UnknownAccount { .. }) => return AccountRef::Unknown,
+        _ => return AccountRef::Ordinary,
+    };
+    match invalid.breakage {
+        crate::input::generate::Breakage::AccountIdBlank(_) => AccountRef::Blank,
+        _ => AccountRef::Ordinary,
     }
 }
