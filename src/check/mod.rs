@@ -2,6 +2,7 @@
 //! a list of [`Violation`]s of named [`Rule`]s. No I/O here, so every rule is unit-tested
 //! without a server.
 
+pub mod diff;
 mod error;
 mod response;
 mod rule;

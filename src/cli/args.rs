@@ -158,4 +158,17 @@ pub struct RunArgs {
     /// Neither replay nor record regressions.
     #[arg(long, env = "CHIME_NO_REGRESSIONS")]
     pub no_regressions: bool,
+    /// Differential run: send the same seeded traffic to a second target, described by a
+    /// target profile (TOML; without an endpoint, a second embedded mock), and compare the
+    /// answers class by class (trials diff::<class>). See README, "Differential runs".
+    #[arg(long, env = "CHIME_COMPARE_TARGET", value_name = "FILE", conflicts_with = "replay")]
+    pub compare_target: Option<PathBuf>,
+    /// Record every exchange of the run as a HAR 1.2 cassette (Authorization, session
+    /// tokens, emails and the other sensitive members masked, never stored).
+    #[arg(long, env = "CHIME_RECORD", value_name = "PATH")]
+    pub record: Option<PathBuf>,
+    /// Replay a cassette: re-send its requests to the target (re-signed, accounts mapped by
+    /// role, emails re-tagged) and compare each answer with the recorded one.
+    #[arg(long, env = "CHIME_REPLAY", value_name = "PATH")]
+    pub replay: Option<PathBuf>,
 }

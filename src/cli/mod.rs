@@ -5,6 +5,7 @@
 
 pub mod args;
 mod exit;
+mod mode;
 mod settings;
 mod stdout;
 mod target;
@@ -18,7 +19,8 @@ use chime_conformance::http::Client;
 use chime_conformance::input::cases::Case;
 use chime_conformance::mock::ReferenceMock;
 use chime_conformance::report::console::render_console;
-use chime_conformance::report::event::{Event, Reporters};
+use chime_conformance::report::cassette::CassetteRecorder;
+use chime_conformance::report::event::{Event, Reporter, Reporters};
 use chime_conformance::report::json::write_report;
 use chime_conformance::report::junit::write_junit;
 use chime_conformance::report::markdown::write_summary;
@@ -26,13 +28,14 @@ use chime_conformance::report::matrix::build_matrix;
 use chime_conformance::report::progress::{Progress, ProgressMode};
 use chime_conformance::report::record::{FailureClass, RunRecord, Summary};
 use chime_conformance::report::ReportError;
-use chime_conformance::runner::{planned_cases, trial_names, trials, Run, RunOptions, UsernameTag};
+use chime_conformance::runner::{planned_cases, Run, RunOptions, UsernameTag};
 use chime_conformance::target::builder::TargetSettings;
 use chime_conformance::target::TargetOrigin;
 
 pub use args::Cli;
 pub use exit::ExitStatus;
 use exit::{usage, CliError};
+use mode::Mode;
 #[allow(unused_imports)]
 pub use stdout::quiet_on_closed_stdout;
 
@@ -49,8 +52,10 @@ pub fn main_with(cli: Cli) -> ExitStatus {
 
 fn run(cli: Cli) -> Result<ExitStatus, CliError> {
     let cases = settings::cases(&cli)?;
+    let mode = Mode::of(&cli);
     if cli.libtest.list {
-        let listed = trial_names(&cases)
+        let listed = mode
+            .trial_names(&cases)
             .into_iter()
             .map(|name| libtest_mimic::Trial::test(name, || Ok(())))
             .collect();
@@ -64,9 +69,11 @@ fn run(cli: Cli) -> Result<ExitStatus, CliError> {
         .map_err(|e| usage(format!("failed to start the async runtime: {e}")))?;
     let seed = cli.run.seed.unwrap_or_else(rand::random);
     let run_id = uuid::Uuid::new_v4().simple().to_string()[..8].to_string();
-    // The embedded mock, if any, lives as long as this function.
-    let (run, _mock) = prepare(&cli, &cases, &runtime, seed, &run_id)?;
-    let trials = trials(&run, &cases);
+    let recorder = cli.run.record.as_ref().map(|_| Arc::new(CassetteRecorder::new()));
+    // The embedded mocks, if any, live as long as this function.
+    let (run, _mock) = prepare(&cli, &mode, &cases, &runtime, seed, &run_id, &recorder)?;
+    let (trials, comparison, _right_mock) =
+        mode.trials(&cli, &run, &cases, &runtime, seed, &run_id)?;
     run.report(&Event::RunStarted {
         trials: trials
             .iter()
@@ -75,9 +82,21 @@ fn run(cli: Cli) -> Result<ExitStatus, CliError> {
     });
     let _conclusion = libtest_mimic::run(&cli.libtest, trials);
     run.report(&Event::RunFinished);
-    let record = run_record(&run, &cases, &run_id, seed);
+    let mut record = run_record(&run, &cases, &run_id, seed);
+    if let Some(comparison) = &comparison {
+        record.exception_matrix.clear();
+        record.drift = Some(comparison.drift().clone());
+    }
     eprintln!("\n{}", render_console(&record));
     write_reports(&cli, &record)?;
+    if let (Some(recorder), Some(path)) = (&recorder, &cli.run.record) {
+        recorder.write(path).map_err(|e| usage(e.to_string()))?;
+        eprintln!(
+            "chime-conformance: recorded {} exchanges in {}",
+            recorder.entries(),
+            path.display()
+        );
+    }
     Ok(exit_status(&record.summary))
 }
 
@@ -85,24 +104,59 @@ fn run(cli: Cli) -> Result<ExitStatus, CliError> {
 /// the client, the schemas and the reporters.
 fn prepare(
     cli: &Cli,
+    mode: &Mode,
     cases: &[Case],
     runtime: &tokio::runtime::Runtime,
     seed: u64,
     run_id: &str,
+    recorder: &Option<Arc<CassetteRecorder>>,
 ) -> Result<(Arc<Run>, Option<ReferenceMock>), CliError> {
     let profile = settings::profile(cli)?;
-    settings::check_expected_failures(&profile, &trial_names(cases))?;
+    settings::check_expected_failures(&profile, &mode.trial_names(cases))?;
     let settings = settings::flag_settings(cli).or(TargetSettings::from(&profile));
-    let bounds = settings.run_bounds().map_err(|e| usage(e.to_string()))?;
-    let deadline = std::time::Instant::now() + bounds.deadline;
     let origin = match &cli.target.target {
         Some(path) => TargetOrigin::Profile(path.display().to_string()),
         None => TargetOrigin::Flags,
     };
-    let (target, mock) = target::resolve(&settings, origin, runtime)?;
+    let quiet = cli.libtest.quiet || is_json_format(cli);
+    let mut reporters: Vec<Arc<dyn Reporter>> =
+        vec![Arc::new(Progress::new(ProgressMode::for_stderr(quiet)))];
+    if let Some(recorder) = recorder {
+        reporters.push(recorder.clone());
+    }
+    let side = Side {
+        settings: &settings,
+        origin,
+        expected_failures: profile.expected_failures(),
+        reporters: Reporters::new(reporters),
+        run_id: run_id.to_string(),
+    };
+    build_run(cli, side, runtime, seed)
+}
+
+/// One side of a run: its target's settings, and what the run reports to.
+pub(crate) struct Side<'a> {
+    pub settings: &'a TargetSettings,
+    pub origin: TargetOrigin,
+    pub expected_failures: std::collections::BTreeMap<String, String>,
+    pub reporters: Reporters,
+    pub run_id: String,
+}
+
+/// A run against one side's target: the target reached, the client, the schemas.
+pub(crate) fn build_run(
+    cli: &Cli,
+    side: Side<'_>,
+    runtime: &tokio::runtime::Runtime,
+    seed: u64,
+) -> Result<(Arc<Run>, Option<ReferenceMock>), CliError> {
+    let bounds = side.settings.run_bounds().map_err(|e| usage(e.to_string()))?;
+    let deadline = std::time::Instant::now() + bounds.deadline;
+    let (target, mock) = target::resolve(side.settings, side.origin, runtime)?;
     eprintln!(
-        "chime-conformance {}: seed {seed}, run {run_id}, target {}{}{}",
+        "chime-conformance {}: seed {seed}, run {}, target {}{}{}",
         env!("CARGO_PKG_VERSION"),
+        side.run_id,
         target.endpoint,
         if target.is_embedded() {
             " (embedded reference mock)"
@@ -115,32 +169,23 @@ fn prepare(
         .map_err(|e| usage(e.to_string()))?
         .with_deadline(deadline);
     if !client.target().is_embedded() {
-        target::preflight(runtime, &client, run_id)?;
+        target::preflight(runtime, &client, &side.run_id)?;
     }
     let options = RunOptions {
         seed,
         cases_per_property: cli.run.cases,
         regressions: (!cli.run.no_regressions).then(|| cli.run.regressions.clone()),
         disruption: bounds.disruption,
-        run_id: run_id.to_string(),
+        run_id: side.run_id,
         usernames: if client.target().is_embedded() {
             UsernameTag::Untagged
         } else {
             UsernameTag::RunId
         },
-        expected_failures: profile.expected_failures(),
+        expected_failures: side.expected_failures,
     };
     let schemas = Schemas::compile().map_err(|e| usage(e.to_string()))?;
-    let quiet = cli.libtest.quiet || is_json_format(cli);
-    let progress = Arc::new(Progress::new(ProgressMode::for_stderr(quiet)));
-    let reporters = Reporters::new(vec![progress]);
-    let run = Run::new(
-        runtime.handle().clone(),
-        client,
-        schemas,
-        options,
-        reporters,
-    );
+    let run = Run::new(runtime.handle().clone(), client, schemas, options, side.reporters);
     Ok((run, mock))
 }
 

@@ -4,11 +4,17 @@
 use std::fmt::Write as _;
 
 use super::matrix::render_matrix;
+use super::drift::DriftReport;
 use super::record::{FailureClass, RunRecord};
+use crate::check::diff::DiffLevel;
 
-/// The end-of-run text for stderr: the matrix, then the failures by class (if any).
+/// The end-of-run text for stderr: the matrix (or, for a comparison, the drift table), then
+/// the failures by class (if any).
 pub fn render_console(record: &RunRecord) -> String {
-    let mut out = render_matrix(&record.exception_matrix);
+    let mut out = match &record.drift {
+        Some(drift) => render_drift(drift),
+        None => render_matrix(&record.exception_matrix),
+    };
     let s = &record.summary;
     if s.failed > 0 {
         let _ = write!(
@@ -24,5 +30,41 @@ pub fn render_console(record: &RunRecord) -> String {
             );
         }
     }
+    out
+}
+
+/// The drift of a comparison as a plain-text table.
+pub fn render_drift(drift: &DriftReport) -> String {
+    let mut out = format!(
+        "behaviour compared: {} (left) against {} (right), {} answers each\n",
+        drift.left, drift.right, drift.compared
+    );
+    let _ = writeln!(out, "  {:<16} {:<9} {:>7}  example", "class", "level", "differ");
+    for class in &drift.classes {
+        let level = match class.level {
+            DiffLevel::Contract => "contract",
+            DiffLevel::Wire => "wire",
+        };
+        let example = class
+            .example
+            .as_ref()
+            .map(|e| format!("{} ({})", e.difference, e.trial))
+            .unwrap_or_else(|| "-".into());
+        let _ = writeln!(
+            out,
+            "  {:<16} {:<9} {:>7}  {example}",
+            class.class.name(),
+            level,
+            class.count
+        );
+    }
+    for (trial, why) in &drift.not_compared {
+        let _ = writeln!(out, "  not compared: {trial}: {why}");
+    }
+    let differing = drift
+        .differing()
+        .filter(|c| c.level == DiffLevel::Contract)
+        .count();
+    let _ = write!(out, "  contract-level classes that differ: {differing}");
     out
 }

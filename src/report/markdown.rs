@@ -12,7 +12,9 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
+use super::drift::render_class;
 use super::matrix::{MatrixRow, Verdict};
+use crate::check::diff::DiffLevel;
 use super::record::{FailureClass, FailureRecord, RunRecord, TrialKind, TrialOutcome};
 use super::{write_text, ReportError};
 
@@ -45,6 +47,7 @@ pub fn summary_markdown(report: &RunRecord) -> String {
     let mut out = String::new();
     title(&mut out, report);
     matrix(&mut out, report);
+    drift(&mut out, report);
     let mut budget = MAX_MESSAGES_BYTES;
     failures(&mut out, report, &mut budget);
     expected_failures(&mut out, report, &mut budget);
@@ -169,6 +172,50 @@ fn matrix(out: &mut String, report: &RunRecord) {
         );
     }
     out.push('\n');
+}
+
+/// The drift of a comparison: a row per class, then each example in full.
+fn drift(out: &mut String, report: &RunRecord) {
+    let Some(drift) = &report.drift else {
+        return;
+    };
+    let _ = writeln!(
+        out,
+        "### Drift: {} against {} ({} answers compared)\n",
+        text(&drift.left),
+        text(&drift.right),
+        drift.compared
+    );
+    out.push_str("| class | level | answers that differ | example |\n| --- | --- | ---: | --- |\n");
+    for class in &drift.classes {
+        let level = match class.level {
+            DiffLevel::Contract => "contract",
+            DiffLevel::Wire => "wire (information)",
+        };
+        let example = class
+            .example
+            .as_ref()
+            .map(|e| format!("{} ({})", code(&e.difference.to_string()), code(&e.trial)))
+            .unwrap_or_else(|| "-".into());
+        let _ = writeln!(
+            out,
+            "| {} | {level} | {} | {example} |",
+            code(class.class.name()),
+            class.count
+        );
+    }
+    out.push('\n');
+    for class in drift.differing() {
+        let text = render_class(drift, class);
+        let fence = "`".repeat(longest_backtick_run(&text).max(2) + 1);
+        let _ = write!(
+            out,
+            "<details><summary>{}: {} answers differ</summary>\n\n{fence}text\n{}\n{fence}\n\n</details>\n\n",
+            html(class.class.name()),
+            class.count,
+            truncate(&text, MAX_MESSAGE_BYTES)
+        );
+    }
 }
 
 /// The matrix's last column: the observing cases, the failing cases, or why none ran.

@@ -3,6 +3,7 @@
 //! Markdown, live progress — reads only those, never the runner nor another writer.
 
 pub mod console;
+pub mod drift;
 pub mod event;
 pub mod failure_text;
 pub mod json;

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use serde::{Serialize, Serializer};
 
+use super::drift::DriftReport;
 use super::matrix::MatrixRow;
 use crate::check::{Rule, RuleClass, Violation};
 use crate::contract::redact::{mask_header, redact_body};
@@ -19,6 +20,8 @@ use crate::http::{ReceivedResponse, SentRequest, TransportErrorKind};
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum TrialKind {
     Property,
+    /// A class of behaviour compared between two targets, or a cassette and a target.
+    Comparison,
     Case {
         #[serde(serialize_with = "shape_name")]
         exception: Exception,
@@ -356,6 +359,9 @@ pub struct RunRecord {
     pub trials: Vec<TrialRecord>,
     pub exception_matrix: Vec<MatrixRow>,
     pub created_user_ids: Vec<String>,
+    /// What a comparison (differential run or replay) found; absent in a normal run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub drift: Option<DriftReport>,
 }
 
 impl RunRecord {
@@ -372,6 +378,7 @@ impl RunRecord {
             trials: Vec::new(),
             exception_matrix: Vec::new(),
             created_user_ids: Vec::new(),
+            drift: None,
         }
     }
 }

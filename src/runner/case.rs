@@ -12,7 +12,7 @@ use crate::check::{
     check_response, is_exception, Checked, Expectation, Rule, SentFacts, Violation,
 };
 use crate::contract::Exception;
-use crate::http::{Call, CallBody, CallPurpose, Exchange};
+use crate::http::{Call, CallBody, CallPurpose, Exchange, Unanswered};
 use crate::input::cases::{AccountRef, Case, ExpectedAnswer, Step};
 use crate::report::event::ExchangeRole;
 
@@ -46,7 +46,7 @@ impl Run {
     }
 
     /// The account a step addresses.
-    fn step_account(&self, account: AccountRef) -> String {
+    pub(super) fn step_account(&self, account: AccountRef) -> String {
         let fixtures = &self.client.target().fixtures;
         match account {
             AccountRef::Ordinary => fixtures.account_id.clone(),
@@ -116,6 +116,27 @@ impl Run {
         case_email: &str,
         sent: &AtomicU64,
     ) -> Result<(), Box<Evaluation>> {
+        let answers = self
+            .step_answers(trial, step_number, step, case_email, sent)
+            .await
+            .map_err(|unanswered| Box::new(Evaluation::new(None, Answer::Unanswered(unanswered))))?;
+        let mut gathered = StepAnswers::default();
+        for (exchange, checked) in answers {
+            gathered.add(step, exchange, checked);
+        }
+        gathered.verdict(step)
+    }
+
+    /// Sends one step (every request of a burst at once) and checks each answer; the first
+    /// request that got no answer ends the step.
+    pub(super) async fn step_answers(
+        &self,
+        trial: &str,
+        step_number: usize,
+        step: &Step,
+        case_email: &str,
+        sent: &AtomicU64,
+    ) -> Result<Vec<(Exchange, Checked)>, Unanswered> {
         let throttling_tested = step.expect == ExpectedAnswer::Exception(Exception::Throttled);
         let calls: Vec<Call> = (0..step.burst)
             .map(|_| self.step_call(step, case_email))
@@ -127,35 +148,24 @@ impl Run {
                 .map(|call| self.exchange(call, throttling_tested)),
         )
         .await;
-        let mut answers = StepAnswers::default();
         let role = ExchangeRole {
             account: step.account,
             step: Some(step_number),
         };
+        let mut answers = Vec::with_capacity(calls.len());
         for (call, exchange) in calls.iter().zip(exchanges) {
-            let exchange = match exchange {
-                Ok(exchange) => exchange,
-                Err(unanswered) => {
-                    let answer = Answer::Unanswered(unanswered);
-                    self.report_exchange(trial, role, &answer);
-                    return Err(Box::new(Evaluation::new(None, answer)));
-                }
-            };
+            let exchange = exchange.inspect_err(|u| {
+                self.report_exchange(trial, role, &u.request, None, &[]);
+            })?;
             let checked = self.check_step_response(step, call, &exchange);
-            let answer = Answer::Checked {
-                exchange,
-                violations: checked.violations.clone(),
-            };
-            self.report_exchange(trial, role, &answer);
-            let Answer::Checked { exchange, .. } = answer else {
-                unreachable!("built as Checked above")
-            };
-            answers.add(step, exchange, checked);
+            let response = Some(&exchange.response);
+            self.report_exchange(trial, role, &exchange.request, response, &checked.violations);
+            answers.push((exchange, checked));
         }
-        answers.verdict(step)
+        Ok(answers)
     }
 
-    fn check_step_response(&self, step: &Step, call: &Call, exchange: &Exchange) -> Checked {
+    pub(super) fn check_step_response(&self, step: &Step, call: &Call, exchange: &Exchange) -> Checked {
         let response = &exchange.response;
         let body = match &call.body {
             CallBody::Json(v) => Some(v),

@@ -9,7 +9,9 @@ use crate::check::{
 };
 use crate::contract::sigv4::SignatureMode;
 use crate::contract::Exception;
-use crate::http::{Call, CallBody, CallPurpose, Exchange, Unanswered};
+use crate::http::{
+    Call, CallBody, CallPurpose, Exchange, ReceivedResponse, SentRequest, Unanswered,
+};
 use crate::input::cases::AccountRef;
 use crate::input::generate::{CreateUserInput, ErrorProbe, InvalidBody, InvalidInput};
 use crate::input::property::PropertyInput;
@@ -36,6 +38,19 @@ pub(crate) struct Evaluation {
     /// Rules broken by other requests of the same trial (a burst's other members, a
     /// batch's other failing inputs, the input before shrinking).
     pub also_broken: Vec<Rule>,
+}
+
+impl Answer {
+    /// The request, the response if one came, and the violations found.
+    pub fn parts(&self) -> (&SentRequest, Option<&ReceivedResponse>, &[Violation]) {
+        match self {
+            Answer::Checked {
+                exchange,
+                violations,
+            } => (&exchange.request, Some(&exchange.response), violations),
+            Answer::Unanswered(u) => (&u.request, None, &[]),
+        }
+    }
 }
 
 impl Evaluation {
@@ -149,23 +164,20 @@ impl Run {
             account: property_account(input),
             step: None,
         };
-        self.report_exchange(trial, role, &evaluation.answer);
+        let (request, response, violations) = evaluation.answer.parts();
+        self.report_exchange(trial, role, request, response, violations);
         evaluation
     }
 
     /// Tells the reporters of one request: the exchange, then its verdict.
-    pub(super) fn report_exchange(&self, trial: &str, role: ExchangeRole, answer: &Answer) {
-        let (request, response, violations) = match answer {
-            Answer::Checked {
-                exchange,
-                violations,
-            } => (
-                &exchange.request,
-                Some(&exchange.response),
-                violations.as_slice(),
-            ),
-            Answer::Unanswered(u) => (&u.request, None, &[][..]),
-        };
+    pub(super) fn report_exchange(
+        &self,
+        trial: &str,
+        role: ExchangeRole,
+        request: &SentRequest,
+        response: Option<&ReceivedResponse>,
+        violations: &[Violation],
+    ) {
         let rules: Vec<Rule> = violations.iter().map(|v| v.rule).collect();
         self.report(&Event::Exchange(&ExchangeEvent {
             trial,

@@ -2,13 +2,16 @@
 //! runs them against a target — generation, concurrent sending, checking, shrinking,
 //! regressions replay — leaving a [`TrialRecord`] per trial and emitting events while it
 //! goes. Properties are in [`property`] and [`shrink`], cases in [`case`], one request's
-//! verdict in [`evaluate`], and how a trial ends in [`conclude`].
+//! verdict in [`evaluate`], and how a trial ends in [`conclude`]. Comparison runs (two
+//! targets, or a cassette replayed to one) are in [`compare`] and [`replay`].
 
 mod case;
+mod compare;
 mod conclude;
 mod evaluate;
 mod options;
 mod property;
+mod replay;
 mod shrink;
 
 use std::collections::HashSet;
@@ -18,7 +21,9 @@ use std::time::Instant;
 
 use libtest_mimic::{Completion, Trial};
 
+pub use compare::{comparison_trial_names, comparison_trials, Comparison};
 pub use options::{RunOptions, UsernameTag};
+pub use replay::Replay;
 
 use crate::check::Rule;
 use crate::contract::schema::Schemas;

@@ -81,10 +81,7 @@ impl Run {
     ) -> Result<Option<FirstFailure>, TrialFailure> {
         let name = property.trial_name();
         let strategy = property.strategy();
-        let mut runner = TestRunner::new_with_rng(
-            Config::default(),
-            TestRng::from_seed(RngAlgorithm::ChaCha, &seed_bytes(self.options.seed, name)),
-        );
+        let mut runner = self.input_runner(name);
         let total = self.options.cases_per_property as usize;
         let concurrency = self.client.target().concurrency.max(1);
         // The generator's sequence, and so each case, depends only on the seed.
@@ -115,6 +112,14 @@ impl Run {
             done += size;
         }
         Ok(None)
+    }
+
+    /// The generator state of a property's inputs: a function of the seed and the name.
+    pub(super) fn input_runner(&self, name: &str) -> TestRunner {
+        TestRunner::new_with_rng(
+            Config::default(),
+            TestRng::from_seed(RngAlgorithm::ChaCha, &seed_bytes(self.options.seed, name)),
+        )
     }
 
     /// Sends a batch concurrently; only failures are kept (a passing exchange is dropped

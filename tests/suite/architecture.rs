@@ -31,7 +31,9 @@ const MOCK_MAY_USE: &[&str] = &["util", "contract", "mock"];
 const CLI: &str = "cli";
 
 /// The files of `report/` every writer may use; every other file there is a writer.
-const REPORT_SHARED: &[&str] = &["mod", "record", "matrix", "event", "failure_text", "write"];
+const REPORT_SHARED: &[&str] = &[
+    "mod", "record", "matrix", "drift", "event", "failure_text", "write",
+];
 
 /// Where a file sits in the layout.
 #[derive(Debug, Clone, PartialEq)]

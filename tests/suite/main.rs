@@ -19,6 +19,8 @@ mod schema_model;
 mod mutation;
 // Endpoints that misbehave at the transport level.
 mod hostile;
+// Differential runs and cassettes: two targets, or a recording and a target, compared.
+mod differential;
 // Endpoints that conform but differ from the reference mock pass cleanly.
 mod conforming;
 // The JUnit and Markdown reporters.

@@ -1,0 +1,342 @@
+//! Comparison runs: the same seeded traffic — every property's generated inputs and every
+//! case's steps — sent to two targets (a differential run), each pair of answers compared
+//! after normalisation ([`crate::check::diff`]) and the differences gathered by class into a
+//! [`DriftReport`]. Each class is one trial, `diff::<class>`: a contract-level class that
+//! differs fails, a wire-level one is listed as information (ignored, with the count).
+//! Replaying a cassette ([`super::replay`]) fills the same report.
+
+use std::collections::BTreeSet;
+use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use futures::{stream, StreamExt};
+use libtest_mimic::{Completion, Trial};
+use proptest::strategy::{Strategy, ValueTree};
+
+use super::conclude::TrialFailure;
+use super::evaluate::Evaluation;
+use super::replay::Replay;
+use super::Run;
+use crate::check::diff::{compare, compare_bursts, DiffClass, DiffLevel, Difference, Observation};
+use crate::check::{Checked, Rule};
+use crate::http::{Exchange, Unanswered};
+use crate::input::cases::Case;
+use crate::input::property::Property;
+use crate::report::drift::{render_class, DriftClassReport, DriftExample, DriftReport};
+use crate::report::record::{ExchangeRecord, FailureRecord, TrialKind};
+use crate::util::lock;
+
+/// What the left side of a comparison is compared with.
+pub(super) enum Against {
+    /// A second target, sent the same traffic.
+    Target(Arc<Run>),
+    /// The answers a cassette recorded.
+    Cassette(Replay),
+}
+
+/// A comparison and, once its traffic has been sent, what it found.
+pub struct Comparison {
+    /// The target the traffic goes to (the left side of a differential run; the target
+    /// a cassette is replayed to).
+    run: Arc<Run>,
+    against: Against,
+    cases: Vec<Case>,
+    names: (String, String),
+    drift: OnceLock<DriftReport>,
+}
+
+/// Gathers differences by class, keeping the smallest example of each.
+#[derive(Default)]
+pub(super) struct Gathered {
+    compared: u64,
+    not_compared: Vec<(String, String)>,
+    /// Per class (in `DiffClass::ALL` order): count, and the example with its request size.
+    classes: Vec<(u64, Option<(usize, DriftExample)>)>,
+    left_only: BTreeSet<Rule>,
+    right_only: BTreeSet<Rule>,
+}
+
+/// One side's answer to a request, as a comparison keeps it.
+pub(super) struct Side {
+    pub observation: Observation,
+    pub exchange: Option<ExchangeRecord>,
+    pub request_bytes: usize,
+}
+
+impl Side {
+    /// The first of a burst's sides, carrying the rules every member broke.
+    pub(super) fn merged(sides: &[Side]) -> Option<Side> {
+        let first = sides.first()?;
+        let mut observation = first.observation.clone();
+        observation.rules = sides
+            .iter()
+            .flat_map(|s| s.observation.rules.iter().copied())
+            .collect();
+        Some(Side {
+            observation,
+            exchange: first.exchange.clone(),
+            request_bytes: first.request_bytes,
+        })
+    }
+
+    /// A side from an evaluated request.
+    pub(super) fn of(evaluation: &Evaluation) -> Side {
+        let (request, response, violations) = evaluation.answer.parts();
+        let rules: Vec<_> = violations.iter().map(|v| v.rule).collect();
+        Side {
+            observation: match response {
+                Some(r) => Observation::of(r, &rules),
+                None => Observation::unanswered(),
+            },
+            exchange: Some(ExchangeRecord::masked(request, response)),
+            request_bytes: request.body.len(),
+        }
+    }
+}
+
+impl Gathered {
+    pub(super) fn new() -> Gathered {
+        Gathered {
+            classes: DiffClass::ALL.iter().map(|_| (0, None)).collect(),
+            ..Gathered::default()
+        }
+    }
+
+    /// Adds the differences of one compared pair.
+    pub(super) fn add(
+        &mut self,
+        trial: &str,
+        context: Option<String>,
+        differences: Vec<Difference>,
+        left: &Side,
+        right: &Side,
+    ) {
+        self.compared += 1;
+        let (l, r) = (&left.observation.rules, &right.observation.rules);
+        self.left_only.extend(l.difference(r).copied());
+        self.right_only.extend(r.difference(l).copied());
+        let size = left.request_bytes.max(right.request_bytes);
+        for difference in differences {
+            let index = DiffClass::ALL
+                .iter()
+                .position(|c| *c == difference.class)
+                .unwrap_or(0);
+            let (count, example) = &mut self.classes[index];
+            *count += 1;
+            if example.as_ref().is_none_or(|(best, _)| size < *best) {
+                *example = Some((
+                    size,
+                    DriftExample {
+                        trial: trial.to_string(),
+                        context: context.clone(),
+                        difference,
+                        left: left.exchange.clone(),
+                        right: right.exchange.clone(),
+                    },
+                ));
+            }
+        }
+    }
+
+    pub(super) fn skip(&mut self, trial: &str, why: String) {
+        self.not_compared.push((trial.to_string(), why));
+    }
+
+    fn report(self, names: &(String, String)) -> DriftReport {
+        DriftReport {
+            left: names.0.clone(),
+            right: names.1.clone(),
+            compared: self.compared,
+            not_compared: self.not_compared,
+            classes: DiffClass::ALL
+                .iter()
+                .zip(self.classes)
+                .map(|(&class, (count, example))| DriftClassReport {
+                    class,
+                    level: class.level(),
+                    count,
+                    example: example.map(|(_, e)| e),
+                })
+                .collect(),
+            rules_broken_by_left_only: self.left_only.into_iter().collect(),
+            rules_broken_by_right_only: self.right_only.into_iter().collect(),
+        }
+    }
+}
+
+impl Comparison {
+    /// A differential run: `left` and `right` get the same traffic.
+    pub fn differential(left: Arc<Run>, right: Arc<Run>, cases: Vec<Case>) -> Arc<Comparison> {
+        let names = (
+            left.client.target().endpoint.clone(),
+            right.client.target().endpoint.clone(),
+        );
+        Arc::new(Comparison {
+            run: left,
+            against: Against::Target(right),
+            cases,
+            names,
+            drift: OnceLock::new(),
+        })
+    }
+
+    /// A replay: a cassette's requests re-sent to `run`'s target, each answer compared
+    /// with the recorded one.
+    pub fn replay(run: Arc<Run>, replay: Replay, cases: Vec<Case>) -> Arc<Comparison> {
+        let names = (
+            format!("the cassette {}", replay.source()),
+            run.client.target().endpoint.clone(),
+        );
+        Arc::new(Comparison {
+            run,
+            against: Against::Cassette(replay),
+            cases,
+            names,
+            drift: OnceLock::new(),
+        })
+    }
+
+    /// What the comparison found, sending its traffic the first time it is asked.
+    pub fn drift(&self) -> &DriftReport {
+        self.drift.get_or_init(|| {
+            let gathered = Mutex::new(Gathered::new());
+            match &self.against {
+                Against::Target(right) => {
+                    for property in Property::ALL {
+                        self.compare_property(right, property, &gathered);
+                    }
+                    for case in &self.cases {
+                        self.compare_case(right, case, &gathered);
+                    }
+                }
+                Against::Cassette(replay) => replay.run(&self.run, &self.cases, &gathered),
+            }
+            let gathered = std::mem::take(&mut *lock(&gathered));
+            gathered.report(&self.names)
+        })
+    }
+
+    /// A property's inputs, generated from the seed as in a normal run, sent to both.
+    fn compare_property(&self, right: &Run, property: Property, gathered: &Mutex<Gathered>) {
+        let name = property.trial_name();
+        let strategy = property.strategy();
+        let mut generator = self.run.input_runner(name);
+        let inputs: Vec<_> = (0..self.run.options.cases_per_property)
+            .filter_map(|_| strategy.new_tree(&mut generator).ok().map(|t| t.current()))
+            .collect();
+        let sent = AtomicU64::new(0);
+        let concurrency = self.run.client.target().concurrency.max(1);
+        self.run.runtime.block_on(
+            stream::iter(inputs.iter())
+                .map(|input| async {
+                    let (l, r) = futures::join!(
+                        self.run.evaluate(name, input, &sent),
+                        right.evaluate(name, input, &sent)
+                    );
+                    let (left, right) = (Side::of(&l), Side::of(&r));
+                    let differences = compare(&left.observation, &right.observation);
+                    lock(gathered).add(name, l.context.clone(), differences, &left, &right);
+                })
+                .buffer_unordered(concurrency)
+                .collect::<Vec<()>>(),
+        );
+    }
+
+    /// A case's steps, in order, sent to both; a burst compared as a whole.
+    fn compare_case(&self, right: &Run, case: &Case, gathered: &Mutex<Gathered>) {
+        for (run, side) in [(&*self.run, "left"), (right, "right")] {
+            if let Some(why) = case.unmet_need(run.client.target(), run.options.disruption) {
+                lock(gathered).skip(&case.name, format!("the {side} target cannot run it: {why}"));
+                return;
+            }
+        }
+        let sent = AtomicU64::new(0);
+        let email = |run: &Run| format!("chime-conformance+{}@example.com", run.next_tag());
+        let (left_email, right_email) = (email(&self.run), email(right));
+        for (i, step) in case.steps.iter().enumerate() {
+            let (l, r) = self.run.runtime.block_on(async {
+                futures::join!(
+                    self.run.step_answers(&case.name, i + 1, step, &left_email, &sent),
+                    right.step_answers(&case.name, i + 1, step, &right_email, &sent)
+                )
+            });
+            let (left, right_side) = (burst_sides(&l), burst_sides(&r));
+            let observations = |sides: &[Side]| -> Vec<Observation> {
+                sides.iter().map(|s| s.observation.clone()).collect()
+            };
+            let differences = compare_bursts(&observations(&left), &observations(&right_side));
+            let context = format!("step {} of {}: expect {}", i + 1, case.steps.len(), step.expect);
+            if let (Some(l), Some(r)) = (Side::merged(&left), Side::merged(&right_side)) {
+                lock(gathered).add(&case.name, Some(context), differences, &l, &r);
+            }
+        }
+    }
+}
+
+/// The sides of one step's answers (one for a request with no answer).
+fn burst_sides(answers: &Result<Vec<(Exchange, Checked)>, Unanswered>) -> Vec<Side> {
+    match answers {
+        Ok(answers) => answers
+            .iter()
+            .map(|(exchange, checked)| {
+                let rules: Vec<_> = checked.violations.iter().map(|v| v.rule).collect();
+                Side {
+                    observation: Observation::of(&exchange.response, &rules),
+                    exchange: Some(ExchangeRecord::masked(
+                        &exchange.request,
+                        Some(&exchange.response),
+                    )),
+                    request_bytes: exchange.request.body.len(),
+                        }
+            })
+            .collect(),
+        Err(unanswered) => vec![Side {
+            observation: Observation::unanswered(),
+            exchange: Some(ExchangeRecord::masked(&unanswered.request, None)),
+            request_bytes: unanswered.request.body.len(),
+        }],
+    }
+}
+
+/// The trials of a comparison: one per class of behaviour.
+pub fn comparison_trials(comparison: &Arc<Comparison>) -> Vec<Trial> {
+    DiffClass::ALL
+        .iter()
+        .map(|&class| {
+            let comparison = Arc::clone(comparison);
+            Trial::ignorable_test(class.trial_name(), move || {
+                let run = Arc::clone(&comparison.run);
+                run.trial(&class.trial_name(), TrialKind::Comparison, None, |_| {
+                    comparison.verdict(class)
+                })
+            })
+        })
+        .collect()
+}
+
+/// The trial names of a comparison (for `--list`).
+pub fn comparison_trial_names() -> Vec<String> {
+    DiffClass::ALL.iter().map(|c| c.trial_name()).collect()
+}
+
+impl Comparison {
+    /// A class's verdict: no difference passes; a contract-level one fails; a wire-level
+    /// one is information.
+    fn verdict(&self, class: DiffClass) -> Result<Completion, TrialFailure> {
+        let drift = self.drift();
+        let Some(report) = drift.class(class).filter(|c| c.count > 0) else {
+            return Ok(Completion::Completed);
+        };
+        match class.level() {
+            DiffLevel::Contract => Err(TrialFailure(Box::new(FailureRecord::new(
+                Vec::new(),
+                false,
+                render_class(drift, report),
+            )))),
+            DiffLevel::Wire => Ok(Completion::ignored_with(format!(
+                "information: {} of {} answers differ in {class} (wire level: the contract allows both)",
+                report.count, drift.compared
+            ))),
+        }
+    }
+}

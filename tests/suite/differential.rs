@@ -1,0 +1,225 @@
+//! Differential runs and cassettes: the reference mock compared with itself gives no
+//! difference; with one `Defect` on the right, the defect's rules (and only those) break on
+//! the right only, as a contract-level difference; with a conforming `Variant`, no
+//! contract-level difference. A cassette recorded against the standalone mock is HAR 1.2,
+//! holds one entry per exchange, keeps no secret, and replays green against the embedded
+//! mock and red against a defective one.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use serde_json::Value;
+
+use chime_conformance::check::diff::DiffClass;
+use chime_conformance::mock::{Defect, MockConfig, ReferenceMock, Variant};
+
+use crate::mutation::MUTANTS;
+use crate::util::{harness, spawn_mock_binary, ConformanceRun};
+
+/// A target profile for a mock (its endpoint and fixtures).
+fn profile_of(mock: &ReferenceMock, dir: &Path) -> String {
+    let f = mock.fixtures();
+    let text = format!(
+        "endpoint = {:?}\naccount_id = {:?}\nforbidden_account_id = {:?}\nthrottled_account_id = {:?}\nfault_header = {:?}\n",
+        mock.uri(),
+        f.account_id,
+        f.forbidden_account_id.unwrap_or_default(),
+        f.throttled_account_id.unwrap_or_default(),
+        f.fault_header.unwrap_or_default(),
+    );
+    let path = dir.join(format!("{}.toml", mock.address().port()));
+    std::fs::write(&path, text).expect("write the profile");
+    path.display().to_string()
+}
+
+/// A differential run: the embedded mock (left) against `right`; the run and its report.
+async fn compare_with(right: MockConfig, extra: &[&str]) -> (ConformanceRun, Value) {
+    let mock = ReferenceMock::start(right).await.expect("the mock starts");
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let report = dir.path().join("report.json");
+    let mut args = vec![
+        "--compare-target".to_string(),
+        profile_of(&mock, dir.path()),
+        "--report".into(),
+        report.display().to_string(),
+        "--seed".into(),
+        "7".into(),
+    ];
+    args.extend(extra.iter().map(|s| s.to_string()));
+    let run = harness(args, Vec::new()).await;
+    (run, read_json(&report))
+}
+
+fn read_json(path: &Path) -> Value {
+    std::fs::read(path)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or(Value::Null)
+}
+
+/// The classes that differ, by level.
+fn differing(report: &Value, level: &str) -> BTreeSet<String> {
+    report["drift"]["classes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|c| c["level"] == level && c["count"].as_u64().unwrap_or(0) > 0)
+        .filter_map(|c| c["class"].as_str().map(str::to_string))
+        .collect()
+}
+
+fn rule_names(report: &Value, side: &str) -> BTreeSet<String> {
+    report["drift"][format!("rules_broken_by_{side}_only")]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r.as_str().map(str::to_string))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_mock_against_itself_differs_in_nothing() {
+    let (run, report) = compare_with(MockConfig::default(), &[]).await;
+    assert_eq!(run.code, 0, "{run}");
+    assert!(report["drift"]["compared"].as_u64().unwrap_or(0) > 700, "{report}");
+    assert_eq!(differing(&report, "contract"), BTreeSet::new(), "{run}");
+    assert_eq!(differing(&report, "wire"), BTreeSet::new(), "{run}");
+    assert!(run.stdout.contains("6 passed"), "{run}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_defect_is_its_own_rules_broken_on_the_right_only() {
+    for defect in Defect::ALL {
+        let mutant = MUTANTS
+            .iter()
+            .find(|m| m.defect == defect)
+            .unwrap_or_else(|| panic!("{defect} is not in MUTANTS"));
+        let config = MockConfig {
+            defect: Some(defect),
+            ..MockConfig::default()
+        };
+        let (run, report) = compare_with(config, &[]).await;
+        assert_eq!(run.code, 1, "{defect}: a contract-level difference fails\n{run}");
+        assert!(
+            differing(&report, "contract").contains(DiffClass::ContractRule.name()),
+            "{defect}: {}",
+            report["drift"]
+        );
+        let right = rule_names(&report, "right");
+        let allowed: BTreeSet<String> = std::iter::once(mutant.rule)
+            .chain(mutant.also.iter().copied())
+            .map(|r| r.name().to_string())
+            .collect();
+        assert!(
+            right.contains(mutant.rule.name()) && right.is_subset(&allowed),
+            "{defect}: the right broke {right:?}, its rules are {allowed:?}"
+        );
+        assert_eq!(rule_names(&report, "left"), BTreeSet::new(), "{defect}");
+        assert!(
+            run.stdout.contains("diff::contract_rule ... FAILED"),
+            "{defect}: {run}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_conforming_variant_differs_in_no_contract_level_class() {
+    for variant in Variant::ALL {
+        let config = MockConfig {
+            variant: Some(variant),
+            ..MockConfig::default()
+        };
+        let (run, report) = compare_with(config, &[]).await;
+        assert_eq!(run.code, 0, "{variant}\n{run}");
+        assert_eq!(
+            differing(&report, "contract"),
+            BTreeSet::new(),
+            "{variant}: {}",
+            report["drift"]
+        );
+    }
+}
+
+/// Runs the suite against a standalone mock, recording a cassette; the cassette's path,
+/// the run and its report.
+async fn record_against_standalone(dir: &Path) -> (std::path::PathBuf, ConformanceRun, Value) {
+    let mock = spawn_mock_binary(&[]);
+    let cassette = dir.join("nightly/cassette.har");
+    let report = dir.join("report.json");
+    let args: Vec<String> = [
+        "--endpoint",
+        &mock.url,
+        "--account-id",
+        chime_conformance::mock::DEFAULT_ACCOUNT_ID,
+        "--forbidden-account-id",
+        chime_conformance::mock::DEFAULT_FORBIDDEN_ACCOUNT_ID,
+        "--throttled-account-id",
+        chime_conformance::mock::DEFAULT_THROTTLED_ACCOUNT_ID,
+        "--fault-header",
+        chime_conformance::mock::DEFAULT_FAULT_HEADER,
+        "--record",
+        &cassette.display().to_string(),
+        "--report",
+        &report.display().to_string(),
+        "--cases",
+        "64",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let env = vec![("AWS_SESSION_TOKEN".to_string(), "tok3n-SESSION".to_string())];
+    let run = harness(args, env).await;
+    drop(mock);
+    (cassette, run, read_json(&report))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cassette_is_har_with_every_exchange_and_no_secret_and_replays() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let (cassette, run, report) = record_against_standalone(dir.path()).await;
+    assert_eq!(run.code, 0, "{run}");
+    let text = std::fs::read_to_string(&cassette).expect("the cassette is written");
+    let har: Value = serde_json::from_str(&text).expect("the cassette is JSON");
+    assert_eq!(har["log"]["version"], "1.2");
+    let entries = har["log"]["entries"].as_array().cloned().unwrap_or_default();
+    // Every request the run sent, but the preflight and the retries of a 429.
+    let sent = report["summary"]["requests"].as_u64().unwrap_or(0);
+    let retries = report["summary"]["throttle_retries"].as_u64().unwrap_or(0);
+    assert_eq!(entries.len() as u64, sent - 1 - retries, "{}", report["summary"]);
+    for entry in &entries {
+        for part in ["startedDateTime", "time", "request", "response", "cache", "timings", "_chime"] {
+            assert!(!entry[part].is_null(), "an entry has no {part}: {entry}");
+        }
+    }
+    let secret = chime_conformance::mock::DEFAULT_SECRET_ACCESS_KEY;
+    for leak in [
+        "Signature=",
+        "tok3n-SESSION",
+        "x-amz-date",
+        "@example.com",
+        secret,
+    ] {
+        assert!(!text.contains(leak), "the cassette holds {leak:?}");
+    }
+    assert!(text.contains("\\\"PersonalPIN\\\":\\\"***\\\""), "PINs are masked");
+
+    // Replayed against the embedded mock: green; against a defective mock: red.
+    let replay = |extra: Vec<String>| {
+        let mut args = vec!["--replay".to_string(), cassette.display().to_string()];
+        args.extend(extra);
+        harness(args, Vec::new())
+    };
+    let green = replay(Vec::new()).await;
+    assert_eq!(green.code, 0, "{green}");
+    let broken = ReferenceMock::start(MockConfig {
+        defect: Some(Defect::WrongAccountIdEcho),
+        ..MockConfig::default()
+    })
+    .await
+    .expect("the mock starts");
+    let mut flags = vec!["--endpoint".to_string(), broken.uri()];
+    flags.extend(crate::util::fixture_flags(&broken));
+    let red = replay(flags).await;
+    assert_eq!(red.code, 1, "{red}");
+    assert!(red.stdout.contains("diff::contract_rule ... FAILED"), "{red}");
+}
