@@ -3,6 +3,7 @@
 //! ([`regressions`]). Plain data built from the contract; nothing here does HTTP.
 
 pub mod cases;
+pub mod cassette;
 pub mod generate;
 pub mod property;
 pub mod regressions;

@@ -2,6 +2,7 @@
 //! emits [`event::Event`]s while it runs); each writer — the console table, JSON, JUnit,
 //! Markdown, live progress — reads only those, never the runner nor another writer.
 
+pub mod cassette;
 pub mod console;
 pub mod drift;
 pub mod event;
