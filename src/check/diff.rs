@@ -170,7 +170,11 @@ pub struct Difference {
 
 impl fmt::Display for Difference {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: left {}; right {}", self.class, self.left, self.right)
+        write!(
+            f,
+            "{}: left {}; right {}",
+            self.class, self.left, self.right
+        )
     }
 }
 
@@ -189,7 +193,11 @@ pub fn compare(left: &Observation, right: &Observation) -> Vec<Difference> {
     let status = |o: &Observation| o.status.map_or("no answer".into(), |s| format!("HTTP {s}"));
     differ(DiffClass::Status, status(left), status(right));
     let error_type = |o: &Observation| o.error_type.clone().unwrap_or_else(|| "none".into());
-    differ(DiffClass::ExceptionType, error_type(left), error_type(right));
+    differ(
+        DiffClass::ExceptionType,
+        error_type(left),
+        error_type(right),
+    );
     let (le, re) = common_enums(left, right);
     differ(DiffClass::EnumValues, le, re);
     let only = |a: &Observation, b: &Observation| {
@@ -201,7 +209,11 @@ pub fn compare(left: &Observation, right: &Observation) -> Vec<Difference> {
         }
     };
     if left.rules != right.rules {
-        differ(DiffClass::ContractRule, only(left, right), only(right, left));
+        differ(
+            DiffClass::ContractRule,
+            only(left, right),
+            only(right, left),
+        );
     }
     if left.status.is_some() && right.status.is_some() {
         differ(DiffClass::BodyMembers, members(left), members(right));
@@ -331,10 +343,19 @@ mod tests {
     }
 
     fn created(user: Value) -> ReceivedResponse {
-        response(201, &[("content-type", "application/json")], json!({ "User": user }))
+        response(
+            201,
+            &[("content-type", "application/json")],
+            json!({ "User": user }),
+        )
     }
 
-    fn classes(l: &ReceivedResponse, r: &ReceivedResponse, lr: &[Rule], rr: &[Rule]) -> Vec<DiffClass> {
+    fn classes(
+        l: &ReceivedResponse,
+        r: &ReceivedResponse,
+        lr: &[Rule],
+        rr: &[Rule],
+    ) -> Vec<DiffClass> {
         compare(&Observation::of(l, lr), &Observation::of(r, rr))
             .into_iter()
             .map(|d| d.class)
@@ -343,10 +364,14 @@ mod tests {
 
     #[test]
     fn ids_emails_timestamps_and_messages_are_normalised_away() {
-        let a = created(json!({"UserId": "u1", "AccountId": "a", "PrimaryEmail": "x+r1@e.com",
-            "InvitedOn": "2026-01-01T00:00:00Z", "UserType": "PrivateUser"}));
-        let b = created(json!({"UserId": "u2", "AccountId": "b", "PrimaryEmail": "x+r2@e.com",
-            "InvitedOn": "2026-11-28T13:00:00.5+01:00", "UserType": "PrivateUser"}));
+        let a = created(
+            json!({"UserId": "u1", "AccountId": "a", "PrimaryEmail": "x+r1@e.com",
+            "InvitedOn": "2026-01-01T00:00:00Z", "UserType": "PrivateUser"}),
+        );
+        let b = created(
+            json!({"UserId": "u2", "AccountId": "b", "PrimaryEmail": "x+r2@e.com",
+            "InvitedOn": "2026-11-28T13:00:00.5+01:00", "UserType": "PrivateUser"}),
+        );
         assert_eq!(classes(&a, &b, &[], &[]), []);
     }
 
@@ -355,12 +380,20 @@ mod tests {
         let ok = created(json!({"UserId": "u", "UserType": "PrivateUser"}));
         let conflict = response(
             409,
-            &[("content-type", "application/json"), ("x-amzn-errortype", "ConflictException")],
+            &[
+                ("content-type", "application/json"),
+                ("x-amzn-errortype", "ConflictException"),
+            ],
             json!({"Code": "Conflict", "Message": "m"}),
         );
         assert_eq!(
             classes(&ok, &conflict, &[], &[]),
-            [DiffClass::Status, DiffClass::ExceptionType, DiffClass::BodyMembers, DiffClass::Headers]
+            [
+                DiffClass::Status,
+                DiffClass::ExceptionType,
+                DiffClass::BodyMembers,
+                DiffClass::Headers
+            ]
         );
         let other_type = created(json!({"UserId": "u", "UserType": "SharedDevice"}));
         assert_eq!(classes(&ok, &other_type, &[], &[]), [DiffClass::EnumValues]);
@@ -381,7 +414,10 @@ mod tests {
     fn no_answer_differs_only_in_status_and_rules() {
         let ok = created(json!({"UserId": "u"}));
         let d = compare(&Observation::of(&ok, &[]), &Observation::unanswered());
-        assert_eq!(d.iter().map(|d| d.class).collect::<Vec<_>>(), [DiffClass::Status]);
+        assert_eq!(
+            d.iter().map(|d| d.class).collect::<Vec<_>>(),
+            [DiffClass::Status]
+        );
         assert_eq!(d[0].right, "no answer");
     }
 

@@ -161,7 +161,12 @@ pub struct RunArgs {
     /// Differential run: send the same seeded traffic to a second target, described by a
     /// target profile (TOML; without an endpoint, a second embedded mock), and compare the
     /// answers class by class (trials diff::<class>). See README, "Differential runs".
-    #[arg(long, env = "CHIME_COMPARE_TARGET", value_name = "FILE", conflicts_with = "replay")]
+    #[arg(
+        long,
+        env = "CHIME_COMPARE_TARGET",
+        value_name = "FILE",
+        conflicts_with = "replay"
+    )]
     pub compare_target: Option<PathBuf>,
     /// Record every exchange of the run as a HAR 1.2 cassette (Authorization, session
     /// tokens, emails and the other sensitive members masked, never stored).

@@ -18,8 +18,8 @@ use chime_conformance::contract::schema::Schemas;
 use chime_conformance::http::Client;
 use chime_conformance::input::cases::Case;
 use chime_conformance::mock::ReferenceMock;
-use chime_conformance::report::console::render_console;
 use chime_conformance::report::cassette::CassetteRecorder;
+use chime_conformance::report::console::render_console;
 use chime_conformance::report::event::{Event, Reporter, Reporters};
 use chime_conformance::report::json::write_report;
 use chime_conformance::report::junit::write_junit;
@@ -69,7 +69,11 @@ fn run(cli: Cli) -> Result<ExitStatus, CliError> {
         .map_err(|e| usage(format!("failed to start the async runtime: {e}")))?;
     let seed = cli.run.seed.unwrap_or_else(rand::random);
     let run_id = uuid::Uuid::new_v4().simple().to_string()[..8].to_string();
-    let recorder = cli.run.record.as_ref().map(|_| Arc::new(CassetteRecorder::new()));
+    let recorder = cli
+        .run
+        .record
+        .as_ref()
+        .map(|_| Arc::new(CassetteRecorder::new()));
     // The embedded mocks, if any, live as long as this function.
     let (run, _mock) = prepare(&cli, &mode, &cases, &runtime, seed, &run_id, &recorder)?;
     let (trials, comparison, _right_mock) =
@@ -130,6 +134,7 @@ fn prepare(
         expected_failures: profile.expected_failures(),
         reporters: Reporters::new(reporters),
         run_id: run_id.to_string(),
+        comparing: !matches!(mode, Mode::Conformance),
     };
     build_run(cli, side, runtime, seed)
 }
@@ -141,6 +146,9 @@ pub(crate) struct Side<'a> {
     pub expected_failures: std::collections::BTreeMap<String, String>,
     pub reporters: Reporters,
     pub run_id: String,
+    /// Whether the run compares targets: then both sides tag usernames alike, so that a
+    /// `DisplayName` is there on both or on neither.
+    pub comparing: bool,
 }
 
 /// A run against one side's target: the target reached, the client, the schemas.
@@ -150,7 +158,10 @@ pub(crate) fn build_run(
     runtime: &tokio::runtime::Runtime,
     seed: u64,
 ) -> Result<(Arc<Run>, Option<ReferenceMock>), CliError> {
-    let bounds = side.settings.run_bounds().map_err(|e| usage(e.to_string()))?;
+    let bounds = side
+        .settings
+        .run_bounds()
+        .map_err(|e| usage(e.to_string()))?;
     let deadline = std::time::Instant::now() + bounds.deadline;
     let (target, mock) = target::resolve(side.settings, side.origin, runtime)?;
     eprintln!(
@@ -177,7 +188,7 @@ pub(crate) fn build_run(
         regressions: (!cli.run.no_regressions).then(|| cli.run.regressions.clone()),
         disruption: bounds.disruption,
         run_id: side.run_id,
-        usernames: if client.target().is_embedded() {
+        usernames: if client.target().is_embedded() && !side.comparing {
             UsernameTag::Untagged
         } else {
             UsernameTag::RunId
@@ -185,7 +196,13 @@ pub(crate) fn build_run(
         expected_failures: side.expected_failures,
     };
     let schemas = Schemas::compile().map_err(|e| usage(e.to_string()))?;
-    let run = Run::new(runtime.handle().clone(), client, schemas, options, side.reporters);
+    let run = Run::new(
+        runtime.handle().clone(),
+        client,
+        schemas,
+        options,
+        side.reporters,
+    );
     Ok((run, mock))
 }
 

@@ -71,6 +71,7 @@ impl Mode {
                     expected_failures: Default::default(),
                     reporters: Reporters::default(),
                     run_id: format!("{run_id}b"),
+                    comparing: true,
                 };
                 let (right, mock) = build_run(cli, side, runtime, seed)?;
                 let comparison = Comparison::differential(run.clone(), right, cases.to_vec());

@@ -3,8 +3,8 @@
 
 use std::fmt::Write as _;
 
-use super::matrix::render_matrix;
 use super::drift::DriftReport;
+use super::matrix::render_matrix;
 use super::record::{FailureClass, RunRecord};
 use crate::check::diff::DiffLevel;
 
@@ -39,7 +39,11 @@ pub fn render_drift(drift: &DriftReport) -> String {
         "behaviour compared: {} (left) against {} (right), {} answers each\n",
         drift.left, drift.right, drift.compared
     );
-    let _ = writeln!(out, "  {:<16} {:<9} {:>7}  example", "class", "level", "differ");
+    let _ = writeln!(
+        out,
+        "  {:<16} {:<9} {:>7}  example",
+        "class", "level", "differ"
+    );
     for class in &drift.classes {
         let level = match class.level {
             DiffLevel::Contract => "contract",

@@ -91,7 +91,13 @@ pub fn render_class(report: &DriftReport, class: &DriftClassReport) -> String {
         let _ = writeln!(out, "  input: {context}");
     }
     let _ = writeln!(out, "  {}", example.difference);
-    let names = |rules: &[Rule]| rules.iter().map(|r| r.name()).collect::<Vec<_>>().join(", ");
+    let names = |rules: &[Rule]| {
+        rules
+            .iter()
+            .map(|r| r.name())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     if class.class == DiffClass::ContractRule {
         let _ = writeln!(
             out,

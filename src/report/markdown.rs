@@ -14,9 +14,9 @@ use std::path::Path;
 
 use super::drift::render_class;
 use super::matrix::{MatrixRow, Verdict};
-use crate::check::diff::DiffLevel;
 use super::record::{FailureClass, FailureRecord, RunRecord, TrialKind, TrialOutcome};
 use super::{write_text, ReportError};
+use crate::check::diff::DiffLevel;
 
 /// The most bytes of one failure message shown in full; GitHub caps a step summary at
 /// 1 MiB, and the JSON and JUnit reports keep every message whole.

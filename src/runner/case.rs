@@ -119,7 +119,9 @@ impl Run {
         let answers = self
             .step_answers(trial, step_number, step, case_email, sent)
             .await
-            .map_err(|unanswered| Box::new(Evaluation::new(None, Answer::Unanswered(unanswered))))?;
+            .map_err(|unanswered| {
+                Box::new(Evaluation::new(None, Answer::Unanswered(unanswered)))
+            })?;
         let mut gathered = StepAnswers::default();
         for (exchange, checked) in answers {
             gathered.add(step, exchange, checked);
@@ -159,13 +161,24 @@ impl Run {
             })?;
             let checked = self.check_step_response(step, call, &exchange);
             let response = Some(&exchange.response);
-            self.report_exchange(trial, role, &exchange.request, response, &checked.violations);
+            self.report_exchange(
+                trial,
+                role,
+                &exchange.request,
+                response,
+                &checked.violations,
+            );
             answers.push((exchange, checked));
         }
         Ok(answers)
     }
 
-    pub(super) fn check_step_response(&self, step: &Step, call: &Call, exchange: &Exchange) -> Checked {
+    pub(super) fn check_step_response(
+        &self,
+        step: &Step,
+        call: &Call,
+        exchange: &Exchange,
+    ) -> Checked {
         let response = &exchange.response;
         let body = match &call.body {
             CallBody::Json(v) => Some(v),
@@ -213,10 +226,8 @@ impl StepAnswers {
     fn add(&mut self, step: &Step, exchange: Exchange, checked: Checked) {
         let status = exchange.response.status;
         self.statuses.push(status);
-        if let ExpectedAnswer::Exception(e) = step.expect {
-            if !exchange.response.is_success() && is_exception(&checked, status, e) {
-                self.matched += 1;
-            }
+        if draws_expected(step, &exchange, &checked) {
+            self.matched += 1;
         }
         if checked.violations.is_empty() {
             self.last_conforming = Some(exchange);
@@ -265,4 +276,23 @@ impl StepAnswers {
             _ => Ok(()),
         }
     }
+}
+
+/// Whether an answer is the exception its step expects.
+fn draws_expected(step: &Step, exchange: &Exchange, checked: &Checked) -> bool {
+    let status = exchange.response.status;
+    match step.expect {
+        ExpectedAnswer::Exception(e) => {
+            !exchange.response.is_success() && is_exception(checked, status, e)
+        }
+        ExpectedAnswer::Created => false,
+    }
+}
+
+/// Whether a burst that must draw an exception drew it from none of its requests (the
+/// step's own rule, `case.expected_exception`, beyond what each answer breaks).
+pub(super) fn burst_missed(step: &Step, answers: &[(Exchange, Checked)]) -> bool {
+    step.burst > 1
+        && matches!(step.expect, ExpectedAnswer::Exception(_))
+        && !answers.iter().any(|(e, c)| draws_expected(step, e, c))
 }

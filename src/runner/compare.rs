@@ -13,6 +13,7 @@ use futures::{stream, StreamExt};
 use libtest_mimic::{Completion, Trial};
 use proptest::strategy::{Strategy, ValueTree};
 
+use super::case::burst_missed;
 use super::conclude::TrialFailure;
 use super::evaluate::Evaluation;
 use super::replay::Replay;
@@ -20,7 +21,7 @@ use super::Run;
 use crate::check::diff::{compare, compare_bursts, DiffClass, DiffLevel, Difference, Observation};
 use crate::check::{Checked, Rule};
 use crate::http::{Exchange, Unanswered};
-use crate::input::cases::Case;
+use crate::input::cases::{Case, Step};
 use crate::input::property::Property;
 use crate::report::drift::{render_class, DriftClassReport, DriftExample, DriftReport};
 use crate::report::record::{ExchangeRecord, FailureRecord, TrialKind};
@@ -246,7 +247,10 @@ impl Comparison {
     fn compare_case(&self, right: &Run, case: &Case, gathered: &Mutex<Gathered>) {
         for (run, side) in [(&*self.run, "left"), (right, "right")] {
             if let Some(why) = case.unmet_need(run.client.target(), run.options.disruption) {
-                lock(gathered).skip(&case.name, format!("the {side} target cannot run it: {why}"));
+                lock(gathered).skip(
+                    &case.name,
+                    format!("the {side} target cannot run it: {why}"),
+                );
                 return;
             }
         }
@@ -256,16 +260,22 @@ impl Comparison {
         for (i, step) in case.steps.iter().enumerate() {
             let (l, r) = self.run.runtime.block_on(async {
                 futures::join!(
-                    self.run.step_answers(&case.name, i + 1, step, &left_email, &sent),
+                    self.run
+                        .step_answers(&case.name, i + 1, step, &left_email, &sent),
                     right.step_answers(&case.name, i + 1, step, &right_email, &sent)
                 )
             });
-            let (left, right_side) = (burst_sides(&l), burst_sides(&r));
+            let (left, right_side) = (burst_sides(step, &l), burst_sides(step, &r));
             let observations = |sides: &[Side]| -> Vec<Observation> {
                 sides.iter().map(|s| s.observation.clone()).collect()
             };
             let differences = compare_bursts(&observations(&left), &observations(&right_side));
-            let context = format!("step {} of {}: expect {}", i + 1, case.steps.len(), step.expect);
+            let context = format!(
+                "step {} of {}: expect {}",
+                i + 1,
+                case.steps.len(),
+                step.expect
+            );
             if let (Some(l), Some(r)) = (Side::merged(&left), Side::merged(&right_side)) {
                 lock(gathered).add(&case.name, Some(context), differences, &l, &r);
             }
@@ -273,13 +283,17 @@ impl Comparison {
     }
 }
 
-/// The sides of one step's answers (one for a request with no answer).
-fn burst_sides(answers: &Result<Vec<(Exchange, Checked)>, Unanswered>) -> Vec<Side> {
+/// The sides of one step's answers (one for a request with no answer); a burst that drew
+/// its exception from none of its requests breaks the case's rule on every side.
+fn burst_sides(step: &Step, answers: &Result<Vec<(Exchange, Checked)>, Unanswered>) -> Vec<Side> {
     match answers {
-        Ok(answers) => answers
+        Ok(all) => all
             .iter()
             .map(|(exchange, checked)| {
-                let rules: Vec<_> = checked.violations.iter().map(|v| v.rule).collect();
+                let mut rules: Vec<_> = checked.violations.iter().map(|v| v.rule).collect();
+                if burst_missed(step, all) {
+                    rules.push(Rule::CaseExpectedException);
+                }
                 Side {
                     observation: Observation::of(&exchange.response, &rules),
                     exchange: Some(ExchangeRecord::masked(
@@ -287,7 +301,7 @@ fn burst_sides(answers: &Result<Vec<(Exchange, Checked)>, Unanswered>) -> Vec<Si
                         Some(&exchange.response),
                     )),
                     request_bytes: exchange.request.body.len(),
-                        }
+                }
             })
             .collect(),
         Err(unanswered) => vec![Side {

@@ -54,8 +54,9 @@ impl Replay {
                 let replayed = run
                     .runtime
                     .block_on(self.send_group(run, cases, trial, &group, &tag));
-                let observations =
-                    |sides: &[Side]| -> Vec<Observation> { sides.iter().map(|s| s.observation.clone()).collect() };
+                let observations = |sides: &[Side]| -> Vec<Observation> {
+                    sides.iter().map(|s| s.observation.clone()).collect()
+                };
                 let differences =
                     compare_bursts(&observations(&recorded), &observations(&replayed));
                 let context = group[0]
@@ -112,14 +113,14 @@ impl Replay {
             .zip(group)
             .map(|((call, answer), entry)| match answer {
                 Ok(exchange) => {
-                    let mut checked = check_replayed(run, cases, trial, entry, burst, call, &exchange);
-                    if exchange.response.is_success() {
-                        run.note_user_id(&mut checked);
-                    }
+                    let checked = check_replayed(run, cases, trial, entry, burst, call, &exchange);
                     let rules: Vec<Rule> = checked.violations.iter().map(|v| v.rule).collect();
                     Side {
                         observation: Observation::of(&exchange.response, &rules),
-                        exchange: Some(ExchangeRecord::masked(&exchange.request, Some(&exchange.response))),
+                        exchange: Some(ExchangeRecord::masked(
+                            &exchange.request,
+                            Some(&exchange.response),
+                        )),
                         request_bytes: exchange.request.body.len(),
                     }
                 }
@@ -212,7 +213,11 @@ fn check_replayed(
         },
         _ => Expectation::AnyError,
     };
-    check_response(expectation, &exchange.response, call.fault, &run.schemas)
+    let mut checked = check_response(expectation, &exchange.response, call.fault, &run.schemas);
+    if exchange.response.is_success() {
+        run.note_user_id(&mut checked);
+    }
+    checked
 }
 
 /// The recorded side of an entry: its answer as the cassette holds it (masked), and the
@@ -226,7 +231,11 @@ fn recorded_side(entry: &Entry) -> Side {
         .map(|h| (h.name.to_ascii_lowercase(), h.value.clone()))
         .collect();
     let body = response.content.text.clone().unwrap_or_default();
-    let rules: Vec<Rule> = note.rules.iter().filter_map(|r| Rule::from_name(r)).collect();
+    let rules: Vec<Rule> = note
+        .rules
+        .iter()
+        .filter_map(|r| Rule::from_name(r))
+        .collect();
     let answered = note.verdict != Verdict::Unanswered && response.status != 0;
     let received = ReceivedResponse {
         status: response.status,
@@ -258,7 +267,7 @@ fn recorded_side(entry: &Entry) -> Side {
                     .collect(),
                 body: request_body.clone(),
             },
-            response: answered.then(|| ResponseRecord {
+            response: answered.then_some(ResponseRecord {
                 status: response.status,
                 headers,
                 body,

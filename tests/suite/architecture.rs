@@ -32,7 +32,13 @@ const CLI: &str = "cli";
 
 /// The files of `report/` every writer may use; every other file there is a writer.
 const REPORT_SHARED: &[&str] = &[
-    "mod", "record", "matrix", "drift", "event", "failure_text", "write",
+    "mod",
+    "record",
+    "matrix",
+    "drift",
+    "event",
+    "failure_text",
+    "write",
 ];
 
 /// Where a file sits in the layout.
