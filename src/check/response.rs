@@ -29,6 +29,18 @@ pub struct SentFacts<'a> {
     pub user_type: Option<&'a str>,
 }
 
+impl<'a> SentFacts<'a> {
+    /// The facts of a request to `account_id` with this body (`None` when not JSON).
+    pub fn of(account_id: &'a str, body: Option<&'a serde_json::Value>) -> SentFacts<'a> {
+        let member = |m: &str| body.and_then(|b| b.get(m)).and_then(|v| v.as_str());
+        SentFacts {
+            account_id,
+            email: member("Email"),
+            user_type: member("UserType"),
+        }
+    }
+}
+
 /// What came of checking one response.
 #[derive(Debug, Clone, Default)]
 pub struct Checked {

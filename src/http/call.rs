@@ -18,6 +18,16 @@ pub enum CallBody {
     },
 }
 
+impl CallBody {
+    /// The JSON document, for a JSON body.
+    pub fn json(&self) -> Option<&Value> {
+        match self {
+            CallBody::Json(v) => Some(v),
+            CallBody::Raw { .. } => None,
+        }
+    }
+}
+
 /// Whether a call is meant to create a user.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CallPurpose {

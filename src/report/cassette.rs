@@ -15,6 +15,7 @@ use super::event::{Event, ExchangeEvent, ExchangeRole, Reporter};
 use super::{write_text, ReportError};
 use crate::contract::redact::{redact_body, redact_json, SECRET_HEADERS};
 use crate::contract::{is_valid_email, SENSITIVE_REQUEST_MEMBERS};
+use crate::http::{ReceivedResponse, SentRequest};
 use crate::input::cassette::{
     email_placeholder, Annotation, Cache, Content, Creator, EmailToken, Entry, Har, Log, NameValue,
     PostData, Request, Response, Role, Timings, Verdict, HAR_VERSION, HTTP_VERSION,
@@ -121,74 +122,10 @@ fn entry(
     Entry {
         started_date_time: started.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
         time: elapsed_ms,
-        request: Request {
-            method: request.method.clone(),
-            url: without_userinfo(&request.url),
-            http_version: HTTP_VERSION.to_string(),
-            cookies: Vec::new(),
-            headers: request
-                .headers
-                .iter()
-                .filter(|(name, _)| !is_signing_header(name))
-                .map(|(name, value)| NameValue::new(name, value))
-                .collect(),
-            query_string: query_string(&request.url),
-            post_data: body.text.map(|text| PostData {
-                mime_type: header(&request.headers, "content-type").to_string(),
-                text,
-            }),
-            headers_size: -1,
-            body_size: if body.verbatim {
-                byte_count(request.body.len())
-            } else {
-                -1
-            },
-        },
-        response: match event.response {
-            Some(response) => {
-                let content = stored_response_body(&response.body);
-                Response {
-                    status: response.status,
-                    status_text: http::StatusCode::from_u16(response.status)
-                        .ok()
-                        .and_then(|s| s.canonical_reason())
-                        .unwrap_or_default()
-                        .to_string(),
-                    http_version: HTTP_VERSION.to_string(),
-                    cookies: Vec::new(),
-                    headers: response
-                        .headers
-                        .iter()
-                        .map(|(name, value)| NameValue::new(name, value))
-                        .collect(),
-                    content: Content {
-                        size: content.size,
-                        mime_type: header(&response.headers, "content-type").to_string(),
-                        text: content.text,
-                    },
-                    redirect_url: String::new(),
-                    headers_size: -1,
-                    body_size: content.body_size,
-                    error: None,
-                }
-            }
-            None => Response {
-                status: 0,
-                status_text: String::new(),
-                http_version: String::new(),
-                cookies: Vec::new(),
-                headers: Vec::new(),
-                content: Content {
-                    size: 0,
-                    mime_type: String::new(),
-                    text: None,
-                },
-                redirect_url: String::new(),
-                headers_size: -1,
-                body_size: -1,
-                error: Some(NO_ANSWER.to_string()),
-            },
-        },
+        request: stored_request(request, body.text.clone(), body.verbatim),
+        response: event
+            .response
+            .map_or_else(unanswered_response, stored_response),
         cache: Cache {},
         timings: Timings {
             send: 0.0,
@@ -205,6 +142,83 @@ fn entry(
             emails: body.emails,
             body_withheld: body.withheld,
         },
+    }
+}
+
+/// The request as stored: signing headers dropped, the body as [`store_request_body`]
+/// keeps it.
+fn stored_request(request: &SentRequest, text: Option<String>, verbatim: bool) -> Request {
+    Request {
+        method: request.method.clone(),
+        url: without_userinfo(&request.url),
+        http_version: HTTP_VERSION.to_string(),
+        cookies: Vec::new(),
+        headers: request
+            .headers
+            .iter()
+            .filter(|(name, _)| !is_signing_header(name))
+            .map(|(name, value)| NameValue::new(name, value))
+            .collect(),
+        query_string: query_string(&request.url),
+        post_data: text.map(|text| PostData {
+            mime_type: header(&request.headers, "content-type").to_string(),
+            text,
+        }),
+        headers_size: -1,
+        body_size: if verbatim {
+            byte_count(request.body.len())
+        } else {
+            -1
+        },
+    }
+}
+
+/// A response as stored: its body masked.
+fn stored_response(response: &ReceivedResponse) -> Response {
+    let content = stored_response_body(&response.body);
+    Response {
+        status: response.status,
+        status_text: http::StatusCode::from_u16(response.status)
+            .ok()
+            .and_then(|s| s.canonical_reason())
+            .unwrap_or_default()
+            .to_string(),
+        http_version: HTTP_VERSION.to_string(),
+        cookies: Vec::new(),
+        headers: response
+            .headers
+            .iter()
+            .map(|(name, value)| NameValue::new(name, value))
+            .collect(),
+        content: Content {
+            size: content.size,
+            mime_type: header(&response.headers, "content-type").to_string(),
+            text: content.text,
+        },
+        redirect_url: String::new(),
+        headers_size: -1,
+        body_size: content.body_size,
+        error: None,
+    }
+}
+
+/// The response of a request that got no complete answer, as HAR tools expect it.
+fn unanswered_response() -> Response {
+    Response {
+        status: 0,
+        status_text: String::new(),
+        http_version: String::new(),
+        cookies: Vec::new(),
+        headers: Vec::new(),
+        content: Content {
+            size: 0,
+            mime_type: String::new(),
+            text: None,
+        },
+        redirect_url: String::new(),
+        headers_size: -1,
+        body_size: -1,
+        error: Some(NO_ANSWER.to_string()),
     }
 }
 
@@ -300,6 +314,16 @@ fn store_request_body(body: &[u8], ids: &mut HashMap<String, u32>) -> StoredBody
             verbatim: same,
         };
     };
+    store_object_body(original, &map, ids)
+}
+
+/// A JSON object body as stored: the emails as placeholders in the original text, or,
+/// when something besides the emails is sensitive, the body re-written masked.
+fn store_object_body(
+    original: &str,
+    map: &Map<String, Value>,
+    ids: &mut HashMap<String, u32>,
+) -> StoredBody {
     let rest: Map<String, Value> = map
         .iter()
         .filter(|(k, _)| !is_email_member(k))

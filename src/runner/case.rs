@@ -180,16 +180,7 @@ impl Run {
         exchange: &Exchange,
     ) -> Checked {
         let response = &exchange.response;
-        let body = match &call.body {
-            CallBody::Json(v) => Some(v),
-            CallBody::Raw { .. } => None,
-        };
-        let member = |m: &str| body.and_then(|b| b.get(m)).and_then(|v| v.as_str());
-        let facts = SentFacts {
-            account_id: &call.account_id,
-            email: member("Email"),
-            user_type: member("UserType"),
-        };
+        let facts = SentFacts::of(&call.account_id, call.body.json());
         let expectation = match step.expect {
             ExpectedAnswer::Created => Expectation::Created(&facts),
             // In a burst, the requests that were not refused must have created users.

@@ -65,6 +65,27 @@ pub(super) struct Side {
 }
 
 impl Side {
+    /// A side from an answer and the rules it broke.
+    pub(super) fn answered(exchange: &Exchange, rules: &[Rule]) -> Side {
+        Side {
+            observation: Observation::of(&exchange.response, rules),
+            exchange: Some(ExchangeRecord::masked(
+                &exchange.request,
+                Some(&exchange.response),
+            )),
+            request_bytes: exchange.request.body.len(),
+        }
+    }
+
+    /// A side from a request that got no complete answer.
+    pub(super) fn unanswered(unanswered: &Unanswered) -> Side {
+        Side {
+            observation: Observation::unanswered(),
+            exchange: Some(ExchangeRecord::masked(&unanswered.request, None)),
+            request_bytes: unanswered.request.body.len(),
+        }
+    }
+
     /// The first of a burst's sides, carrying the rules every member broke.
     pub(super) fn merged(sides: &[Side]) -> Option<Side> {
         let first = sides.first()?;
@@ -294,21 +315,10 @@ fn burst_sides(step: &Step, answers: &Result<Vec<(Exchange, Checked)>, Unanswere
                 if burst_missed(step, all) {
                     rules.push(Rule::CaseExpectedException);
                 }
-                Side {
-                    observation: Observation::of(&exchange.response, &rules),
-                    exchange: Some(ExchangeRecord::masked(
-                        &exchange.request,
-                        Some(&exchange.response),
-                    )),
-                    request_bytes: exchange.request.body.len(),
-                }
+                Side::answered(exchange, &rules)
             })
             .collect(),
-        Err(unanswered) => vec![Side {
-            observation: Observation::unanswered(),
-            exchange: Some(ExchangeRecord::masked(&unanswered.request, None)),
-            request_bytes: unanswered.request.body.len(),
-        }],
+        Err(unanswered) => vec![Side::unanswered(unanswered)],
     }
 }
 

@@ -115,20 +115,9 @@ impl Replay {
                 Ok(exchange) => {
                     let checked = check_replayed(run, cases, trial, entry, burst, call, &exchange);
                     let rules: Vec<Rule> = checked.violations.iter().map(|v| v.rule).collect();
-                    Side {
-                        observation: Observation::of(&exchange.response, &rules),
-                        exchange: Some(ExchangeRecord::masked(
-                            &exchange.request,
-                            Some(&exchange.response),
-                        )),
-                        request_bytes: exchange.request.body.len(),
-                    }
+                    Side::answered(&exchange, &rules)
                 }
-                Err(unanswered) => Side {
-                    observation: Observation::unanswered(),
-                    exchange: Some(ExchangeRecord::masked(&unanswered.request, None)),
-                    request_bytes: unanswered.request.body.len(),
-                },
+                Err(unanswered) => Side::unanswered(&unanswered),
             })
             .collect()
     }
@@ -195,16 +184,7 @@ fn check_replayed(
         step.burst = u32::try_from(burst).unwrap_or(u32::MAX).max(1);
         return run.check_step_response(&step, call, exchange);
     }
-    let body = match &call.body {
-        CallBody::Json(v) => Some(v),
-        CallBody::Raw { .. } => None,
-    };
-    let member = |m: &str| body.and_then(|b| b.get(m)).and_then(|v| v.as_str());
-    let facts = SentFacts {
-        account_id: &call.account_id,
-        email: member("Email"),
-        user_type: member("UserType"),
-    };
+    let facts = SentFacts::of(&call.account_id, call.body.json());
     let expectation = match trial {
         t if t == Property::ValidRequestCreatesUser.trial_name() => Expectation::Created(&facts),
         t if t == Property::InvalidRequestIsRejected.trial_name() => Expectation::Rejected {
