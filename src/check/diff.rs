@@ -268,12 +268,12 @@ pub fn compare_bursts(left: &[Observation], right: &[Observation]) -> Vec<Differ
     out
 }
 
-/// The enum values both sides have, each side's rendered the same way.
+/// The enum values both sides have and that differ, each side's rendered the same way.
 fn common_enums(left: &Observation, right: &Observation) -> (String, String) {
     let mut l = Vec::new();
     let mut r = Vec::new();
     for (name, lv) in &left.enums {
-        if let Some((_, rv)) = right.enums.iter().find(|(n, _)| n == name) {
+        if let Some((_, rv)) = right.enums.iter().find(|(n, rv)| n == name && rv != lv) {
             l.push(format!("{name}={lv}"));
             r.push(format!("{name}={rv}"));
         }

@@ -9,16 +9,14 @@ use std::collections::BTreeSet;
 use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use futures::{stream, StreamExt};
 use libtest_mimic::{Completion, Trial};
-use proptest::strategy::{Strategy, ValueTree};
 
 use super::case::burst_missed;
 use super::conclude::TrialFailure;
 use super::evaluate::Evaluation;
 use super::replay::Replay;
 use super::Run;
-use crate::check::diff::{compare, compare_bursts, DiffClass, DiffLevel, Difference, Observation};
+use crate::check::diff::{compare_bursts, DiffClass, DiffLevel, Difference, Observation};
 use crate::check::{Checked, Rule};
 use crate::http::{Exchange, Unanswered};
 use crate::input::cases::{Case, Step};
@@ -39,7 +37,7 @@ pub(super) enum Against {
 pub struct Comparison {
     /// The target the traffic goes to (the left side of a differential run; the target
     /// a cassette is replayed to).
-    run: Arc<Run>,
+    pub(super) run: Arc<Run>,
     against: Against,
     cases: Vec<Case>,
     names: (String, String),
@@ -160,6 +158,18 @@ impl Gathered {
         }
     }
 
+    /// Puts `example` in place of its class's example when its request is no larger.
+    pub(super) fn offer_example(&mut self, size: usize, example: DriftExample) {
+        let index = DiffClass::ALL
+            .iter()
+            .position(|c| *c == example.difference.class)
+            .unwrap_or(0);
+        let (_, current) = &mut self.classes[index];
+        if current.as_ref().is_none_or(|(best, _)| size <= *best) {
+            *current = Some((size, example));
+        }
+    }
+
     pub(super) fn skip(&mut self, trial: &str, why: String) {
         self.not_compared.push((trial.to_string(), why));
     }
@@ -236,32 +246,6 @@ impl Comparison {
             let gathered = std::mem::take(&mut *lock(&gathered));
             gathered.report(&self.names)
         })
-    }
-
-    /// A property's inputs, generated from the seed as in a normal run, sent to both.
-    fn compare_property(&self, right: &Run, property: Property, gathered: &Mutex<Gathered>) {
-        let name = property.trial_name();
-        let strategy = property.strategy();
-        let mut generator = self.run.input_runner(name);
-        let inputs: Vec<_> = (0..self.run.options.cases_per_property)
-            .filter_map(|_| strategy.new_tree(&mut generator).ok().map(|t| t.current()))
-            .collect();
-        let sent = AtomicU64::new(0);
-        let concurrency = self.run.client.target().concurrency.max(1);
-        self.run.runtime.block_on(
-            stream::iter(inputs.iter())
-                .map(|input| async {
-                    let (l, r) = futures::join!(
-                        self.run.evaluate(name, input, &sent),
-                        right.evaluate(name, input, &sent)
-                    );
-                    let (left, right) = (Side::of(&l), Side::of(&r));
-                    let differences = compare(&left.observation, &right.observation);
-                    lock(gathered).add(name, l.context.clone(), differences, &left, &right);
-                })
-                .buffer_unordered(concurrency)
-                .collect::<Vec<()>>(),
-        );
     }
 
     /// A case's steps, in order, sent to both; a burst compared as a whole.

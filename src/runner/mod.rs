@@ -10,6 +10,7 @@ mod compare;
 mod conclude;
 mod evaluate;
 mod options;
+mod paired;
 mod property;
 mod replay;
 mod shrink;
