@@ -7,7 +7,7 @@ use super::error::check_error;
 use super::success::check_created;
 use super::{Rule, Violation};
 use crate::contract::schema::Schemas;
-use crate::contract::{ErrorKind, Exception, ResolvedErrorType, SUCCESS_STATUS};
+use crate::contract::{ErrorKind, Exception, ResolvedErrorType, AWS_AUTH_ERRORS, SUCCESS_STATUS};
 use crate::http::ReceivedResponse;
 
 /// What a response is expected to be.
@@ -19,6 +19,10 @@ pub enum Expectation<'a> {
     Rejected { exception: Exception, rule: Rule },
     /// Any outcome; only the rules every error obeys apply.
     AnyError,
+    /// A request whose signature does not bind it: refused with
+    /// `UnauthorizedClientException` or an AWS common authentication error; a 2xx is a
+    /// security finding (`security.signature_binding`).
+    AuthRefused,
 }
 
 /// The members of a valid request that the response must echo.
@@ -115,9 +119,55 @@ pub fn check_response(
             }
             checked
         }
+        Expectation::AuthRefused => check_auth_refused(response, injected_fault, schemas),
         Expectation::AnyError if response.is_success() => Checked::default(),
         Expectation::AnyError => check_error(response, injected_fault, schemas),
     }
+}
+
+/// The rules of an answer to a request whose signature does not bind it.
+fn check_auth_refused(
+    response: &ReceivedResponse,
+    injected_fault: Option<Exception>,
+    schemas: &Schemas,
+) -> Checked {
+    const REFUSAL: &str = "a refusal: UnauthorizedClientException or an AWS authentication error";
+    if response.is_success() {
+        return Checked {
+            violations: vec![Violation::new(
+                Rule::SecuritySignatureBinding,
+                REFUSAL,
+                format!("HTTP {}: the request was accepted", response.status),
+            )],
+            ..Checked::default()
+        };
+    }
+    let mut checked = check_error(response, injected_fault, schemas);
+    let kind = checked.error_type.as_ref().map(ResolvedErrorType::kind);
+    let front_door = matches!(&kind, Some(ErrorKind::AwsCommon(name)) if AWS_AUTH_ERRORS.contains(&name.as_str()));
+    let refused = front_door
+        || match kind {
+            Some(ErrorKind::Documented(e)) => e == Exception::Unauthorized,
+            Some(_) => false,
+            None => response.status == Exception::Unauthorized.http_status(),
+        };
+    if front_door {
+        // An AWS front door's own error, in its own body shape: not CreateUser's to judge.
+        checked
+            .violations
+            .retain(|v| !matches!(v.rule, Rule::AwsCommonError | Rule::ErrorSchema));
+    } else if !refused {
+        checked.violations.push(Violation::new(
+            Rule::CaseExpectedException,
+            REFUSAL,
+            format!(
+                "HTTP {} {}",
+                response.status,
+                describe_type(checked.error_type.as_ref())
+            ),
+        ));
+    }
+    checked
 }
 
 fn is_aws_common(checked: &Checked) -> bool {
@@ -382,6 +432,39 @@ mod tests {
         let r = error(404, Some("NotFoundException"), json!({"Code": "NotFound"}));
         let c = check_response(Expectation::Created(&FACTS), &r, None, &schemas());
         assert_eq!(rules(&c), ["success.status"]);
+    }
+
+    #[test]
+    fn a_tampered_request_must_be_refused_and_its_acceptance_is_a_security_finding() {
+        let s = schemas();
+        let c = check_response(
+            Expectation::AuthRefused,
+            &created(json!({"UserId": "u"})),
+            None,
+            &s,
+        );
+        assert_eq!(rules(&c), ["security.signature_binding"]);
+        for (status, name, body) in [
+            (
+                401,
+                "UnauthorizedClientException",
+                json!({"Code": "Unauthorized", "Message": "m"}),
+            ),
+            (
+                403,
+                "InvalidSignatureException",
+                json!({"message": "Signature expired"}),
+            ),
+            (400, "RequestExpired", json!({"message": "m"})),
+            (403, "SignatureDoesNotMatch", json!({"Message": "m"})),
+        ] {
+            let r = error(status, Some(name), body);
+            let c = check_response(Expectation::AuthRefused, &r, None, &s);
+            assert_eq!(rules(&c), Vec::<&str>::new(), "{name}");
+        }
+        let r = error(404, Some("NotFoundException"), json!({"Code": "NotFound"}));
+        let c = check_response(Expectation::AuthRefused, &r, None, &s);
+        assert_eq!(rules(&c), ["case.expected_exception"]);
     }
 
     #[test]

@@ -13,6 +13,9 @@ use serde::Serialize;
 pub enum RuleClass {
     /// The endpoint departs from the CreateUser contract.
     Contract,
+    /// The endpoint did something no client may rely on it not doing: a security finding,
+    /// shown first in every report.
+    Security,
     /// The endpoint answered with an error common to all AWS services (a front door's
     /// `RequestExpired`, `InvalidClientTokenId`, ...): not a CreateUser exception, and not
     /// evidence about the contract either.
@@ -24,6 +27,7 @@ impl RuleClass {
     pub fn name(self) -> &'static str {
         match self {
             RuleClass::Contract => "contract",
+            RuleClass::Security => "security",
             RuleClass::AwsCommon => "aws-common",
         }
     }
@@ -97,8 +101,12 @@ rules! {
         "a request that breaks a model constraint gets 400 BadRequestException";
     CaseExpectedException = "case.expected_exception", Contract:
         "an exception case's trigger yields its exception";
+    ConcurrencyOutcomeCounts = "concurrency.outcome_counts", Contract:
+        "simultaneous requests get the answers in the counts the case states (one Email: exactly one 201, a ConflictException for each other)";
     AwsCommonError = "aws.common_error", AwsCommon:
         "no AWS common error (RequestExpired, InvalidClientTokenId, ...) in place of CreateUser's own";
+    SecuritySignatureBinding = "security.signature_binding", Security:
+        "a request whose signature does not bind it (stale, mis-scoped, or altered after signing) never creates a user";
 }
 
 impl Rule {
@@ -135,11 +143,14 @@ mod tests {
     }
 
     #[test]
-    fn only_the_aws_common_rule_is_outside_the_contract() {
+    fn only_the_aws_common_and_security_rules_are_outside_the_contract() {
         let outside: Vec<_> = Rule::ALL
             .iter()
             .filter(|r| r.class() != RuleClass::Contract)
             .collect();
-        assert_eq!(outside, [&Rule::AwsCommonError]);
+        assert_eq!(
+            outside,
+            [&Rule::AwsCommonError, &Rule::SecuritySignatureBinding]
+        );
     }
 }

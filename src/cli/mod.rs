@@ -220,7 +220,7 @@ fn run_record(run: &Run, cases: &[Case], run_id: &str, seed: u64) -> RunRecord {
         stats.requests.load(Ordering::Relaxed),
         stats.throttle_retries.load(Ordering::Relaxed),
     );
-    record
+    record.with_findings()
 }
 
 /// The exit status a run's outcome gives: see [`ExitStatus`].

@@ -40,7 +40,7 @@ pub const SENSITIVE_REQUEST_MEMBERS: [&str; 1] = ["Email"];
 
 /// Errors common to all AWS services that a real front door can answer with. They are not
 /// CreateUser's own exceptions and are reported as their own class.
-pub const AWS_COMMON_ERRORS: [&str; 12] = [
+pub const AWS_COMMON_ERRORS: [&str; 13] = [
     "AccessDeniedException",
     "IncompleteSignature",
     "InternalFailure",
@@ -52,6 +52,21 @@ pub const AWS_COMMON_ERRORS: [&str; 12] = [
     "ThrottlingException",
     "ValidationError",
     "ExpiredTokenException",
+    "UnrecognizedClientException",
+    "SignatureDoesNotMatch",
+];
+
+/// The AWS common errors that refuse a request's authentication: acceptable answers, beside
+/// `UnauthorizedClientException`, to a request whose signature does not bind it.
+pub const AWS_AUTH_ERRORS: [&str; 9] = [
+    "AccessDeniedException",
+    "ExpiredTokenException",
+    "IncompleteSignature",
+    "InvalidClientTokenId",
+    "InvalidSignatureException",
+    "MissingAuthenticationToken",
+    "RequestExpired",
+    "SignatureDoesNotMatch",
     "UnrecognizedClientException",
 ];
 

@@ -28,7 +28,55 @@ pub enum SignatureMode {
     WrongSecret,
     /// Signed with an access key the target cannot know.
     UnknownAccessKey,
+    /// Signed more than 15 minutes ago.
+    Stale,
+    /// Dated more than 15 minutes in the future.
+    Future,
+    /// Scoped to another service than `chime`.
+    OtherService,
+    /// Scoped to another region than the target's.
+    OtherRegion,
+    /// The body changed after signing (still a valid body).
+    BodyChanged,
+    /// The path (its account) changed after signing.
+    PathChanged,
+    /// A signed header's value changed after signing.
+    HeaderAltered,
+    /// A signed header dropped after signing.
+    HeaderDropped,
+    /// `X-Amz-Date` dropped after signing.
+    DateMissing,
+    /// The session token dropped after signing.
+    TokenMissing,
+    /// The session token changed after signing.
+    TokenAltered,
 }
+
+impl SignatureMode {
+    /// The modes in which a valid signature was made and then no longer binds the request
+    /// it travels with: no such request may create a user.
+    pub const TAMPERED: [SignatureMode; 11] = [
+        SignatureMode::Stale,
+        SignatureMode::Future,
+        SignatureMode::OtherService,
+        SignatureMode::OtherRegion,
+        SignatureMode::BodyChanged,
+        SignatureMode::PathChanged,
+        SignatureMode::HeaderAltered,
+        SignatureMode::HeaderDropped,
+        SignatureMode::DateMissing,
+        SignatureMode::TokenMissing,
+        SignatureMode::TokenAltered,
+    ];
+
+    /// True for a signature that does not bind its request (see [`SignatureMode::TAMPERED`]).
+    pub fn is_tampered(self) -> bool {
+        SignatureMode::TAMPERED.contains(&self)
+    }
+}
+
+/// How far a request's date may be from the verifier's clock, as AWS allows.
+pub const MAX_CLOCK_SKEW: std::time::Duration = std::time::Duration::from_secs(15 * 60);
 
 /// A key pair (and optional session token) to sign with or verify against.
 #[derive(Clone)]
@@ -96,8 +144,33 @@ pub fn sign_request(
     region: &str,
     time: SystemTime,
 ) -> Result<Vec<(String, String)>, SignError> {
-    let signed = sign_with_aws_sigv4(method, url, headers, body, credentials, region, time)
-        .map_err(SignError)?;
+    let scope = Scope {
+        region,
+        service: crate::contract::SIGNING_SERVICE,
+        time,
+    };
+    sign_request_in(method, url, headers, body, credentials, &scope)
+}
+
+/// Where and when a signature is scoped.
+#[derive(Debug, Clone, Copy)]
+pub struct Scope<'a> {
+    pub region: &'a str,
+    pub service: &'a str,
+    pub time: SystemTime,
+}
+
+/// Like [`sign_request`], scoped to any region, service and time (for tampered probes).
+pub fn sign_request_in(
+    method: &str,
+    url: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+    credentials: &SigningCredentials,
+    scope: &Scope<'_>,
+) -> Result<Vec<(String, String)>, SignError> {
+    let signed =
+        sign_with_aws_sigv4(method, url, headers, body, credentials, scope).map_err(SignError)?;
     Ok(signed
         .output()
         .headers()
@@ -114,15 +187,14 @@ fn sign_with_aws_sigv4(
     headers: &[(&str, &str)],
     body: &[u8],
     credentials: &SigningCredentials,
-    region: &str,
-    time: SystemTime,
+    scope: &Scope<'_>,
 ) -> Result<aws_sigv4::SigningOutput<aws_sigv4::http_request::SigningInstructions>, String> {
     let identity = credentials.identity();
     let params = v4::SigningParams::builder()
         .identity(&identity)
-        .region(region)
-        .name(crate::contract::SIGNING_SERVICE)
-        .time(time)
+        .region(scope.region)
+        .name(scope.service)
+        .time(scope.time)
         .settings(SigningSettings::default())
         .build()
         .map_err(|e| e.to_string())?
@@ -161,6 +233,21 @@ pub enum AuthError {
     UnknownAccessKey,
     #[error("the request signature does not match the signature computed with the credentials for this access key")]
     SignatureMismatch,
+    #[error("signature expired: the request is dated {0}, more than 15 minutes from now")]
+    Expired(String),
+    #[error("credential scope names region {found:?}, expected {expected:?}")]
+    WrongRegion { found: String, expected: String },
+}
+
+/// What a verifier checks besides the signature itself.
+#[derive(Debug, Clone, Copy)]
+pub struct Verification<'a> {
+    /// The region the credential scope must name.
+    pub region: &'a str,
+    /// The verifier's clock.
+    pub now: SystemTime,
+    /// Whether a request dated more than [`MAX_CLOCK_SKEW`] away is refused.
+    pub check_skew: bool,
 }
 
 /// Parses `AWS4-HMAC-SHA256 Credential=AK/DATE/REGION/SERVICE/aws4_request,
@@ -244,11 +331,13 @@ fn client_signed_headers<'h>(
     Ok(signed)
 }
 
-/// Verifies a request's SigV4 signature against the known credentials. The session token,
+/// Verifies a request's SigV4 signature against the known credentials, and its scope (the
+/// service, the verifier's region, a date within [`MAX_CLOCK_SKEW`]). The session token,
 /// if any, is taken from the request (the mock accepts any token with a known key).
 pub fn verify(
     request: &ReceivedRequest<'_>,
     known: &[SigningCredentials],
+    checks: &Verification<'_>,
 ) -> Result<(), AuthError> {
     let header = request
         .headers
@@ -261,13 +350,7 @@ pub fn verify(
         .iter()
         .find(|c| c.access_key_id == parsed.access_key_id)
         .ok_or(AuthError::UnknownAccessKey)?;
-    if parsed.service != crate::contract::SIGNING_SERVICE {
-        return Err(AuthError::Malformed(format!(
-            "credential scope names service {:?}, expected {:?}",
-            parsed.service,
-            crate::contract::SIGNING_SERVICE
-        )));
-    }
+    check_scope(&parsed, checks)?;
     let header_str = |name: &str| -> Result<Option<&str>, AuthError> {
         request
             .headers
@@ -282,6 +365,7 @@ pub fn verify(
         .ok_or_else(|| AuthError::Malformed("missing X-Amz-Date header".into()))?;
     let time = parse_amz_date(amz_date)
         .ok_or_else(|| AuthError::Malformed("X-Amz-Date is not YYYYMMDD'T'HHMMSS'Z'".into()))?;
+    check_skew(amz_date, time, checks)?;
     if !amz_date.starts_with(&parsed.date) {
         return Err(AuthError::Malformed(
             "credential scope date does not match X-Amz-Date".into(),
@@ -313,6 +397,40 @@ pub fn verify(
     }
 }
 
+/// The credential scope names `chime` and the verifier's region.
+fn check_scope(parsed: &ParsedAuthorization, checks: &Verification<'_>) -> Result<(), AuthError> {
+    if parsed.service != crate::contract::SIGNING_SERVICE {
+        return Err(AuthError::Malformed(format!(
+            "credential scope names service {:?}, expected {:?}",
+            parsed.service,
+            crate::contract::SIGNING_SERVICE
+        )));
+    }
+    if parsed.region != checks.region {
+        return Err(AuthError::WrongRegion {
+            found: parsed.region.clone(),
+            expected: checks.region.to_string(),
+        });
+    }
+    Ok(())
+}
+
+/// The request's date is within [`MAX_CLOCK_SKEW`] of the verifier's clock.
+fn check_skew(
+    amz_date: &str,
+    time: SystemTime,
+    checks: &Verification<'_>,
+) -> Result<(), AuthError> {
+    let skew = match time.duration_since(checks.now) {
+        Ok(ahead) => ahead,
+        Err(behind) => behind.duration(),
+    };
+    if checks.check_skew && skew > MAX_CLOCK_SKEW {
+        return Err(AuthError::Expired(amz_date.to_string()));
+    }
+    Ok(())
+}
+
 fn recompute_signature(
     method: &str,
     url: &str,
@@ -322,7 +440,12 @@ fn recompute_signature(
     region: &str,
     time: SystemTime,
 ) -> Result<String, AuthError> {
-    sign_with_aws_sigv4(method, url, headers, body, credentials, region, time)
+    let scope = Scope {
+        region,
+        service: crate::contract::SIGNING_SERVICE,
+        time,
+    };
+    sign_with_aws_sigv4(method, url, headers, body, credentials, &scope)
         .map(|signed| signed.signature().to_string())
         .map_err(|e| AuthError::Malformed(format!("request cannot be canonicalized: {e}")))
 }
@@ -359,6 +482,71 @@ mod tests {
         SigningCredentials::new("AKIDTEST", "secret")
     }
 
+    fn checks() -> Verification<'static> {
+        Verification {
+            region: "us-east-1",
+            now: SystemTime::now(),
+            check_skew: true,
+        }
+    }
+
+    /// A request signed as `sign` says, for the scope and skew tests.
+    fn signed_in(scope: &Scope<'_>) -> (http::HeaderMap, &'static str) {
+        let path = "/accounts/a/users?operation=create";
+        let url = format!("http://127.0.0.1:9{path}");
+        let added = sign_request_in("POST", &url, &[], b"{}", &creds(), scope).unwrap();
+        let mut map = http::HeaderMap::new();
+        map.insert("host", "127.0.0.1:9".parse().unwrap());
+        for (n, v) in added {
+            map.insert(
+                http::HeaderName::from_bytes(n.as_bytes()).unwrap(),
+                v.parse().unwrap(),
+            );
+        }
+        (map, path)
+    }
+
+    #[test]
+    fn a_stale_future_or_misscoped_signature_does_not_verify() {
+        let now = SystemTime::now();
+        let minutes = |m: u64| std::time::Duration::from_secs(m * 60);
+        let scope = |region, service, time| Scope {
+            region,
+            service,
+            time,
+        };
+        for (s, expired) in [
+            (scope("us-east-1", "chime", now - minutes(20)), true),
+            (scope("us-east-1", "chime", now + minutes(20)), true),
+            (scope("us-east-1", "chime", now - minutes(10)), false),
+        ] {
+            let (headers, path) = signed_in(&s);
+            let result = verify(&post(path, &headers, b"{}"), &[creds()], &checks());
+            assert_eq!(
+                matches!(result, Err(AuthError::Expired(_))),
+                expired,
+                "{result:?}"
+            );
+            let lenient = Verification {
+                check_skew: false,
+                ..checks()
+            };
+            assert_eq!(
+                verify(&post(path, &headers, b"{}"), &[creds()], &lenient),
+                Ok(())
+            );
+        }
+        let (headers, path) = signed_in(&scope("us-west-2", "chime", now));
+        let result = verify(&post(path, &headers, b"{}"), &[creds()], &checks());
+        assert!(
+            matches!(result, Err(AuthError::WrongRegion { .. })),
+            "{result:?}"
+        );
+        let (headers, path) = signed_in(&scope("us-east-1", "s3", now));
+        let result = verify(&post(path, &headers, b"{}"), &[creds()], &checks());
+        assert!(matches!(result, Err(AuthError::Malformed(_))), "{result:?}");
+    }
+
     fn signed_request(body: &[u8], signer: &SigningCredentials) -> (http::HeaderMap, &'static str) {
         let path = "/accounts/a%20b/users?operation=create";
         let url = format!("http://127.0.0.1:9/{}", &path[1..]);
@@ -390,7 +578,7 @@ mod tests {
         let body = br#"{"Email":"a@b.c"}"#;
         let (headers, path) = signed_request(body, &creds());
         let req = post(path, &headers, body);
-        assert_eq!(verify(&req, &[creds()]), Ok(()));
+        assert_eq!(verify(&req, &[creds()], &checks()), Ok(()));
     }
 
     #[test]
@@ -400,7 +588,7 @@ mod tests {
         let (headers, path) = signed_request(body, &signer);
         assert!(headers.contains_key(TOKEN_HEADER));
         let req = post(path, &headers, body);
-        assert_eq!(verify(&req, &[creds()]), Ok(()));
+        assert_eq!(verify(&req, &[creds()], &checks()), Ok(()));
     }
 
     #[test]
@@ -408,10 +596,16 @@ mod tests {
         let body = b"{}";
         let (headers, path) = signed_request(body, &SigningCredentials::new("AKIDTEST", "wrong"));
         let req = post(path, &headers, body);
-        assert_eq!(verify(&req, &[creds()]), Err(AuthError::SignatureMismatch));
+        assert_eq!(
+            verify(&req, &[creds()], &checks()),
+            Err(AuthError::SignatureMismatch)
+        );
         let (headers, path) = signed_request(body, &creds());
         let req = post(path, &headers, b"{ }");
-        assert_eq!(verify(&req, &[creds()]), Err(AuthError::SignatureMismatch));
+        assert_eq!(
+            verify(&req, &[creds()], &checks()),
+            Err(AuthError::SignatureMismatch)
+        );
     }
 
     #[test]
@@ -419,10 +613,13 @@ mod tests {
         let body = b"{}";
         let (headers, path) = signed_request(body, &SigningCredentials::new("OTHER", "secret"));
         let req = post(path, &headers, body);
-        assert_eq!(verify(&req, &[creds()]), Err(AuthError::UnknownAccessKey));
+        assert_eq!(
+            verify(&req, &[creds()], &checks()),
+            Err(AuthError::UnknownAccessKey)
+        );
         let empty = http::HeaderMap::new();
         let req = post(path, &empty, body);
-        assert_eq!(verify(&req, &[creds()]), Err(AuthError::Missing));
+        assert_eq!(verify(&req, &[creds()], &checks()), Err(AuthError::Missing));
         for bad in [
             "Bearer x",
             "AWS4-HMAC-SHA256 Credential=a/b",

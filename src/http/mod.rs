@@ -13,6 +13,7 @@ mod pacing;
 mod prepare;
 mod retry;
 mod send;
+pub mod tamper;
 
 pub use call::{Call, CallBody, CallPurpose};
 pub use client::Client;

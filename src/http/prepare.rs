@@ -1,10 +1,9 @@
 //! Turning a [`Call`] into the request that goes on the wire: URL, headers, body, and the
 //! SigV4 headers for the call's [`SignatureMode`].
 
-use std::time::SystemTime;
-
+use super::tamper::{after_signing, signing_inputs};
 use super::{Call, CallBody, Client, SentRequest, TransportError, TransportErrorKind};
-use crate::contract::sigv4::{sign_request, SignatureMode, SigningCredentials};
+use crate::contract::sigv4::{sign_request_in, SignatureMode, SigningCredentials};
 use crate::target::Auth;
 
 impl Client {
@@ -28,26 +27,39 @@ impl Client {
         if let (Some(exception), Some(name)) = (call.fault, &self.target().fixtures.fault_header) {
             headers.push((name.to_ascii_lowercase(), exception.shape_name().into()));
         }
+        let mut body = body;
         if let Some((credentials, region)) = self.signer(call.signature) {
-            let borrowed: Vec<(&str, &str)> = headers
+            let other_account = format!("{}-signed-for", call.account_id);
+            let other_url = self.target().create_user_url(&other_account);
+            let signed = signing_inputs(
+                call.signature,
+                &url,
+                &other_url,
+                &headers,
+                credentials,
+                region,
+            );
+            let borrowed: Vec<(&str, &str)> = signed
+                .headers
                 .iter()
                 .map(|(n, v)| (n.as_str(), v.as_str()))
                 .collect();
-            let added = sign_request(
+            let added = sign_request_in(
                 "POST",
-                &url,
+                &signed.url,
                 &borrowed,
                 &body,
-                &credentials,
-                region,
-                SystemTime::now(),
+                &signed.credentials,
+                &signed.scope,
             )
             .map_err(|e| TransportError {
                 kind: TransportErrorKind::Request,
                 url: url.clone(),
                 message: e.to_string(),
             })?;
+            headers = signed.headers.clone();
             headers.extend(added);
+            after_signing(call.signature, &mut headers, &mut body);
         }
         Ok(SentRequest {
             method: "POST".into(),
@@ -71,7 +83,6 @@ impl Client {
         };
         let credentials = match mode {
             SignatureMode::Unsigned => return None,
-            SignatureMode::AsTarget => credentials.clone(),
             SignatureMode::WrongSecret => SigningCredentials {
                 secret_access_key: format!("{}-wrong", credentials.secret_access_key),
                 ..credentials.clone()
@@ -80,6 +91,8 @@ impl Client {
                 access_key_id: "AKIDCHIMECONFORMANCEUNKNOWN".into(),
                 ..credentials.clone()
             },
+            // As the target is configured; a tampered mode changes what is signed later.
+            _ => credentials.clone(),
         };
         Some((credentials, region))
     }

@@ -101,10 +101,37 @@ pub struct Step {
     /// Ask the target to inject this exception through its fault header.
     #[serde(default, deserialize_with = "optional_exception_name")]
     pub fault: Option<Exception>,
-    /// Send this many copies at once; at least one must get `expect`, the rest 201.
+    /// Send this many copies at once; each must get `expect` or a 201, and an exception
+    /// burst at least one `expect`.
     #[serde(default = "one")]
     pub burst: u32,
     pub expect: ExpectedAnswer,
+    /// For a burst: exactly how many answers each outcome must have (`created` or an
+    /// exception name), e.g. `{ created = 1, ConflictException = 7 }`.
+    #[serde(default, deserialize_with = "outcome_counts")]
+    pub outcomes: Option<Vec<(ExpectedAnswer, u32)>>,
+}
+
+fn outcome_counts<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Vec<(ExpectedAnswer, u32)>>, D::Error> {
+    let table = std::collections::BTreeMap::<String, u32>::deserialize(d)?;
+    table
+        .into_iter()
+        .map(|(name, count)| {
+            let outcome = if name == "created" {
+                ExpectedAnswer::Created
+            } else {
+                ExpectedAnswer::Exception(Exception::from_shape_name(&name).ok_or_else(|| {
+                    serde::de::Error::custom(format!(
+                        "outcomes: {name:?} is neither \"created\" nor one of the eight exception names"
+                    ))
+                })?)
+            };
+            Ok((outcome, count))
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map(Some)
 }
 
 fn default_credentials() -> SignatureMode {
@@ -207,10 +234,8 @@ pub fn parse_case(relative: &str, source: &str, text: &str) -> Result<Case, Case
         if step.burst == 0 || step.burst > MAX_BURST {
             return Err(invalid(format!("step {n}: burst must be 1..={MAX_BURST}")));
         }
-        if step.burst > 1 && step.expect == ExpectedAnswer::Created {
-            return Err(invalid(format!(
-                "step {n}: a burst must expect an exception (the rest of the burst must be created)"
-            )));
+        if let Some(outcomes) = &step.outcomes {
+            check_outcomes(n, step, outcomes).map_err(invalid)?;
         }
     }
     let last = file.steps.last().map(|s| s.expect);
@@ -228,6 +253,30 @@ pub fn parse_case(relative: &str, source: &str, text: &str) -> Result<Case, Case
         exception: file.exception,
         steps: file.steps,
     })
+}
+
+/// A burst's outcome counts: only on a burst, summing to it, naming `created` or its
+/// expected exception.
+fn check_outcomes(n: usize, step: &Step, outcomes: &[(ExpectedAnswer, u32)]) -> Result<(), String> {
+    if step.burst < 2 {
+        return Err(format!("step {n}: outcomes need a burst of 2 or more"));
+    }
+    let total: u32 = outcomes.iter().map(|(_, c)| c).sum();
+    if total != step.burst {
+        return Err(format!(
+            "step {n}: outcomes count {total} answers, the burst sends {}",
+            step.burst
+        ));
+    }
+    match outcomes
+        .iter()
+        .find(|(o, _)| *o != ExpectedAnswer::Created && *o != step.expect)
+    {
+        Some((o, _)) => Err(format!(
+            "step {n}: outcomes may name only created and the step's expect, not {o}"
+        )),
+        None => Ok(()),
+    }
 }
 
 /// The cases built into the binary from the repository's `cases/` directory.

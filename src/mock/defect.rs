@@ -65,6 +65,15 @@ switch_enum! {
         /// A valid request with `UserType: SharedDevice` is answered with the AWS common error
         /// `RequestExpired` (400) instead of being created.
         AwsCommonErrorOnSharedDevice,
+        /// A signature dated more than 15 minutes from now is accepted (the clock-skew
+        /// check is off), so a stale signature creates a user.
+        AcceptStaleSignatures,
+        /// The email conflict check does not see a create for 50 ms after it (a store whose
+        /// writes take a moment to be seen): simultaneous creates of one email all succeed.
+        RacyConflictCheck,
+        /// Every other refusal on a throttled account (the first, the third, ...) is a 400
+        /// `BadRequestException` instead of a 429.
+        ThrottleSomeAsBadRequest,
     }
 }
 
@@ -74,7 +83,7 @@ mod tests {
 
     #[test]
     fn every_defect_round_trips_through_its_name() {
-        assert_eq!(Defect::ALL.len(), 28);
+        assert_eq!(Defect::ALL.len(), 31);
         for d in Defect::ALL {
             assert_eq!(d.name().parse::<Defect>(), Ok(*d));
             assert_eq!(d.to_string().to_lowercase().parse::<Defect>(), Ok(*d));

@@ -7,7 +7,7 @@ use serde_json::Value;
 use crate::contract::{
     Exception, ERROR_TYPE_HEADER, INVITE_STATUSES, LICENSE_TYPES, REGISTRATION_STATUSES, USER_TYPES,
 };
-use crate::mock::test_support::{send, Answer};
+use crate::mock::test_support::{send, send_signed_at, Answer};
 use crate::mock::{
     Defect, MockConfig, ReferenceMock, DEFAULT_ACCOUNT_ID, DEFAULT_FORBIDDEN_ACCOUNT_ID,
     DEFAULT_THROTTLED_ACCOUNT_ID,
@@ -32,6 +32,10 @@ enum Scenario {
     Forbidden,
     Unknown,
     Unsigned,
+    /// A valid create signed 20 minutes ago.
+    StaleSignature,
+    /// Four creates of one email at once; all are looked at.
+    SimultaneousDuplicates,
     /// `x-chime-fault: ServiceUnavailableException`.
     Fault,
 }
@@ -78,6 +82,14 @@ async fn play(defect: Option<Defect>, scenario: Scenario) -> Vec<Answer> {
         }
         Scenario::Unknown => vec![send(c, m, "no-such-account", "{}", true, None).await],
         Scenario::Unsigned => vec![send(c, m, account, "{}", false, None).await],
+        Scenario::SimultaneousDuplicates => {
+            let sends = (0..4).map(|_| send(c, m, account, &valid, true, None));
+            futures::future::join_all(sends).await
+        }
+        Scenario::StaleSignature => {
+            let stale = std::time::SystemTime::now() - std::time::Duration::from_secs(20 * 60);
+            vec![send_signed_at(c, m, account, "{}", Some(stale), None).await]
+        }
         Scenario::Fault => vec![
             send(
                 c,
@@ -162,6 +174,13 @@ fn case(defect: Defect) -> (Scenario, Broken) {
         Defect::AwsCommonErrorOnSharedDevice => (Scenario::CreateSharedDevice, |a| {
             last(a).header(ERROR_TYPE_HEADER) == Some("RequestExpired")
         }),
+        Defect::AcceptStaleSignatures => (Scenario::StaleSignature, |a| last(a).status == 201),
+        Defect::RacyConflictCheck => (Scenario::SimultaneousDuplicates, |a| {
+            a.iter().filter(|a| a.status == 201).count() > 1
+        }),
+        Defect::ThrottleSomeAsBadRequest => {
+            (Scenario::Burst, |a| a.iter().any(|a| a.status == 400))
+        }
     }
 }
 

@@ -13,13 +13,17 @@ use serde_json::Value;
 use uuid::Uuid;
 use wiremock::{Request, Respond, ResponseTemplate};
 
-use crate::contract::sigv4::{verify, ReceivedRequest, SigningCredentials};
-use crate::contract::{is_valid_account_id, Exception};
+use crate::contract::sigv4::{verify, ReceivedRequest, SigningCredentials, Verification};
+use crate::contract::{is_valid_account_id, Exception, DEFAULT_REGION};
 use crate::mock::request::{parse_body, route_account_id, BodyRules};
 use crate::mock::state::{AccountKind, Directory};
 use crate::mock::throttle::retry_after_seconds;
 use crate::mock::user::UserShape;
 use crate::mock::{Defect, MockConfig, Variant};
+
+/// Under [`Defect::RacyConflictCheck`], how long a create takes to be seen by the conflict
+/// check: a burst of simultaneous creates lands inside it.
+const RACE_WINDOW: std::time::Duration = std::time::Duration::from_millis(50);
 
 /// An exception to answer with, and why.
 #[derive(Debug, Clone, PartialEq)]
@@ -65,6 +69,10 @@ pub struct CreateUserResponder {
     pub(super) variant: Option<Variant>,
     /// Requests answered so far (a counter, not a recording: memory stays flat).
     requests: std::sync::atomic::AtomicU64,
+    /// Throttled requests refused so far.
+    refusals: std::sync::atomic::AtomicU64,
+    /// Under [`Defect::RacyConflictCheck`], when each email was first created, by account.
+    recent_creates: std::sync::Mutex<std::collections::HashMap<String, Instant>>,
 }
 
 impl CreateUserResponder {
@@ -83,6 +91,8 @@ impl CreateUserResponder {
             log_requests: config.log_requests,
             defect: config.defect,
             requests: std::sync::atomic::AtomicU64::new(0),
+            refusals: std::sync::atomic::AtomicU64::new(0),
+            recent_creates: std::sync::Mutex::default(),
             variant: config.variant,
         }
     }
@@ -146,13 +156,7 @@ impl CreateUserResponder {
                 "internal error while creating the user",
             ));
         }
-        self.directory
-            .insert_user(
-                &account_id,
-                body.email.as_deref(),
-                self.has(Defect::NeverConflict),
-            )
-            .map_err(|e| ErrorReply::new(Exception::Conflict, e.to_string()))?;
+        self.insert_user(&account_id, body.email.as_deref())?;
         let shape = UserShape {
             defect: self.defect,
             variant: self.variant,
@@ -181,15 +185,52 @@ impl CreateUserResponder {
         if kind == AccountKind::Throttled && !self.has(Defect::NeverThrottle) {
             self.directory
                 .take_token(account_id, now)
-                .map_err(|wait| ErrorReply {
-                    retry_after: Some(retry_after_seconds(wait)),
-                    ..ErrorReply::new(
-                        Exception::Throttled,
-                        "the request rate for this account is exceeded",
-                    )
-                })?;
+                .map_err(|wait| self.throttled(wait))?;
         }
         Ok(())
+    }
+
+    /// The refusal of a throttled request (under a defect, every second one a 400).
+    fn throttled(&self, wait: std::time::Duration) -> ErrorReply {
+        let refusals = self
+            .refusals
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if self.has(Defect::ThrottleSomeAsBadRequest) && refusals.is_multiple_of(2) {
+            return ErrorReply::new(Exception::BadRequest, "the request could not be handled");
+        }
+        ErrorReply {
+            retry_after: Some(retry_after_seconds(wait)),
+            ..ErrorReply::new(
+                Exception::Throttled,
+                "the request rate for this account is exceeded",
+            )
+        }
+    }
+
+    /// Stores the user: one check-and-insert under one lock, so of simultaneous creates of
+    /// one email exactly one wins (unless a defect says otherwise).
+    fn insert_user(&self, account_id: &str, email: Option<&str>) -> Result<(), ErrorReply> {
+        let conflict =
+            |e: &dyn std::fmt::Display| ErrorReply::new(Exception::Conflict, e.to_string());
+        if let (true, Some(email)) = (self.has(Defect::RacyConflictCheck), email) {
+            // A store whose writes take a moment to be seen: a duplicate that arrives
+            // within the window after the first create is created too.
+            let mut recent = crate::util::lock(&self.recent_creates);
+            let key = format!("{account_id}\n{}", email.to_lowercase());
+            let now = Instant::now();
+            let unseen = recent
+                .get(&key)
+                .is_some_and(|at| now.duration_since(*at) < RACE_WINDOW);
+            recent.retain(|_, at| now.duration_since(*at) < RACE_WINDOW);
+            recent.entry(key).or_insert(now);
+            return self
+                .directory
+                .insert_user(account_id, Some(email), unseen)
+                .map_err(|e| conflict(&e));
+        }
+        self.directory
+            .insert_user(account_id, email, self.has(Defect::NeverConflict))
+            .map_err(|e| conflict(&e))
     }
 
     fn check_auth(&self, request: &Request) -> Result<(), ErrorReply> {
@@ -209,7 +250,14 @@ impl CreateUserResponder {
             headers: &request.headers,
             body: &request.body,
         };
-        verify(&received, credentials)
+        // Chime is reached through one region; a signature scoped elsewhere, or dated more
+        // than 15 minutes from now, does not bind the request.
+        let checks = Verification {
+            region: DEFAULT_REGION,
+            now: std::time::SystemTime::now(),
+            check_skew: !self.has(Defect::AcceptStaleSignatures),
+        };
+        verify(&received, credentials, &checks)
             .map_err(|e| ErrorReply::new(Exception::Unauthorized, e.to_string()))
     }
 

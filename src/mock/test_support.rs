@@ -58,6 +58,19 @@ pub(super) async fn send(
     signed: bool,
     fault: Option<&str>,
 ) -> Answer {
+    let signed_at = signed.then(SystemTime::now);
+    send_signed_at(client, mock, account, body, signed_at, fault).await
+}
+
+/// Like [`send`], signed as at `signed_at` (unsigned when `None`).
+pub(super) async fn send_signed_at(
+    client: &reqwest::Client,
+    mock: &ReferenceMock,
+    account: &str,
+    body: &str,
+    signed_at: Option<SystemTime>,
+    fault: Option<&str>,
+) -> Answer {
     let url = format!(
         "{}{}",
         mock.uri(),
@@ -68,7 +81,7 @@ pub(super) async fn send(
         headers.push(("x-chime-fault", fault));
     }
     let mut request = client.post(&url).body(body.to_string());
-    if signed {
+    if let Some(time) = signed_at {
         let added = sign_request(
             "POST",
             &url,
@@ -76,7 +89,7 @@ pub(super) async fn send(
             body.as_bytes(),
             &default_credentials(),
             "us-east-1",
-            SystemTime::now(),
+            time,
         )
         .expect("signing a test request");
         for (name, value) in added {

@@ -11,7 +11,8 @@ use crate::check::diff::DiffLevel;
 /// The end-of-run text for stderr: the matrix (or, for a comparison, the drift table), then
 /// the failures by class (if any).
 pub fn render_console(record: &RunRecord) -> String {
-    let mut out = match &record.drift {
+    let mut out = render_security(record);
+    out += &match &record.drift {
         Some(drift) => render_drift(drift),
         None => render_matrix(&record.exception_matrix),
     };
@@ -19,7 +20,8 @@ pub fn render_console(record: &RunRecord) -> String {
     if s.failed > 0 {
         let _ = write!(
             out,
-            "\nfailed trials by class: {} contract, {} transport, {} aws-common",
+            "\nfailed trials by class: {} security, {} contract, {} transport, {} aws-common",
+            s.failed_of(FailureClass::Security),
             s.failed_of(FailureClass::Contract),
             s.failed_of(FailureClass::Transport),
             s.failed_of(FailureClass::AwsCommon),
@@ -70,5 +72,25 @@ pub fn render_drift(drift: &DriftReport) -> String {
         .filter(|c| c.level == DiffLevel::Contract)
         .count();
     let _ = write!(out, "  contract-level classes that differ: {differing}");
+    out
+}
+
+/// The security findings, first of all: each trial and its first broken rule's detail.
+fn render_security(record: &RunRecord) -> String {
+    let findings = record.findings();
+    if findings.is_empty() {
+        return String::new();
+    }
+    let mut out = format!("SECURITY FINDINGS ({}):\n", findings.len());
+    for (trial, failure) in findings {
+        let detail = failure
+            .violations
+            .iter()
+            .find(|v| v.class() == crate::check::RuleClass::Security)
+            .map(|v| format!("{}: {v}", v.rule))
+            .unwrap_or_else(|| failure.headline());
+        let _ = writeln!(out, "  {trial}: {detail}");
+    }
+    out.push('\n');
     out
 }

@@ -46,6 +46,7 @@ pub fn write_summary(path: &Path, report: &RunRecord) -> Result<(), ReportError>
 pub fn summary_markdown(report: &RunRecord) -> String {
     let mut out = String::new();
     title(&mut out, report);
+    security(&mut out, report);
     matrix(&mut out, report);
     drift(&mut out, report);
     let mut budget = MAX_MESSAGES_BYTES;
@@ -170,6 +171,26 @@ fn matrix(out: &mut String, report: &RunRecord) {
             text(&row.trigger.to_string()),
             case_or_reason(row, report),
         );
+    }
+    out.push('\n');
+}
+
+/// The security findings, before anything else: each trial and what it let through.
+fn security(out: &mut String, report: &RunRecord) {
+    let findings = report.findings();
+    if findings.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "### ⚠️ Security findings ({})\n", findings.len());
+    out.push_str("| trial | finding |\n| --- | --- |\n");
+    for (trial, failure) in findings {
+        let finding = failure
+            .violations
+            .iter()
+            .find(|v| v.rule.class() == crate::check::RuleClass::Security)
+            .map(|v| format!("{}: {v}", v.rule))
+            .unwrap_or_else(|| failure.headline());
+        let _ = writeln!(out, "| {} | {} |", code(trial), text(&finding));
     }
     out.push('\n');
 }
@@ -411,6 +432,7 @@ fn reasons(
 /// The class of a failure as a table cell; a contract violation is the plain case.
 fn class_cell(class: FailureClass) -> &'static str {
     match class {
+        FailureClass::Security => "**security finding**",
         FailureClass::Contract => "contract",
         FailureClass::Transport => "transport (not a contract violation)",
         FailureClass::AwsCommon => "aws-common (not a contract violation)",

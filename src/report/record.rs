@@ -38,6 +38,8 @@ fn shape_name<S: Serializer>(e: &Exception, s: S) -> Result<S::Ok, S::Error> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum FailureClass {
+    /// A security finding (`security.signature_binding`): shown first everywhere.
+    Security,
     /// No complete answer came back: not a contract violation.
     Transport,
     /// The target departs from the CreateUser contract.
@@ -51,6 +53,7 @@ impl FailureClass {
     /// The class's stable name, as in the reports.
     pub fn name(self) -> &'static str {
         match self {
+            FailureClass::Security => "security",
             FailureClass::Transport => "transport",
             FailureClass::Contract => "contract",
             FailureClass::AwsCommon => "aws-common",
@@ -185,7 +188,9 @@ impl FailureRecord {
 
     /// The class of a failure from its rules and whether a transport failure ended it.
     pub fn classify(transport: bool, rules: &[Rule]) -> FailureClass {
-        if transport {
+        if rules.iter().any(|r| r.class() == RuleClass::Security) {
+            FailureClass::Security
+        } else if transport {
             FailureClass::Transport
         } else if rules.iter().all(|r| r.class() == RuleClass::AwsCommon) && !rules.is_empty() {
             FailureClass::AwsCommon
@@ -246,6 +251,9 @@ pub struct TrialRecord {
     pub requests: u64,
     #[serde(rename = "duration_ms", serialize_with = "millis")]
     pub duration: Duration,
+    /// Which answer the target chose where the contract allows more than one.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 impl TrialRecord {
@@ -257,6 +265,7 @@ impl TrialRecord {
             outcome,
             requests: 0,
             duration: Duration::ZERO,
+            notes: Vec::new(),
         }
     }
 
@@ -355,6 +364,9 @@ pub struct RunRecord {
     pub seed: u64,
     pub endpoint: String,
     pub embedded_mock: bool,
+    /// The names of the trials with a security finding, first for every reader (see
+    /// [`RunRecord::with_findings`]).
+    pub security_findings: Vec<String>,
     pub summary: Summary,
     pub trials: Vec<TrialRecord>,
     pub exception_matrix: Vec<MatrixRow>,
@@ -365,6 +377,25 @@ pub struct RunRecord {
 }
 
 impl RunRecord {
+    /// The record with `security_findings` filled in from its trials.
+    pub fn with_findings(mut self) -> RunRecord {
+        self.security_findings = self.findings().iter().map(|(n, _)| n.to_string()).collect();
+        self
+    }
+
+    /// The trials that failed with a security finding, with their failures.
+    pub fn findings(&self) -> Vec<(&str, &FailureRecord)> {
+        self.trials
+            .iter()
+            .filter_map(|t| match &t.outcome {
+                TrialOutcome::Failed(f) if f.class == FailureClass::Security => {
+                    Some((t.name.as_str(), f))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
     /// A record with no trials, for a run of this tool against `endpoint`.
     pub fn new(run_id: &str, seed: u64, endpoint: &str, embedded_mock: bool) -> RunRecord {
         RunRecord {
@@ -374,6 +405,7 @@ impl RunRecord {
             seed,
             endpoint: endpoint.to_string(),
             embedded_mock,
+            security_findings: Vec::new(),
             summary: Summary::default(),
             trials: Vec::new(),
             exception_matrix: Vec::new(),

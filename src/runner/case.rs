@@ -129,6 +129,16 @@ impl Run {
         gathered.verdict(step)
     }
 
+    /// Notes which refusal a target chose for a tampered signature, for the reports.
+    fn note_refusal(&self, trial: &str, step: &Step, checked: &Checked) {
+        if let (true, Some(t)) = (step.credentials.is_tampered(), &checked.error_type) {
+            self.note(
+                trial,
+                format!("refused with {} (from the {})", t.name, t.source),
+            );
+        }
+    }
+
     /// Sends one step (every request of a burst at once) and checks each answer; the first
     /// request that got no answer ends the step.
     pub(super) async fn step_answers(
@@ -160,6 +170,7 @@ impl Run {
                 self.report_exchange(trial, role, &u.request, None, &[]);
             })?;
             let checked = self.check_step_response(step, call, &exchange);
+            self.note_refusal(trial, step, &checked);
             let response = Some(&exchange.response);
             self.report_exchange(
                 trial,
@@ -182,12 +193,13 @@ impl Run {
         let response = &exchange.response;
         let facts = SentFacts::of(&call.account_id, call.body.json());
         let expectation = match step.expect {
+            _ if step.credentials.is_tampered() => Expectation::AuthRefused,
             ExpectedAnswer::Created => Expectation::Created(&facts),
-            // In a burst, the requests that were not refused must have created users.
+            // In a burst, the requests that were not refused must have created users, and
+            // every refusal must be the step's exception.
             ExpectedAnswer::Exception(_) if step.burst > 1 && response.is_success() => {
                 Expectation::Created(&facts)
             }
-            ExpectedAnswer::Exception(_) if step.burst > 1 => Expectation::AnyError,
             ExpectedAnswer::Exception(exception) => Expectation::Rejected {
                 exception,
                 rule: Rule::CaseExpectedException,
@@ -206,6 +218,8 @@ impl Run {
 struct StepAnswers {
     /// Answers that were the step's exception.
     matched: usize,
+    /// Answers that were a 201.
+    created: u32,
     statuses: Vec<u16>,
     /// Answers that broke rules, in the order sent.
     failing: Vec<(Exchange, Vec<Violation>)>,
@@ -219,6 +233,9 @@ impl StepAnswers {
         self.statuses.push(status);
         if draws_expected(step, &exchange, &checked) {
             self.matched += 1;
+        }
+        if exchange.response.is_success() {
+            self.created += 1;
         }
         if checked.violations.is_empty() {
             self.last_conforming = Some(exchange);
@@ -246,6 +263,16 @@ impl StepAnswers {
             evaluation.also_broken = also_broken;
             return Err(Box::new(evaluation));
         }
+        if let Some(violation) = self.count_violation(step) {
+            let Some(exchange) = self.last_conforming.take() else {
+                return Ok(());
+            };
+            let answer = Answer::Checked {
+                exchange,
+                violations: vec![violation],
+            };
+            return Err(Box::new(Evaluation::new(None, answer)));
+        }
         match (step.expect, self.last_conforming) {
             (ExpectedAnswer::Exception(e), Some(exchange))
                 if step.burst > 1 && self.matched == 0 =>
@@ -269,6 +296,36 @@ impl StepAnswers {
     }
 }
 
+impl StepAnswers {
+    /// A violation when the step states its outcome counts and the answers differ.
+    fn count_violation(&self, step: &Step) -> Option<Violation> {
+        let outcomes = step.outcomes.as_ref()?;
+        let seen = |outcome: &ExpectedAnswer| match outcome {
+            ExpectedAnswer::Created => self.created,
+            ExpectedAnswer::Exception(_) => self.matched as u32,
+        };
+        let differs = outcomes.iter().any(|(o, n)| seen(o) != *n);
+        let show = |count: &dyn Fn(&ExpectedAnswer) -> u32| {
+            outcomes
+                .iter()
+                .map(|(o, _)| format!("{} x {o}", count(o)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        differs.then(|| {
+            Violation::new(
+                Rule::ConcurrencyOutcomeCounts,
+                format!(
+                    "of {} simultaneous requests: {}",
+                    step.burst,
+                    show(&|o| { outcomes.iter().find(|(x, _)| x == o).map_or(0, |(_, n)| *n) })
+                ),
+                show(&seen),
+            )
+        })
+    }
+}
+
 /// Whether an answer is the exception its step expects.
 fn draws_expected(step: &Step, exchange: &Exchange, checked: &Checked) -> bool {
     let status = exchange.response.status;
@@ -280,10 +337,28 @@ fn draws_expected(step: &Step, exchange: &Exchange, checked: &Checked) -> bool {
     }
 }
 
-/// Whether a burst that must draw an exception drew it from none of its requests (the
-/// step's own rule, `case.expected_exception`, beyond what each answer breaks).
-pub(super) fn burst_missed(step: &Step, answers: &[(Exchange, Checked)]) -> bool {
-    step.burst > 1
+/// The rules a burst breaks as a whole, beyond what each answer breaks: an exception burst
+/// that drew its exception from none of its requests (`case.expected_exception`), and
+/// outcome counts other than the case states (`concurrency.outcome_counts`).
+pub(super) fn burst_rules(step: &Step, answers: &[(Exchange, Checked)]) -> Vec<Rule> {
+    let mut gathered = StepAnswers::default();
+    for (exchange, checked) in answers {
+        if draws_expected(step, exchange, checked) {
+            gathered.matched += 1;
+        }
+        if exchange.response.is_success() {
+            gathered.created += 1;
+        }
+    }
+    let mut rules = Vec::new();
+    if step.burst > 1
         && matches!(step.expect, ExpectedAnswer::Exception(_))
-        && !answers.iter().any(|(e, c)| draws_expected(step, e, c))
+        && gathered.matched == 0
+    {
+        rules.push(Rule::CaseExpectedException);
+    }
+    if gathered.count_violation(step).is_some() {
+        rules.push(Rule::ConcurrencyOutcomeCounts);
+    }
+    rules
 }

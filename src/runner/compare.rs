@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use libtest_mimic::{Completion, Trial};
 
-use super::case::burst_missed;
+use super::case::burst_rules;
 use super::conclude::TrialFailure;
 use super::evaluate::Evaluation;
 use super::replay::Replay;
@@ -288,17 +288,15 @@ impl Comparison {
     }
 }
 
-/// The sides of one step's answers (one for a request with no answer); a burst that drew
-/// its exception from none of its requests breaks the case's rule on every side.
+/// The sides of one step's answers (one for a request with no answer); the rules a burst
+/// breaks as a whole are carried by every side.
 fn burst_sides(step: &Step, answers: &Result<Vec<(Exchange, Checked)>, Unanswered>) -> Vec<Side> {
     match answers {
         Ok(all) => all
             .iter()
             .map(|(exchange, checked)| {
                 let mut rules: Vec<_> = checked.violations.iter().map(|v| v.rule).collect();
-                if burst_missed(step, all) {
-                    rules.push(Rule::CaseExpectedException);
-                }
+                rules.extend(burst_rules(step, all));
                 Side::answered(exchange, &rules)
             })
             .collect(),

@@ -128,6 +128,7 @@ impl Run {
             outcome,
             requests,
             duration: started.elapsed(),
+            notes: Vec::new(),
         });
         verdict
     }

@@ -48,6 +48,8 @@ pub struct Run {
     /// Every UserId a 201 returned in this run.
     user_ids: Mutex<HashSet<String>>,
     records: Mutex<Vec<TrialRecord>>,
+    /// What trials noted about the target's choices (where the contract leaves one open).
+    notes: Mutex<std::collections::BTreeMap<String, std::collections::BTreeSet<String>>>,
     tags: AtomicU64,
 }
 
@@ -69,6 +71,7 @@ impl Run {
             reporters,
             user_ids: Mutex::default(),
             records: Mutex::default(),
+            notes: Mutex::default(),
             tags: AtomicU64::new(0),
         })
     }
@@ -100,8 +103,20 @@ impl Run {
         ids
     }
 
+    /// Notes, for a trial's record, a choice the target made where the contract allows more
+    /// than one answer.
+    pub(crate) fn note(&self, trial: &str, text: String) {
+        lock(&self.notes)
+            .entry(trial.to_string())
+            .or_default()
+            .insert(text);
+    }
+
     /// Keeps a trial's record and tells the reporters.
-    fn keep(&self, record: TrialRecord) {
+    fn keep(&self, mut record: TrialRecord) {
+        if let Some(notes) = lock(&self.notes).remove(&record.name) {
+            record.notes = notes.into_iter().collect();
+        }
         self.report(&Event::TrialFinished(&record));
         lock(&self.records).push(record);
     }

@@ -82,15 +82,41 @@ pub const MUTANTS: &[Mutant] = &[
         Rule::InputRejected,
         &[Rule::CaseExpectedException],
     ),
-    mutant(Defect::NeverConflict, Rule::CaseExpectedException, &[]),
+    // Simultaneous creates of one Email then all succeed too.
+    mutant(
+        Defect::NeverConflict,
+        Rule::CaseExpectedException,
+        &[Rule::ConcurrencyOutcomeCounts],
+    ),
     mutant(Defect::NeverThrottle, Rule::CaseExpectedException, &[]),
     mutant(Defect::NeverForbidden, Rule::CaseExpectedException, &[]),
     mutant(Defect::NeverNotFound, Rule::CaseExpectedException, &[]),
-    mutant(Defect::NeverUnauthorized, Rule::CaseExpectedException, &[]),
+    // Unchecked signatures also let every tampered signature through.
+    mutant(
+        Defect::NeverUnauthorized,
+        Rule::CaseExpectedException,
+        &[Rule::SecuritySignatureBinding],
+    ),
     mutant(Defect::IgnoreFaultHeader, Rule::CaseExpectedException, &[]),
     mutant(
         Defect::AwsCommonErrorOnSharedDevice,
         Rule::AwsCommonError,
+        &[],
+    ),
+    mutant(
+        Defect::AcceptStaleSignatures,
+        Rule::SecuritySignatureBinding,
+        &[],
+    ),
+    // A sequential duplicate may land in the window too.
+    mutant(
+        Defect::RacyConflictCheck,
+        Rule::ConcurrencyOutcomeCounts,
+        &[Rule::CaseExpectedException],
+    ),
+    mutant(
+        Defect::ThrottleSomeAsBadRequest,
+        Rule::CaseExpectedException,
         &[],
     ),
 ];
@@ -118,38 +144,47 @@ async fn assert_caught(defect: Defect) {
         .find(|m| m.defect == defect)
         .unwrap_or_else(|| panic!("{defect} is not in MUTANTS"));
     let (run, report) = run_against(defect).await;
-    // A defect outside the contract (an AWS common error) is its own class, with its own
-    // exit code; every other defect is a contract violation.
-    let (code, class) = match mutant.rule.class() {
-        RuleClass::Contract => (1, "contract"),
-        RuleClass::AwsCommon => (4, "aws-common"),
-    };
+    // Every failed trial carries the class of its rules: a security rule makes it a
+    // security finding, only aws.common_error an aws-common failure, else a contract one.
+    // A run whose only failures are aws-common exits 4; any other failure exits 1.
+    let mut by_class = std::collections::BTreeMap::<&str, u64>::new();
+    for trial in failed_trials(&report) {
+        let class = class_of(trial);
+        assert_eq!(trial["class"], class, "{defect}: {trial}");
+        assert_structured(defect, trial);
+        *by_class.entry(class).or_default() += 1;
+    }
+    let only_aws_common = by_class.keys().all(|c| *c == "aws-common");
+    let code = if only_aws_common { 4 } else { 1 };
     assert_eq!(
         run.code, code,
         "{defect}: the harness must exit {code}\n{run}"
     );
-    let failed = failed_trials(&report).count();
-    for trial in failed_trials(&report) {
-        assert_eq!(trial["class"], class, "{defect}: {trial}");
-        assert_structured(defect, trial);
+    for (class, count) in &by_class {
+        assert_eq!(
+            report["summary"]["failed_by_class"][class].as_u64(),
+            Some(*count),
+            "{defect}: {}",
+            report["summary"]
+        );
     }
-    assert_eq!(
-        report["summary"]["failed_by_class"][class].as_u64(),
-        Some(failed as u64),
-        "{defect}: {}",
-        report["summary"]
+    let count = |c: &str| by_class.get(c).copied().unwrap_or(0);
+    let line = format!(
+        "failed trials by class: {} security, {} contract, 0 transport, {} aws-common",
+        count("security"),
+        count("contract"),
+        count("aws-common")
     );
-    let by_class = match class {
-        "contract" => {
-            format!("failed trials by class: {failed} contract, 0 transport, 0 aws-common")
-        }
-        _ => format!("failed trials by class: 0 contract, 0 transport, {failed} aws-common"),
-    };
-    assert!(run.stderr.contains(&by_class), "{defect}: {run}");
+    assert!(run.stderr.contains(&line), "{defect}: {line}\n{run}");
     assert_eq!(
         run.stderr.contains("only aws-common failures"),
-        class == "aws-common",
+        only_aws_common,
         "{defect}: {run}"
+    );
+    assert_eq!(
+        run.stderr.contains("SECURITY FINDINGS"),
+        count("security") > 0,
+        "{defect}: security findings come first\n{run}"
     );
     let rules = failed_rules(&report);
     assert!(
@@ -176,6 +211,23 @@ async fn assert_caught(defect: Defect) {
         "{defect}: a mutant is never a transport failure\n{run}"
     );
     assert!(run.stdout.contains("rerun this trial:"), "{run}");
+}
+
+/// The class a failed trial must carry, from its rules.
+fn class_of(trial: &Value) -> &'static str {
+    let rules: Vec<Rule> = trial["rules"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r.as_str().and_then(Rule::from_name))
+        .collect();
+    if rules.iter().any(|r| r.class() == RuleClass::Security) {
+        "security"
+    } else if !rules.is_empty() && rules.iter().all(|r| r.class() == RuleClass::AwsCommon) {
+        "aws-common"
+    } else {
+        "contract"
+    }
 }
 
 /// A failed trial of the JSON report can be read without parsing prose: its violations
@@ -279,6 +331,9 @@ mutant_tests! {
     never_unauthorized => NeverUnauthorized,
     ignore_fault_header => IgnoreFaultHeader,
     aws_common_error_on_shared_device => AwsCommonErrorOnSharedDevice,
+    accept_stale_signatures => AcceptStaleSignatures,
+    racy_conflict_check => RacyConflictCheck,
+    throttle_some_as_bad_request => ThrottleSomeAsBadRequest,
 }
 
 #[test]
