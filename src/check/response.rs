@@ -19,6 +19,12 @@ pub enum Expectation<'a> {
     Rejected { exception: Exception, rule: Rule },
     /// Any outcome; only the rules every error obeys apply.
     AnyError,
+    /// A malformed body: any 4xx (a documented exception, or a restJson1 protocol error
+    /// such as `SerializationException`) passes; a 2xx breaks `input.malformed_refused`.
+    Malformed,
+    /// Valid JSON under a missing or wrong media type: a 201 (checked as a creation) or a
+    /// 4xx both pass.
+    ParsedOrRefused(&'a SentFacts<'a>),
     /// A request whose signature does not bind it: refused with
     /// `UnauthorizedClientException` or an AWS common authentication error; a 2xx is a
     /// security finding (`security.signature_binding`).
@@ -120,10 +126,64 @@ pub fn check_response(
             checked
         }
         Expectation::AuthRefused => check_auth_refused(response, injected_fault, schemas),
+        Expectation::Malformed if response.is_success() => Checked {
+            violations: vec![Violation::new(
+                Rule::InputMalformedRefused,
+                "a 4xx refusal",
+                format!(
+                    "HTTP {}: the malformed request was accepted",
+                    response.status
+                ),
+            )],
+            ..Checked::default()
+        },
+        Expectation::Malformed => check_refusal(response, injected_fault, schemas),
+        Expectation::ParsedOrRefused(facts) if response.is_success() => {
+            check_created(facts, response, schemas)
+        }
+        Expectation::ParsedOrRefused(_) => check_refusal(response, injected_fault, schemas),
         Expectation::AnyError if response.is_success() => Checked::default(),
         Expectation::AnyError => check_error(response, injected_fault, schemas),
     }
 }
+
+/// The rules of a refusal of a malformed request: those of every error, except that a
+/// restJson1 protocol error (`SerializationException`, `UnsupportedMediaTypeException`,
+/// ...) may name it, with its own status; only a 4xx passes.
+fn check_refusal(
+    response: &ReceivedResponse,
+    injected_fault: Option<Exception>,
+    schemas: &Schemas,
+) -> Checked {
+    let mut checked = check_error(response, injected_fault, schemas);
+    let protocol_error = checked
+        .error_type
+        .as_ref()
+        .is_some_and(|t| PROTOCOL_ERRORS.contains(&t.name.as_str()));
+    if protocol_error {
+        checked.violations.retain(|v| {
+            !matches!(
+                v.rule,
+                Rule::ErrorTypeDocumented | Rule::ErrorSchema | Rule::ErrorStatus
+            )
+        });
+    }
+    if !(400..500).contains(&response.status) && response.status < 500 {
+        checked.violations.push(Violation::new(
+            Rule::InputMalformedRefused,
+            "a 4xx refusal",
+            format!("HTTP {}", response.status),
+        ));
+    }
+    checked
+}
+
+/// The errors a Smithy restJson1 server answers for a request it cannot deserialize.
+const PROTOCOL_ERRORS: [&str; 3] = [
+    "SerializationException",
+    "UnsupportedMediaTypeException",
+    "RequestEntityTooLargeException",
+];
 
 /// The rules of an answer to a request whose signature does not bind it.
 fn check_auth_refused(
@@ -465,6 +525,69 @@ mod tests {
         let r = error(404, Some("NotFoundException"), json!({"Code": "NotFound"}));
         let c = check_response(Expectation::AuthRefused, &r, None, &s);
         assert_eq!(rules(&c), ["case.expected_exception"]);
+    }
+
+    #[test]
+    fn a_malformed_body_must_be_refused_with_any_4xx_a_smithy_server_may_send() {
+        let s = schemas();
+        let c = check_response(
+            Expectation::Malformed,
+            &created(json!({"UserId": "u"})),
+            None,
+            &s,
+        );
+        assert_eq!(rules(&c), ["input.malformed_refused"]);
+        for (status, name, body) in [
+            (
+                400,
+                "BadRequestException",
+                json!({"Code": "BadRequest", "Message": "m"}),
+            ),
+            (400, "SerializationException", json!({"message": "m"})),
+            (
+                415,
+                "UnsupportedMediaTypeException",
+                json!({"message": "m"}),
+            ),
+            (
+                413,
+                "RequestEntityTooLargeException",
+                json!({"message": "m"}),
+            ),
+        ] {
+            let r = error(status, Some(name), body);
+            let c = check_response(Expectation::Malformed, &r, None, &s);
+            assert_eq!(rules(&c), Vec::<&str>::new(), "{name}");
+        }
+        let r = error(
+            500,
+            Some("ServiceFailureException"),
+            json!({"Code": "ServiceFailure"}),
+        );
+        let c = check_response(Expectation::Malformed, &r, None, &s);
+        assert_eq!(rules(&c), ["error.unexpected_fault"]);
+    }
+
+    #[test]
+    fn valid_json_under_a_wrong_media_type_may_be_parsed_or_refused() {
+        let s = schemas();
+        let ok = created(json!({"UserId": "u", "AccountId": "acct"}));
+        let c = check_response(Expectation::ParsedOrRefused(&FACTS), &ok, None, &s);
+        assert_eq!(rules(&c), Vec::<&str>::new());
+        let r = error(
+            415,
+            Some("UnsupportedMediaTypeException"),
+            json!({"message": "m"}),
+        );
+        let c = check_response(Expectation::ParsedOrRefused(&FACTS), &r, None, &s);
+        assert_eq!(rules(&c), Vec::<&str>::new());
+        let wrong = created(json!({"UserId": "u", "AccountId": "other"}));
+        let c = check_response(Expectation::ParsedOrRefused(&FACTS), &wrong, None, &s);
+        assert_eq!(
+            rules(&c),
+            ["invariant.account_id"],
+            "a 201 is checked as a creation"
+        );
     }
 
     #[test]

@@ -99,6 +99,8 @@ rules! {
         "no 5xx unless a fault was injected";
     InputRejected = "input.rejected", Contract:
         "a request that breaks a model constraint gets 400 BadRequestException";
+    InputMalformedRefused = "input.malformed_refused", Contract:
+        "a body that is not one JSON object (trailing data, comments, trailing commas, single quotes, another top-level shape, invalid UTF-8, deep nesting, oversized) is refused with a 4xx, never accepted";
     CaseExpectedException = "case.expected_exception", Contract:
         "an exception case's trigger yields its exception";
     ConcurrencyOutcomeCounts = "concurrency.outcome_counts", Contract:

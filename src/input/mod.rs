@@ -5,5 +5,6 @@
 pub mod cases;
 pub mod cassette;
 pub mod generate;
+pub mod malformed;
 pub mod property;
 pub mod regressions;

@@ -36,6 +36,8 @@ enum Scenario {
     StaleSignature,
     /// Four creates of one email at once; all are looked at.
     SimultaneousDuplicates,
+    /// A valid JSON object followed by trailing text.
+    TrailingData,
     /// `x-chime-fault: ServiceUnavailableException`.
     Fault,
 }
@@ -82,6 +84,19 @@ async fn play(defect: Option<Defect>, scenario: Scenario) -> Vec<Answer> {
         }
         Scenario::Unknown => vec![send(c, m, "no-such-account", "{}", true, None).await],
         Scenario::Unsigned => vec![send(c, m, account, "{}", false, None).await],
+        Scenario::TrailingData => {
+            vec![
+                send(
+                    c,
+                    m,
+                    account,
+                    r#"{"Email":"t@example.com"} trailing"#,
+                    true,
+                    None,
+                )
+                .await,
+            ]
+        }
         Scenario::SimultaneousDuplicates => {
             let sends = (0..4).map(|_| send(c, m, account, &valid, true, None));
             futures::future::join_all(sends).await
@@ -181,6 +196,7 @@ fn case(defect: Defect) -> (Scenario, Broken) {
         Defect::ThrottleSomeAsBadRequest => {
             (Scenario::Burst, |a| a.iter().any(|a| a.status == 400))
         }
+        Defect::AcceptTrailingData => (Scenario::TrailingData, |a| last(a).status == 201),
     }
 }
 

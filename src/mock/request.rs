@@ -26,6 +26,8 @@ pub struct CreateUserRequest {
 pub struct BodyRules {
     pub check_email_pattern: bool,
     pub check_user_type_enum: bool,
+    /// Whether anything after the JSON document is refused (as it must be).
+    pub refuse_trailing_data: bool,
 }
 
 impl Default for BodyRules {
@@ -33,6 +35,7 @@ impl Default for BodyRules {
         BodyRules {
             check_email_pattern: true,
             check_user_type_enum: true,
+            refuse_trailing_data: true,
         }
     }
 }
@@ -114,7 +117,16 @@ pub fn parse_body(
             return Err(RequestError::ContentType(shown));
         }
     }
-    let value: Value = serde_json::from_slice(body).map_err(|_| RequestError::NotJson)?;
+    let value: Value = if rules.refuse_trailing_data {
+        serde_json::from_slice(body).map_err(|_| RequestError::NotJson)?
+    } else {
+        // The first JSON document, whatever follows it.
+        serde_json::Deserializer::from_slice(body)
+            .into_iter::<Value>()
+            .next()
+            .and_then(Result::ok)
+            .ok_or(RequestError::NotJson)?
+    };
     let Value::Object(members) = value else {
         return Err(RequestError::NotObject);
     };
@@ -286,6 +298,7 @@ mod tests {
         let lax = BodyRules {
             check_email_pattern: false,
             check_user_type_enum: false,
+            refuse_trailing_data: true,
         };
         let parsed = parse_body(JSON, br#"{"Email":"nope","UserType":"Admin"}"#, lax).unwrap();
         assert_eq!(parsed.email.as_deref(), Some("nope"));

@@ -134,6 +134,7 @@ impl CreateUserResponder {
         let rules = BodyRules {
             check_email_pattern: !self.has(Defect::AcceptInvalidEmail),
             check_user_type_enum: !self.has(Defect::AcceptInvalidUserType),
+            refuse_trailing_data: !self.has(Defect::AcceptTrailingData),
         };
         let content_type = request
             .headers

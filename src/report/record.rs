@@ -22,6 +22,8 @@ pub enum TrialKind {
     Property,
     /// A class of behaviour compared between two targets, or a cassette and a target.
     Comparison,
+    /// A fixed probe (a malformed request).
+    Probe,
     Case {
         #[serde(serialize_with = "shape_name")]
         exception: Exception,

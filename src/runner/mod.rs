@@ -9,6 +9,7 @@ mod case;
 mod compare;
 mod conclude;
 mod evaluate;
+mod malformed;
 mod options;
 mod paired;
 mod property;
@@ -30,6 +31,7 @@ use crate::check::Rule;
 use crate::contract::schema::Schemas;
 use crate::http::Client;
 use crate::input::cases::Case;
+use crate::input::malformed::Malformed;
 use crate::input::property::Property;
 use crate::input::regressions::Regressions;
 use crate::report::event::{Event, Reporters};
@@ -158,6 +160,7 @@ pub fn trials(run: &Arc<Run>, cases: &[Case]) -> Vec<Trial> {
             )
         }));
     }
+    trials.extend(malformed::malformed_trials(run));
     for case in cases {
         let run = Arc::clone(run);
         let case = case.clone();
@@ -178,6 +181,7 @@ pub fn trial_names(cases: &[Case]) -> Vec<String> {
     let mut names: Vec<String> = Property::ALL
         .iter()
         .map(|p| p.trial_name().to_string())
+        .chain(Malformed::ALL.iter().map(|m| m.trial_name()))
         .chain(cases.iter().map(|c| c.name.clone()))
         .collect();
     names.sort();

@@ -119,6 +119,7 @@ pub const MUTANTS: &[Mutant] = &[
         Rule::CaseExpectedException,
         &[],
     ),
+    mutant(Defect::AcceptTrailingData, Rule::InputMalformedRefused, &[]),
 ];
 
 /// Runs the whole suite against the reference mock with `defect` switched on.
@@ -334,6 +335,7 @@ mutant_tests! {
     accept_stale_signatures => AcceptStaleSignatures,
     racy_conflict_check => RacyConflictCheck,
     throttle_some_as_bad_request => ThrottleSomeAsBadRequest,
+    accept_trailing_data => AcceptTrailingData,
 }
 
 #[test]
