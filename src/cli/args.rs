@@ -158,6 +158,10 @@ pub struct RunArgs {
     /// Neither replay nor record regressions.
     #[arg(long, env = "CHIME_NO_REGRESSIONS")]
     pub no_regressions: bool,
+    /// Treat a run-health warning (most of a property's answers 401, 403, 404 or 429: the
+    /// harness, not the target, looks set up wrong) as a failure: exit code 1.
+    #[arg(long, env = "CHIME_STRICT_HEALTH")]
+    pub strict_health: bool,
     /// Differential run: send the same seeded traffic to a second target, described by a
     /// target profile (TOML; without an endpoint, a second embedded mock), and compare the
     /// answers class by class (trials diff::<class>). See README, "Differential runs".

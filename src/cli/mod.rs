@@ -101,7 +101,12 @@ fn run(cli: Cli) -> Result<ExitStatus, CliError> {
             path.display()
         );
     }
-    Ok(exit_status(&record.summary))
+    let status = exit_status(&record.summary);
+    if status == ExitStatus::Success && cli.run.strict_health && !record.health.is_empty() {
+        eprintln!("chime-conformance: run health warnings with --strict-health: exit code 1");
+        return Ok(ExitStatus::ConformanceFailures);
+    }
+    Ok(status)
 }
 
 /// Everything before the first trial: settings layered and checked, the target reached,
@@ -213,6 +218,7 @@ fn run_record(run: &Run, cases: &[Case], run_id: &str, seed: u64) -> RunRecord {
     record.trials = run.records();
     record.exception_matrix = build_matrix(&planned_cases(cases), &record.trials);
     record.created_user_ids = run.created_users();
+    record.health = run.health();
     let stats = run.client().stats();
     record.summary = Summary::of(
         &record.trials,

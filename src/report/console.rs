@@ -16,6 +16,12 @@ pub fn render_console(record: &RunRecord) -> String {
         Some(drift) => render_drift(drift),
         None => render_matrix(&record.exception_matrix),
     };
+    if !record.health.is_empty() {
+        out.push_str("\nrun health:");
+        for warning in &record.health {
+            let _ = write!(out, "\n  {warning}");
+        }
+    }
     let s = &record.summary;
     if s.failed > 0 {
         let _ = write!(

@@ -47,6 +47,7 @@ pub fn summary_markdown(report: &RunRecord) -> String {
     let mut out = String::new();
     title(&mut out, report);
     security(&mut out, report);
+    health(&mut out, report);
     matrix(&mut out, report);
     drift(&mut out, report);
     let mut budget = MAX_MESSAGES_BYTES;
@@ -191,6 +192,27 @@ fn security(out: &mut String, report: &RunRecord) {
             .map(|v| format!("{}: {v}", v.rule))
             .unwrap_or_else(|| failure.headline());
         let _ = writeln!(out, "| {} | {} |", code(trial), text(&finding));
+    }
+    out.push('\n');
+}
+
+/// The run-health warnings: signs the harness, not the target, is set up wrong.
+fn health(out: &mut String, report: &RunRecord) {
+    if report.health.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "### ⚠️ Run health ({})\n", report.health.len());
+    out.push_str("| trial | answers | status | what it suggests |\n| --- | ---: | ---: | --- |\n");
+    for w in &report.health {
+        let _ = writeln!(
+            out,
+            "| {} | {} of {} | {} | {} |",
+            code(&w.trial),
+            w.count,
+            w.total,
+            w.status,
+            text(&w.hint)
+        );
     }
     out.push('\n');
 }

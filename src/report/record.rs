@@ -357,6 +357,29 @@ impl Summary {
     }
 }
 
+/// A sign that a run could not judge what it meant to: most answers of a property share
+/// one status that says the harness, not the target, is set up wrong.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HealthWarning {
+    pub trial: String,
+    pub status: u16,
+    /// Answers with that status, of all the trial's answers.
+    pub count: u64,
+    pub total: u64,
+    /// What it suggests, e.g. "the credentials are not accepted".
+    pub hint: String,
+}
+
+impl std::fmt::Display for HealthWarning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}: {} of {} answers were HTTP {}: {}",
+            self.trial, self.count, self.total, self.status, self.hint
+        )
+    }
+}
+
 /// The record of a whole run: what every reporter writes from.
 #[derive(Debug, Clone, Serialize)]
 pub struct RunRecord {
@@ -373,6 +396,9 @@ pub struct RunRecord {
     pub trials: Vec<TrialRecord>,
     pub exception_matrix: Vec<MatrixRow>,
     pub created_user_ids: Vec<String>,
+    /// Signs the run could not judge what it meant to (see [`HealthWarning`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub health: Vec<HealthWarning>,
     /// What a comparison (differential run or replay) found; absent in a normal run.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub drift: Option<DriftReport>,
@@ -412,6 +438,7 @@ impl RunRecord {
             trials: Vec::new(),
             exception_matrix: Vec::new(),
             created_user_ids: Vec::new(),
+            health: Vec::new(),
             drift: None,
         }
     }

@@ -178,6 +178,7 @@ impl Run {
         response: Option<&ReceivedResponse>,
         violations: &[Violation],
     ) {
+        self.count_status(trial, response.map(|r| r.status));
         let rules: Vec<Rule> = violations.iter().map(|v| v.rule).collect();
         self.report(&Event::Exchange(&ExchangeEvent {
             trial,

@@ -36,7 +36,7 @@ use crate::input::property::Property;
 use crate::input::regressions::Regressions;
 use crate::report::event::{Event, Reporters};
 use crate::report::matrix::PlannedCase;
-use crate::report::record::{TrialKind, TrialRecord};
+use crate::report::record::{HealthWarning, TrialKind, TrialRecord};
 use crate::util::lock;
 
 /// The state every trial of a run shares.
@@ -50,6 +50,9 @@ pub struct Run {
     /// Every UserId a 201 returned in this run.
     user_ids: Mutex<HashSet<String>>,
     records: Mutex<Vec<TrialRecord>>,
+    /// Statuses answered to each trial's requests (`None`: no answer), for run health.
+    statuses:
+        Mutex<std::collections::HashMap<String, std::collections::BTreeMap<Option<u16>, u64>>>,
     /// What trials noted about the target's choices (where the contract leaves one open).
     notes: Mutex<std::collections::BTreeMap<String, std::collections::BTreeSet<String>>>,
     tags: AtomicU64,
@@ -74,6 +77,7 @@ impl Run {
             user_ids: Mutex::default(),
             records: Mutex::default(),
             notes: Mutex::default(),
+            statuses: Mutex::default(),
             tags: AtomicU64::new(0),
         })
     }
@@ -112,6 +116,30 @@ impl Run {
             .entry(trial.to_string())
             .or_default()
             .insert(text);
+    }
+
+    /// Counts a status answered to one of a trial's requests.
+    pub(crate) fn count_status(&self, trial: &str, status: Option<u16>) {
+        *lock(&self.statuses)
+            .entry(trial.to_string())
+            .or_default()
+            .entry(status)
+            .or_default() += 1;
+    }
+
+    /// Signs the run could not judge its properties: most of a property's answers (80% or
+    /// more, of 10 or more) share a status that points at the harness's set-up.
+    pub fn health(&self) -> Vec<HealthWarning> {
+        let statuses = lock(&self.statuses);
+        let mut warnings: Vec<HealthWarning> = Property::ALL
+            .iter()
+            .filter_map(|p| {
+                let counts = statuses.get(p.trial_name())?;
+                health_warning(p.trial_name(), counts)
+            })
+            .collect();
+        warnings.sort_by(|a, b| a.trial.cmp(&b.trial));
+        warnings
     }
 
     /// Keeps a trial's record and tells the reporters.
@@ -200,10 +228,74 @@ pub fn planned_cases(cases: &[Case]) -> Vec<PlannedCase> {
         .collect()
 }
 
+/// The warning a property's status counts give, if one status is most of them.
+fn health_warning(
+    trial: &str,
+    counts: &std::collections::BTreeMap<Option<u16>, u64>,
+) -> Option<HealthWarning> {
+    let total: u64 = counts.values().sum();
+    let (status, hint) = [
+        (
+            401,
+            "the credentials are not accepted (check the keys, the clock, the region)",
+        ),
+        (
+            403,
+            "the account is not one the caller may use (check --account-id)",
+        ),
+        (
+            404,
+            "the account is unknown to the target (check --account-id)",
+        ),
+        (
+            429,
+            "the target throttles the run (lower --rate or --concurrency)",
+        ),
+    ]
+    .into_iter()
+    .find(|(s, _)| {
+        counts
+            .get(&Some(*s))
+            .is_some_and(|n| total >= 10 && n * 10 >= total * 8)
+    })?;
+    Some(HealthWarning {
+        trial: trial.to_string(),
+        status,
+        count: counts[&Some(status)],
+        total,
+        hint: hint.to_string(),
+    })
+}
+
 /// The rules of a set of violations, sorted and each once.
 fn sorted_rules(rules: impl IntoIterator<Item = Rule>) -> Vec<Rule> {
     let mut rules: Vec<Rule> = rules.into_iter().collect();
     rules.sort();
     rules.dedup();
     rules
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    #[test]
+    fn one_status_for_most_answers_is_a_health_warning() {
+        let counts =
+            |pairs: &[(Option<u16>, u64)]| pairs.iter().copied().collect::<BTreeMap<_, _>>();
+        let w = health_warning("p", &counts(&[(Some(401), 9), (Some(201), 1)])).unwrap();
+        assert_eq!((w.status, w.count, w.total), (401, 9, 10));
+        assert!(health_warning("p", &counts(&[(Some(401), 7), (Some(201), 3)])).is_none());
+        assert!(
+            health_warning("p", &counts(&[(Some(404), 5)])).is_none(),
+            "too few answers"
+        );
+        assert!(
+            health_warning("p", &counts(&[(Some(400), 100)])).is_none(),
+            "400 is expected"
+        );
+        let w = health_warning("p", &counts(&[(Some(429), 80), (None, 20)])).unwrap();
+        assert_eq!(w.status, 429);
+    }
 }

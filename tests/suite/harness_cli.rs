@@ -313,3 +313,59 @@ fn a_closed_stdout_ends_the_run_quietly() {
     assert_eq!(output.status.code(), Some(141), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+#[test]
+fn most_answers_401_is_a_health_warning_and_strict_health_makes_it_a_failure() {
+    let mock = spawn_mock_binary(&[]);
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("report.json");
+    let summary = dir.path().join("summary.md");
+    // A wrong secret: every probe is answered 401, and each 401 is a well-formed error, so
+    // the property passes; the run could not judge it, and says so.
+    let mut flags = standalone_flags(&mock.url, true);
+    flags.extend(
+        [
+            "--exact",
+            "property::error_responses_follow_restjson1",
+            "--report",
+            report.to_str().unwrap(),
+            "--summary",
+            summary.to_str().unwrap(),
+        ]
+        .map(String::from),
+    );
+    let args: Vec<&str> = flags.iter().map(String::as_str).collect();
+    let env = [("AWS_SECRET_ACCESS_KEY", "not-the-mock-secret")];
+    let run = conformance(&args, &env);
+    assert_eq!(run.code, 0, "{run}");
+    assert!(
+        run.stderr.contains(
+            "run health:\n  property::error_responses_follow_restjson1: 256 of 256 answers were HTTP 401"
+        ),
+        "{run}"
+    );
+    let json: Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    assert_eq!(json["health"][0]["status"], 401, "{json}");
+    let markdown = std::fs::read_to_string(&summary).unwrap();
+    assert!(markdown.contains("### ⚠️ Run health (1)"), "{markdown}");
+
+    let mut strict = args.clone();
+    strict.push("--strict-health");
+    let run = conformance(&strict, &env);
+    assert_eq!(run.code, 1, "{run}");
+
+    // A healthy run has no warning, strict or not.
+    let mut healthy = standalone_flags(&mock.url, true);
+    healthy.extend(
+        [
+            "--exact",
+            "property::error_responses_follow_restjson1",
+            "--strict-health",
+        ]
+        .map(String::from),
+    );
+    let args: Vec<&str> = healthy.iter().map(String::as_str).collect();
+    let run = conformance(&args, &[]);
+    assert_eq!(run.code, 0, "{run}");
+    assert!(!run.stderr.contains("run health:"), "{run}");
+}
