@@ -95,7 +95,7 @@ impl Malformed {
             Malformed::TrailingComma => format!(r#"{{"Email":"{email}",}}"#).into_bytes(),
             Malformed::SingleQuotes => format!("{{'Email':'{email}'}}").into_bytes(),
             Malformed::TopLevelArray => format!("[{object}]").into_bytes(),
-            Malformed::TopLevelString => format!("\"{email}\"").into_bytes(),
+            Malformed::TopLevelString => b"\"a string, not an object\"".to_vec(),
             Malformed::TopLevelNumber => b"42".to_vec(),
             Malformed::TopLevelNull => b"null".to_vec(),
             Malformed::InvalidUtf8 => {

@@ -16,10 +16,11 @@ use super::conclude::TrialFailure;
 use super::evaluate::Evaluation;
 use super::replay::Replay;
 use super::Run;
-use crate::check::diff::{compare_bursts, DiffClass, DiffLevel, Difference, Observation};
+use crate::check::diff::{compare, compare_bursts, DiffClass, DiffLevel, Difference, Observation};
 use crate::check::{Checked, Rule};
 use crate::http::{Exchange, Unanswered};
 use crate::input::cases::{Case, Step};
+use crate::input::malformed::Malformed;
 use crate::input::property::Property;
 use crate::report::drift::{render_class, DriftClassReport, DriftExample, DriftReport};
 use crate::report::record::{ExchangeRecord, FailureRecord, TrialKind};
@@ -240,12 +241,30 @@ impl Comparison {
                     for case in &self.cases {
                         self.compare_case(right, case, &gathered);
                     }
+                    for class in Malformed::ALL {
+                        self.compare_malformed(right, class, &gathered);
+                    }
                 }
                 Against::Cassette(replay) => replay.run(&self.run, &self.cases, &gathered),
             }
             let gathered = std::mem::take(&mut *lock(&gathered));
             gathered.report(&self.names)
         })
+    }
+
+    /// A malformed request of one class sent to both.
+    fn compare_malformed(&self, right: &Run, class: Malformed, gathered: &Mutex<Gathered>) {
+        let (l, r) = self.run.runtime.block_on(async {
+            futures::join!(
+                self.run.malformed_answer(class),
+                right.malformed_answer(class)
+            )
+        });
+        let context = Some(format!("a malformed request: {}", class.name()));
+        let (l, r) = (Evaluation::new(None, l), Evaluation::new(None, r));
+        let (left, right) = (Side::of(&l), Side::of(&r));
+        let differences = compare(&left.observation, &right.observation);
+        lock(gathered).add(&class.trial_name(), context, differences, &left, &right);
     }
 
     /// A case's steps, in order, sent to both; a burst compared as a whole.

@@ -18,32 +18,53 @@ use crate::report::event::ExchangeRole;
 use crate::report::record::TrialKind;
 
 impl Run {
-    /// Sends one malformed request and checks the answer.
-    fn run_malformed(
-        &self,
-        class: Malformed,
-        sent: &AtomicU64,
-    ) -> Result<Completion, TrialFailure> {
-        let trial = class.trial_name();
+    /// The call of a malformed class, with the fresh email it carries.
+    fn malformed_call(&self, class: Malformed) -> (Call, String) {
         let email = format!("chime-conformance+{}@example.com", self.next_tag());
         let (bytes, content_type) = class.request(&email);
-        let account_id = self.client.target().fixtures.account_id.clone();
         let call = Call {
-            account_id: account_id.clone(),
+            account_id: self.client.target().fixtures.account_id.clone(),
             body: CallBody::Raw {
                 bytes,
                 content_type: content_type.map(str::to_string),
             },
             signature: SignatureMode::AsTarget,
             fault: None,
-            purpose: CallPurpose::Probe,
+            // A class that may be parsed may create a user: it counts against the cap.
+            purpose: match class.acceptable() {
+                Acceptable::Refusal => CallPurpose::Probe,
+                Acceptable::ParsedOrRefused => CallPurpose::Create,
+            },
         };
+        (call, email)
+    }
+
+    /// Sends one malformed request and checks the answer.
+    fn run_malformed(
+        &self,
+        class: Malformed,
+        sent: &AtomicU64,
+    ) -> Result<Completion, TrialFailure> {
         sent.fetch_add(1, Ordering::Relaxed);
-        let answer = match self.runtime.block_on(self.exchange(&call, false)) {
+        let answer = self.runtime.block_on(self.malformed_answer(class));
+        let context = Some(format!("a malformed request: {}", class.name()));
+        let evaluation = Evaluation::new(context, answer);
+        if evaluation.failed() {
+            return Err(self.failure(&class.trial_name(), &evaluation, None));
+        }
+        Ok(Completion::Completed)
+    }
+
+    /// Sends a malformed class's request, checks the answer as the class allows, and
+    /// notes which answer the target chose.
+    pub(super) async fn malformed_answer(&self, class: Malformed) -> Answer {
+        let trial = class.trial_name();
+        let (call, email) = self.malformed_call(class);
+        let answer = match self.exchange(&call, false).await {
             Err(unanswered) => Answer::Unanswered(unanswered),
             Ok(exchange) => {
                 let facts = SentFacts {
-                    account_id: &account_id,
+                    account_id: &call.account_id,
                     email: Some(&email),
                     user_type: None,
                 };
@@ -51,14 +72,14 @@ impl Run {
                     Acceptable::Refusal => Expectation::Malformed,
                     Acceptable::ParsedOrRefused => Expectation::ParsedOrRefused(&facts),
                 };
-                let mut checked =
-                    check_response(expectation, &exchange.response, None, &self.schemas);
-                if exchange.response.is_success() {
+                let response = &exchange.response;
+                let mut checked = check_response(expectation, response, None, &self.schemas);
+                if response.is_success() {
                     self.note_user_id(&mut checked);
                 }
                 let chosen = match &checked.error_type {
-                    Some(t) => format!("answered HTTP {} {}", exchange.response.status, t.name),
-                    None => format!("answered HTTP {}", exchange.response.status),
+                    Some(t) => format!("answered HTTP {} {}", response.status, t.name),
+                    None => format!("answered HTTP {}", response.status),
                 };
                 self.note(&trial, chosen);
                 Answer::Checked {
@@ -73,14 +94,7 @@ impl Run {
         };
         let (request, response, violations) = answer.parts();
         self.report_exchange(&trial, role, request, response, violations);
-        let evaluation = Evaluation::new(
-            Some(format!("a malformed request: {}", class.name())),
-            answer,
-        );
-        if evaluation.failed() {
-            return Err(self.failure(&trial, &evaluation, None));
-        }
-        Ok(Completion::Completed)
+        answer
     }
 }
 
