@@ -13,7 +13,8 @@ fixtures and test credentials, so a bare run is a complete demonstration.
 Trial filters and --list, --exact, --skip, --ignored, --include-ignored, --format
 pretty|terse|json, --test-threads work as in `cargo test`. Trial names:
   property::valid_request_creates_user, property::invalid_request_is_rejected,
-  property::error_responses_follow_restjson1, exception::<group>::<case>.
+  property::error_responses_follow_restjson1, exception::<group>::<case>,
+  malformed::<class>; with --compare-target or --replay: diff::<class>.
 
 Credentials for --auth sigv4 come from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and
 AWS_SESSION_TOKEN. They and the signatures are never printed.
