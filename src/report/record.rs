@@ -1,6 +1,6 @@
 //! The record of a run, as the runner leaves it and every reporter reads it: each trial
 //! with its kind, outcome, typed violations and masked exchange, and the run as a whole
-//! (seed, target, counts, exception matrix, created users). Reporters depend on these types
+//! (seed, target, counts, exception matrix, input coverage, created users). Reporters depend on these types
 //! only; nothing here is rendered prose except a failure's `message`, made once by
 //! [`super::failure_text`].
 
@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use serde::{Serialize, Serializer};
 
+use super::coverage::InputCoverage;
 use super::drift::DriftReport;
 use super::matrix::MatrixRow;
 use crate::check::{Rule, RuleClass, Violation};
@@ -358,6 +359,9 @@ pub struct RunRecord {
     pub summary: Summary,
     pub trials: Vec<TrialRecord>,
     pub exception_matrix: Vec<MatrixRow>,
+    /// What the properties' inputs covered: each member and constraint probed validly and
+    /// invalidly, each boundary value sent.
+    pub input_coverage: InputCoverage,
     pub created_user_ids: Vec<String>,
     /// What a comparison (differential run or replay) found; absent in a normal run.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -377,6 +381,7 @@ impl RunRecord {
             summary: Summary::default(),
             trials: Vec::new(),
             exception_matrix: Vec::new(),
+            input_coverage: InputCoverage::default(),
             created_user_ids: Vec::new(),
             drift: None,
         }

@@ -3,9 +3,12 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use serde_json::Value;
+
 use super::{Run, UsernameTag};
 use crate::check::{
-    check_response, check_user_id_unique, Checked, Expectation, Rule, SentFacts, Violation,
+    check_response, check_user_id_unique, is_exception, Checked, Expectation, Rule, SentFacts,
+    Violation,
 };
 use crate::contract::sigv4::SignatureMode;
 use crate::contract::Exception;
@@ -13,6 +16,7 @@ use crate::http::{
     Call, CallBody, CallPurpose, Exchange, ReceivedResponse, SentRequest, Unanswered,
 };
 use crate::input::cases::AccountRef;
+use crate::input::coverage::Facets;
 use crate::input::generate::{CreateUserInput, ErrorProbe, InvalidBody, InvalidInput};
 use crate::input::property::PropertyInput;
 use crate::report::event::{Event, ExchangeEvent, ExchangeRole};
@@ -165,6 +169,8 @@ impl Run {
             step: None,
         };
         let (request, response, violations) = evaluation.answer.parts();
+        self.coverage
+            .note(Facets::of(input), response.map(|r| r.status));
         self.report_exchange(trial, role, request, response, violations);
         evaluation
     }
@@ -195,11 +201,7 @@ impl Run {
         match input {
             PropertyInput::Valid(input) => {
                 let input = self.as_sent(input);
-                (
-                    Call::create(&fixture, input.body()),
-                    None,
-                    Aim::Create(input),
-                )
+                (create_call(&fixture, &input), None, Aim::Create(input))
             }
             PropertyInput::Invalid(input) => (
                 self.invalid_call(input, &fixture),
@@ -240,6 +242,10 @@ impl Run {
                 };
                 let mut checked =
                     check_response(Expectation::Created(&facts), response, None, &self.schemas);
+                if !input.wire.nulls.is_empty() && refused_as_bad_request(&checked, response) {
+                    // A JSON null member may be refused (see README, "Schemas").
+                    checked.violations.retain(|v| v.rule != Rule::SuccessStatus);
+                }
                 self.note_user_id(&mut checked);
                 return checked.violations;
             }
@@ -272,6 +278,27 @@ impl Run {
             purpose: CallPurpose::Probe,
         }
     }
+}
+
+/// The call a valid input makes: its JSON as `serde_json` writes it in the plain form, else
+/// its own text (member order, nulls, unknown members, escapes) sent byte for byte.
+fn create_call(account_id: &str, input: &CreateUserInput) -> Call {
+    if input.wire.is_plain() {
+        return Call::create(account_id, input.body());
+    }
+    Call {
+        body: CallBody::Raw {
+            bytes: input.body_text().into_bytes(),
+            content_type: Some("application/json".into()),
+        },
+        ..Call::create(account_id, Value::Null)
+    }
+}
+
+/// True when an answer is a 400 BadRequestException, by its resolved type or its status.
+fn refused_as_bad_request(checked: &Checked, response: &ReceivedResponse) -> bool {
+    response.status == Exception::BadRequest.http_status()
+        && is_exception(checked, response.status, Exception::BadRequest)
 }
 
 /// Which of the target's accounts a generated input addresses.

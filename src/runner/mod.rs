@@ -32,6 +32,7 @@ use crate::http::Client;
 use crate::input::cases::Case;
 use crate::input::property::Property;
 use crate::input::regressions::Regressions;
+use crate::report::coverage::{CoverageTally, InputCoverage};
 use crate::report::event::{Event, Reporters};
 use crate::report::matrix::PlannedCase;
 use crate::report::record::{TrialKind, TrialRecord};
@@ -49,6 +50,8 @@ pub struct Run {
     user_ids: Mutex<HashSet<String>>,
     records: Mutex<Vec<TrialRecord>>,
     tags: AtomicU64,
+    /// What the properties' inputs covered so far.
+    coverage: CoverageTally,
 }
 
 impl Run {
@@ -70,6 +73,7 @@ impl Run {
             user_ids: Mutex::default(),
             records: Mutex::default(),
             tags: AtomicU64::new(0),
+            coverage: CoverageTally::default(),
         })
     }
 
@@ -98,6 +102,11 @@ impl Run {
         let mut ids: Vec<String> = lock(&self.user_ids).iter().cloned().collect();
         ids.sort();
         ids
+    }
+
+    /// The input coverage table: what the properties' inputs covered.
+    pub fn coverage(&self) -> InputCoverage {
+        self.coverage.table()
     }
 
     /// Keeps a trial's record and tells the reporters.
@@ -131,7 +140,8 @@ pub fn trials(run: &Arc<Run>, cases: &[Case]) -> Vec<Trial> {
     for property in Property::ALL {
         let run = Arc::clone(run);
         trials.push(Trial::ignorable_test(property.trial_name(), move || {
-            let planned = u64::from(run.options.cases_per_property);
+            let planned =
+                u64::from(run.options.cases_per_property) + property.coverage().len() as u64;
             run.trial(
                 property.trial_name(),
                 TrialKind::Property,

@@ -1,0 +1,578 @@
+//! Coverage of the input space, two ways. The deterministic coverage phase: for each
+//! property, a fixed list of inputs that sends each boundary value of each member at least
+//! once (absent, null, empty, one character, long, astral, escaped, each enum value, each
+//! kind of invalid value) before the random phase; the long ones shrink by length. And the
+//! facets of any input: which constraint it probes (validly or not) and which boundary
+//! values it carries, from which the reports' coverage table is counted.
+
+use std::fmt;
+use std::sync::Arc;
+
+use proptest::num::usize::BinarySearch;
+use proptest::prelude::*;
+use proptest::strategy::{NewTree, ValueTree};
+use proptest::test_runner::TestRunner;
+use serde_json::{json, Value};
+
+use super::generate::{Breakage, CreateUserInput, ErrorProbe, InvalidInput, Member, WireForm};
+use super::property::PropertyInput;
+use super::text::{cycled, families, long_email, Escapes};
+
+/// A constraint of the model on a request member.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Constraint {
+    AccountIdPattern,
+    BodyObject,
+    UsernameString,
+    EmailString,
+    EmailPattern,
+    UserTypeString,
+    UserTypeEnum,
+}
+
+impl Constraint {
+    pub const ALL: [Constraint; 7] = [
+        Constraint::AccountIdPattern,
+        Constraint::BodyObject,
+        Constraint::UsernameString,
+        Constraint::EmailString,
+        Constraint::EmailPattern,
+        Constraint::UserTypeString,
+        Constraint::UserTypeEnum,
+    ];
+
+    /// The member it constrains, and the constraint in the model's words.
+    pub fn describe(self) -> (&'static str, &'static str) {
+        match self {
+            Constraint::AccountIdPattern => ("AccountId", "required, pattern .*\\S.*"),
+            Constraint::BodyObject => ("body", "a JSON object"),
+            Constraint::UsernameString => ("Username", "a string (no length limit)"),
+            Constraint::EmailString => ("Email", "a string"),
+            Constraint::EmailPattern => ("Email", "pattern .+@.+\\..+"),
+            Constraint::UserTypeString => ("UserType", "a string"),
+            Constraint::UserTypeEnum => ("UserType", "enum PrivateUser|SharedDevice"),
+        }
+    }
+
+    fn index(self) -> u32 {
+        Constraint::ALL.iter().position(|c| *c == self).unwrap_or(0) as u32
+    }
+}
+
+macro_rules! boundaries {
+    ($($variant:ident => $member:literal, $value:literal;)*) => {
+        /// A boundary value of a member a valid input can carry.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Boundary { $($variant,)* }
+
+        impl Boundary {
+            pub const ALL: &'static [Boundary] = &[$(Boundary::$variant,)*];
+
+            /// The member, and the value in a few words.
+            pub fn describe(self) -> (&'static str, &'static str) {
+                match self { $(Boundary::$variant => ($member, $value),)* }
+            }
+        }
+    };
+}
+
+boundaries! {
+    UsernameAbsent => "Username", "absent";
+    UsernameNull => "Username", "null";
+    UsernameEmpty => "Username", "empty";
+    UsernameOneChar => "Username", "one character";
+    UsernameLong => "Username", "256+ characters";
+    UsernameVeryLong => "Username", "4096+ characters";
+    UsernameAstral => "Username", "astral-plane";
+    UsernameCombining => "Username", "combining marks";
+    UsernameRightToLeft => "Username", "right-to-left";
+    UsernameSpecial => "Username", "controls, BOM, noncharacters";
+    UsernameEscaped => "Username", "\\u-escaped";
+    EmailAbsent => "Email", "absent";
+    EmailNull => "Email", "null";
+    EmailShortest => "Email", "5 characters or fewer";
+    EmailLong => "Email", "256+ characters";
+    EmailUpperCase => "Email", "upper case";
+    EmailPlus => "Email", "plus-addressed";
+    EmailQuoted => "Email", "quoted local part";
+    EmailDotted => "Email", "dotted local part";
+    EmailIdn => "Email", "IDN domain";
+    EmailMultiLabel => "Email", "multi-label domain";
+    EmailAstral => "Email", "astral-plane";
+    EmailTextAround => "Email", "text around the address";
+    EmailEscaped => "Email", "\\u-escaped";
+    UserTypeAbsent => "UserType", "absent";
+    UserTypeNull => "UserType", "null";
+    UserTypePrivateUser => "UserType", "PrivateUser";
+    UserTypeSharedDevice => "UserType", "SharedDevice";
+    BodyMemberOrder => "body", "members reordered";
+    BodyUnknownMember => "body", "unknown member";
+}
+
+impl Boundary {
+    fn index(self) -> u32 {
+        Boundary::ALL.iter().position(|b| *b == self).unwrap_or(0) as u32
+    }
+}
+
+/// What one input covers: constraints probed with a valid value, constraints broken, and
+/// the boundary values a valid input carries. A bit set, cheap to make for every request.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Facets(u64);
+
+const INVALID_SHIFT: u32 = 8;
+const BOUNDARY_SHIFT: u32 = 16;
+const _: () = assert!(BOUNDARY_SHIFT as usize + Boundary::ALL.len() <= 64);
+
+impl Facets {
+    fn set(&mut self, bit: u32) {
+        self.0 |= 1 << bit;
+    }
+
+    fn valid(&mut self, c: Constraint) {
+        self.set(c.index());
+    }
+
+    fn invalid(&mut self, c: Constraint) {
+        self.set(INVALID_SHIFT + c.index());
+    }
+
+    fn boundary(&mut self, b: Boundary) {
+        self.set(BOUNDARY_SHIFT + b.index());
+    }
+
+    /// True when the input probes `c` with a valid value.
+    pub fn probes_valid(self, c: Constraint) -> bool {
+        self.0 & (1 << c.index()) != 0
+    }
+
+    /// True when the input breaks `c`.
+    pub fn probes_invalid(self, c: Constraint) -> bool {
+        self.0 & (1 << (INVALID_SHIFT + c.index())) != 0
+    }
+
+    /// True when the input carries `b`.
+    pub fn carries(self, b: Boundary) -> bool {
+        self.0 & (1 << (BOUNDARY_SHIFT + b.index())) != 0
+    }
+
+    /// What an input covers.
+    pub fn of(input: &PropertyInput) -> Facets {
+        match input {
+            PropertyInput::Valid(input) => valid_facets(input),
+            PropertyInput::Invalid(input) | PropertyInput::Probe(ErrorProbe::Invalid(input)) => {
+                invalid_facets(&input.breakage)
+            }
+            PropertyInput::Probe(_) => Facets::default(),
+        }
+    }
+}
+
+fn valid_facets(input: &CreateUserInput) -> Facets {
+    let mut f = Facets::default();
+    f.valid(Constraint::AccountIdPattern);
+    f.valid(Constraint::BodyObject);
+    let wire = &input.wire;
+    let escaped = wire.escapes != Escapes::Raw;
+    let absent = [
+        (
+            Member::Username,
+            Boundary::UsernameAbsent,
+            Boundary::UsernameNull,
+        ),
+        (Member::Email, Boundary::EmailAbsent, Boundary::EmailNull),
+        (
+            Member::UserType,
+            Boundary::UserTypeAbsent,
+            Boundary::UserTypeNull,
+        ),
+    ];
+    for (member, when_absent, when_null) in absent {
+        if input.member(member).is_none() {
+            f.boundary(if wire.nulls.contains(&member) {
+                when_null
+            } else {
+                when_absent
+            });
+        }
+    }
+    if let Some(name) = &input.username {
+        f.valid(Constraint::UsernameString);
+        username_facets(&mut f, name, escaped);
+    }
+    if let Some(email) = &input.email {
+        f.valid(Constraint::EmailString);
+        f.valid(Constraint::EmailPattern);
+        email_facets(&mut f, email, escaped);
+    }
+    if let Some(user_type) = &input.user_type {
+        f.valid(Constraint::UserTypeString);
+        f.valid(Constraint::UserTypeEnum);
+        match user_type.as_str() {
+            "PrivateUser" => f.boundary(Boundary::UserTypePrivateUser),
+            "SharedDevice" => f.boundary(Boundary::UserTypeSharedDevice),
+            _ => {}
+        }
+    }
+    if !wire.order.is_empty() {
+        f.boundary(Boundary::BodyMemberOrder);
+    }
+    if wire.unknown.is_some() {
+        f.boundary(Boundary::BodyUnknownMember);
+    }
+    f
+}
+
+fn is_astral(c: char) -> bool {
+    u32::from(c) > 0xFFFF
+}
+
+fn is_combining(c: char) -> bool {
+    matches!(u32::from(c), 0x0300..=0x036F | 0x1AB0..=0x1AFF | 0x20D0..=0x20FF)
+}
+
+fn is_right_to_left(c: char) -> bool {
+    matches!(u32::from(c), 0x0590..=0x08FF | 0x200F | 0xFB1D..=0xFDFF | 0xFE70..=0xFEFE)
+}
+
+fn is_special(c: char) -> bool {
+    c.is_control()
+        || matches!(u32::from(c), 0x200B..=0x200D | 0xFEFF | 0xE000..=0xF8FF | 0xFFFD..=0xFFFF)
+}
+
+fn username_facets(f: &mut Facets, name: &str, escaped: bool) {
+    let length = name.chars().count();
+    let checks = [
+        (length == 0, Boundary::UsernameEmpty),
+        (length == 1, Boundary::UsernameOneChar),
+        (length >= 256, Boundary::UsernameLong),
+        (length >= 4096, Boundary::UsernameVeryLong),
+        (name.chars().any(is_astral), Boundary::UsernameAstral),
+        (name.chars().any(is_combining), Boundary::UsernameCombining),
+        (
+            name.chars().any(is_right_to_left),
+            Boundary::UsernameRightToLeft,
+        ),
+        (name.chars().any(is_special), Boundary::UsernameSpecial),
+        (escaped && length > 0, Boundary::UsernameEscaped),
+    ];
+    for (holds, boundary) in checks {
+        if holds {
+            f.boundary(boundary);
+        }
+    }
+}
+
+fn email_facets(f: &mut Facets, email: &str, escaped: bool) {
+    let length = email.chars().count();
+    let (local, domain) = email.rsplit_once('@').unwrap_or((email, ""));
+    let checks = [
+        (length <= 5, Boundary::EmailShortest),
+        (length >= 256, Boundary::EmailLong),
+        (
+            email.chars().any(char::is_uppercase),
+            Boundary::EmailUpperCase,
+        ),
+        (local.contains('+'), Boundary::EmailPlus),
+        (
+            local.starts_with('"') && local.ends_with('"'),
+            Boundary::EmailQuoted,
+        ),
+        (local.trim_matches('.').contains('.'), Boundary::EmailDotted),
+        (!domain.is_ascii(), Boundary::EmailIdn),
+        (domain.matches('.').count() >= 2, Boundary::EmailMultiLabel),
+        (email.chars().any(is_astral), Boundary::EmailAstral),
+        (
+            email.contains(['<', '\n']) || email.starts_with("mailto:") || email.ends_with(')'),
+            Boundary::EmailTextAround,
+        ),
+        (escaped, Boundary::EmailEscaped),
+    ];
+    for (holds, boundary) in checks {
+        if holds {
+            f.boundary(boundary);
+        }
+    }
+}
+
+fn invalid_facets(breakage: &Breakage) -> Facets {
+    let mut f = Facets::default();
+    let broken = match breakage {
+        Breakage::EmailPattern(_) => Constraint::EmailPattern,
+        Breakage::UserTypeEnum(_) => Constraint::UserTypeEnum,
+        Breakage::MemberType { member, .. } => match member.as_str() {
+            "Username" => Constraint::UsernameString,
+            "Email" => Constraint::EmailString,
+            _ => Constraint::UserTypeString,
+        },
+        Breakage::BodyNotObject(_) | Breakage::BodyNotJson(_) => Constraint::BodyObject,
+        Breakage::AccountIdBlank(_) => Constraint::AccountIdPattern,
+    };
+    f.invalid(broken);
+    if broken != Constraint::AccountIdPattern {
+        f.valid(Constraint::AccountIdPattern);
+    }
+    f
+}
+
+/// A boundary value that shrinks by its length alone, by binary search from `start` down
+/// to `min`, so a failing long value shrinks to the shortest length that fails.
+#[derive(Clone)]
+pub struct ByLength<T> {
+    min: usize,
+    start: usize,
+    make: Arc<dyn Fn(usize) -> T + Send + Sync>,
+}
+
+impl<T> ByLength<T> {
+    pub fn new(
+        min: usize,
+        start: usize,
+        make: impl Fn(usize) -> T + Send + Sync + 'static,
+    ) -> Self {
+        ByLength {
+            min,
+            start,
+            make: Arc::new(make),
+        }
+    }
+}
+
+impl<T> fmt::Debug for ByLength<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ByLength({}..={})", self.min, self.start)
+    }
+}
+
+/// The value tree of [`ByLength`].
+pub struct ByLengthTree<T> {
+    search: BinarySearch,
+    make: Arc<dyn Fn(usize) -> T + Send + Sync>,
+}
+
+impl<T: fmt::Debug> ValueTree for ByLengthTree<T> {
+    type Value = T;
+
+    fn current(&self) -> T {
+        (self.make)(self.search.current())
+    }
+
+    fn simplify(&mut self) -> bool {
+        self.search.simplify()
+    }
+
+    fn complicate(&mut self) -> bool {
+        self.search.complicate()
+    }
+}
+
+impl<T: fmt::Debug> Strategy for ByLength<T> {
+    type Tree = ByLengthTree<T>;
+    type Value = T;
+
+    fn new_tree(&self, _runner: &mut TestRunner) -> NewTree<Self> {
+        Ok(ByLengthTree {
+            search: BinarySearch::new_above(self.min, self.start),
+            make: Arc::clone(&self.make),
+        })
+    }
+}
+
+fn input(username: Option<&str>, email: Option<&str>, user_type: Option<&str>) -> CreateUserInput {
+    CreateUserInput::new(
+        username.map(String::from),
+        email.map(String::from),
+        user_type.map(String::from),
+    )
+}
+
+fn with_wire(base: CreateUserInput, wire: WireForm) -> CreateUserInput {
+    CreateUserInput { wire, ..base }
+}
+
+fn escaped(base: CreateUserInput, escapes: Escapes) -> CreateUserInput {
+    with_wire(
+        base,
+        WireForm {
+            escapes,
+            ..WireForm::default()
+        },
+    )
+}
+
+fn nulls(base: CreateUserInput, nulls: Vec<Member>) -> CreateUserInput {
+    with_wire(
+        base,
+        WireForm {
+            nulls,
+            ..WireForm::default()
+        },
+    )
+}
+
+/// The valid inputs of the coverage phase: each boundary value of each member.
+pub fn valid_boundaries() -> Vec<BoxedStrategy<CreateUserInput>> {
+    let name = |text: &str| input(Some(text), None, None);
+    let mail = |address: &str| input(None, Some(address), None);
+    let mut fixed = vec![
+        input(None, None, None),
+        nulls(input(None, None, None), Member::ALL.to_vec()),
+        nulls(
+            input(None, Some("zoe@example.com"), None),
+            vec![Member::Username],
+        ),
+        name(""),
+        name("a"),
+        name("😀"),
+        name(&cycled(families::ASTRAL, 24)),
+        name(&cycled(families::COMBINING, 24)),
+        name(&cycled(families::RIGHT_TO_LEFT, 24)),
+        name(&cycled(families::CJK, 24)),
+        name(families::SPECIAL),
+        escaped(name("Zoë 😀 שלום e\u{301}"), Escapes::NonAscii),
+        escaped(name("Zoë 😀"), Escapes::All),
+    ];
+    let emails = [
+        "a@b.c",
+        "Zoe.Example@Example.COM",
+        "zoe+tag+more@example.com",
+        "\"zoe example\"@example.com",
+        "\"a@b\"@example.com",
+        "first.middle.last@example.com",
+        "zoë@bücher.de",
+        "用户@例子.中国",
+        "a@mail.eu-west.corp.example.co.uk",
+        "zoe😀@🦀.example",
+        "Zoë Example <zoe@example.com>",
+        "mailto:zoe@example.com",
+        "note\nzoe@example.com",
+        "@@a.b",
+        "a@b@c.d",
+        "x y@z w.q r",
+    ];
+    fixed.extend(emails.iter().map(|e| mail(e)));
+    fixed.push(nulls(input(Some("zoe"), None, None), vec![Member::Email]));
+    fixed.push(escaped(mail("zoë+😀@bücher.de"), Escapes::NonAscii));
+    fixed.push(escaped(mail("zoe@example.com"), Escapes::All));
+    fixed.push(nulls(input(None, None, None), vec![Member::UserType]));
+    fixed.push(input(None, None, Some("PrivateUser")));
+    fixed.push(input(None, None, Some("SharedDevice")));
+    fixed.extend(wire_boundaries());
+    let mut all: Vec<BoxedStrategy<CreateUserInput>> =
+        fixed.into_iter().map(|i| Just(i).boxed()).collect();
+    all.push(ByLength::new(0, 256, move |n| name(&cycled(families::ASCII, n))).boxed());
+    let mixed: String = families::ALL.concat();
+    all.push(ByLength::new(0, 4096, move |n| name(&cycled(&mixed, n))).boxed());
+    all.push(ByLength::new(0, 4096, move |n| mail(&long_email("zoë.😀", n))).boxed());
+    all
+}
+
+/// Member order and unknown members, with all three members set.
+fn wire_boundaries() -> Vec<CreateUserInput> {
+    let full = || input(Some("Zoë"), Some("zoe@example.com"), Some("SharedDevice"));
+    let order = |order: Vec<Member>| {
+        with_wire(
+            full(),
+            WireForm {
+                order,
+                ..WireForm::default()
+            },
+        )
+    };
+    let unknown = |name: &str, value: Value| {
+        with_wire(
+            full(),
+            WireForm {
+                unknown: Some((name.to_string(), value)),
+                ..WireForm::default()
+            },
+        )
+    };
+    vec![
+        order(vec![Member::UserType, Member::Email, Member::Username]),
+        order(vec![Member::Email, Member::UserType, Member::Username]),
+        unknown("ClientRequestToken", json!("a-token")),
+        unknown("Tags", json!({"Nested": [1, {"Deep": true}]})),
+        unknown("X", json!(null)),
+    ]
+}
+
+/// The invalid inputs of the coverage phase: each kind of broken constraint, at its
+/// boundaries.
+pub fn invalid_boundaries() -> Vec<BoxedStrategy<InvalidInput>> {
+    let broken = |breakage: Breakage| InvalidInput {
+        base: input(None, None, None),
+        breakage,
+    };
+    let emails = [
+        "",
+        "a",
+        "a@b",
+        "@b.c",
+        "a@.c",
+        "a@b.",
+        "ab.c",
+        "a\n@b.c",
+        "a@b\u{2028}.c",
+        "😀@😀",
+    ];
+    let user_types = [
+        "",
+        "privateuser",
+        "PRIVATEUSER",
+        "PrivateUser ",
+        " SharedDevice",
+        "Shared Device",
+        "Admin",
+        "😀",
+    ];
+    let member_types = [
+        ("Username", json!(7)),
+        ("Username", json!([])),
+        ("Email", json!(["a@b.c"])),
+        ("Email", json!({})),
+        ("UserType", json!(true)),
+        ("UserType", json!(1.5)),
+    ];
+    let mut fixed: Vec<Breakage> = emails
+        .iter()
+        .map(|e| Breakage::EmailPattern(e.to_string()))
+        .collect();
+    fixed.extend(
+        user_types
+            .iter()
+            .map(|t| Breakage::UserTypeEnum(t.to_string())),
+    );
+    fixed.extend(
+        member_types
+            .into_iter()
+            .map(|(member, value)| Breakage::MemberType {
+                member: member.into(),
+                value,
+            }),
+    );
+    fixed.extend([json!([]), json!(1), json!("x"), json!(true)].map(Breakage::BodyNotObject));
+    fixed.extend(
+        ["{", "{\"Username\": \"a\",}", "not json"].map(|t| Breakage::BodyNotJson(t.into())),
+    );
+    fixed.extend(["", " ", "\t"].map(|t| Breakage::AccountIdBlank(t.into())));
+    let mut all: Vec<BoxedStrategy<InvalidInput>> =
+        fixed.into_iter().map(|b| Just(broken(b)).boxed()).collect();
+    all.push(
+        ByLength::new(0, 4096, move |n| {
+            broken(Breakage::EmailPattern(cycled("abc", n)))
+        })
+        .boxed(),
+    );
+    all
+}
+
+/// The error probes of the coverage phase: one of each kind that is not an invalid input.
+pub fn probe_boundaries() -> Vec<BoxedStrategy<ErrorProbe>> {
+    let unsigned = ErrorProbe::Unsigned(input(Some("Zoë"), Some("zoe@example.com"), None));
+    let unknown = ErrorProbe::UnknownAccount {
+        input: input(None, Some("zoe@example.com"), Some("SharedDevice")),
+        account_id: "chime-conformance-unknown-coverage".into(),
+    };
+    vec![Just(unsigned).boxed(), Just(unknown).boxed()]
+}
