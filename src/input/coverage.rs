@@ -5,18 +5,12 @@
 //! facets of any input: which constraint it probes (validly or not) and which boundary
 //! values it carries, from which the reports' coverage table is counted.
 
-use std::fmt;
-use std::sync::Arc;
-
-use proptest::num::usize::BinarySearch;
 use proptest::prelude::*;
-use proptest::strategy::{NewTree, ValueTree};
-use proptest::test_runner::TestRunner;
 use serde_json::{json, Value};
 
 use super::generate::{Breakage, CreateUserInput, ErrorProbe, InvalidInput, Member, WireForm};
 use super::property::PropertyInput;
-use super::text::{cycled, families, long_email, Escapes};
+use super::text::{cycled, families, long_email, ByLength, Escapes};
 
 /// A constraint of the model on a request member.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -315,69 +309,6 @@ fn invalid_facets(breakage: &Breakage) -> Facets {
     f
 }
 
-/// A boundary value that shrinks by its length alone, by binary search from `start` down
-/// to `min`, so a failing long value shrinks to the shortest length that fails.
-#[derive(Clone)]
-pub struct ByLength<T> {
-    min: usize,
-    start: usize,
-    make: Arc<dyn Fn(usize) -> T + Send + Sync>,
-}
-
-impl<T> ByLength<T> {
-    pub fn new(
-        min: usize,
-        start: usize,
-        make: impl Fn(usize) -> T + Send + Sync + 'static,
-    ) -> Self {
-        ByLength {
-            min,
-            start,
-            make: Arc::new(make),
-        }
-    }
-}
-
-impl<T> fmt::Debug for ByLength<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "ByLength({}..={})", self.min, self.start)
-    }
-}
-
-/// The value tree of [`ByLength`].
-pub struct ByLengthTree<T> {
-    search: BinarySearch,
-    make: Arc<dyn Fn(usize) -> T + Send + Sync>,
-}
-
-impl<T: fmt::Debug> ValueTree for ByLengthTree<T> {
-    type Value = T;
-
-    fn current(&self) -> T {
-        (self.make)(self.search.current())
-    }
-
-    fn simplify(&mut self) -> bool {
-        self.search.simplify()
-    }
-
-    fn complicate(&mut self) -> bool {
-        self.search.complicate()
-    }
-}
-
-impl<T: fmt::Debug> Strategy for ByLength<T> {
-    type Tree = ByLengthTree<T>;
-    type Value = T;
-
-    fn new_tree(&self, _runner: &mut TestRunner) -> NewTree<Self> {
-        Ok(ByLengthTree {
-            search: BinarySearch::new_above(self.min, self.start),
-            make: Arc::clone(&self.make),
-        })
-    }
-}
-
 fn input(username: Option<&str>, email: Option<&str>, user_type: Option<&str>) -> CreateUserInput {
     CreateUserInput::new(
         username.map(String::from),
@@ -575,4 +506,118 @@ pub fn probe_boundaries() -> Vec<BoxedStrategy<ErrorProbe>> {
         account_id: "chime-conformance-unknown-coverage".into(),
     };
     vec![Just(unsigned).boxed(), Just(unknown).boxed()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::contract::is_valid_email;
+    use crate::input::generate::InvalidBody;
+    use crate::input::property::Property;
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+
+    /// Every coverage input of a property, as sent first.
+    fn inputs(property: Property) -> Vec<PropertyInput> {
+        let mut runner = TestRunner::deterministic();
+        property
+            .coverage()
+            .iter()
+            .map(|s| s.new_tree(&mut runner).unwrap().current())
+            .collect()
+    }
+
+    #[test]
+    fn the_coverage_phase_sends_every_boundary_value_and_probes_every_constraint_both_ways() {
+        let valid: Vec<Facets> = inputs(Property::ValidRequestCreatesUser)
+            .iter()
+            .map(Facets::of)
+            .collect();
+        let invalid: Vec<Facets> = inputs(Property::InvalidRequestIsRejected)
+            .iter()
+            .map(Facets::of)
+            .collect();
+        for &b in Boundary::ALL {
+            assert!(
+                valid.iter().any(|f| f.carries(b)),
+                "{:?} never sent",
+                b.describe()
+            );
+        }
+        for c in Constraint::ALL {
+            assert!(
+                valid.iter().any(|f| f.probes_valid(c)),
+                "{c:?}: no valid probe"
+            );
+            assert!(
+                invalid.iter().any(|f| f.probes_invalid(c)),
+                "{c:?}: no invalid probe"
+            );
+        }
+        let probes = inputs(Property::ErrorResponsesFollowRestJson1);
+        assert!(probes
+            .iter()
+            .any(|p| matches!(p, PropertyInput::Probe(ErrorProbe::Unsigned(_)))));
+    }
+
+    #[test]
+    fn coverage_inputs_are_what_they_claim_and_the_long_ones_are_long() {
+        for input in inputs(Property::ValidRequestCreatesUser) {
+            let PropertyInput::Valid(input) = input else {
+                panic!("{input:?}")
+            };
+            if let Some(email) = &input.email {
+                assert!(is_valid_email(email), "{email:?}");
+            }
+            let sent: Value = serde_json::from_str(&input.body_text()).unwrap();
+            for member in Member::ALL {
+                let value = sent.get(member.name());
+                match input.member(member) {
+                    Some(v) => assert_eq!(value, Some(&json!(v))),
+                    None if input.wire.nulls.contains(&member) => {
+                        assert_eq!(value, Some(&Value::Null))
+                    }
+                    None => assert_eq!(value, None),
+                }
+            }
+        }
+        for input in inputs(Property::InvalidRequestIsRejected) {
+            let PropertyInput::Invalid(input) = input else {
+                panic!("{input:?}")
+            };
+            if let Breakage::EmailPattern(email) = &input.breakage {
+                assert!(!is_valid_email(email), "{email:?}");
+            }
+            if let (Breakage::BodyNotJson(_), InvalidBody::Json(v)) =
+                (&input.breakage, input.body())
+            {
+                panic!("{v} is JSON");
+            }
+        }
+        let longest = |property| {
+            inputs(property)
+                .iter()
+                .map(|i| serde_json::to_string(i).unwrap().chars().count())
+                .max()
+                .unwrap()
+        };
+        assert!(longest(Property::ValidRequestCreatesUser) >= 4096);
+        assert!(longest(Property::InvalidRequestIsRejected) >= 4096);
+    }
+
+    #[test]
+    fn a_long_coverage_value_shrinks_by_length() {
+        let strategy = ByLength::new(0, 4096, |n| cycled("ab", n));
+        let mut tree = strategy.new_tree(&mut TestRunner::deterministic()).unwrap();
+        assert_eq!(tree.current().len(), 4096);
+        // Binary search to the shortest length over 255.
+        let mut best = tree.current();
+        while if tree.current().len() > 255 {
+            best = tree.current();
+            tree.simplify()
+        } else {
+            tree.complicate()
+        } {}
+        assert_eq!(best.len(), 256);
+    }
 }

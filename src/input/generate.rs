@@ -162,13 +162,15 @@ impl CreateUserInput {
     /// environment can be found and cleaned up (an absent Username becomes the tag alone).
     pub fn with_run_tag(&self, run_id: &str) -> CreateUserInput {
         let tag = format!("chime-conformance {run_id}");
-        CreateUserInput {
+        let mut tagged = CreateUserInput {
             username: Some(match self.username.as_deref() {
                 Some(name) if !name.is_empty() => format!("{name} ({tag})"),
                 _ => tag,
             }),
             ..self.clone()
-        }
+        };
+        tagged.wire.nulls.retain(|m| *m != Member::Username);
+        tagged
     }
 }
 
@@ -443,8 +445,88 @@ mod tests {
     }
 
     #[test]
+    fn valid_inputs_cover_null_absent_present_each_enum_value_and_each_wire_form() {
+        let mut runner = TestRunner::deterministic();
+        let inputs: Vec<CreateUserInput> = (0..2000)
+            .map(|_| valid_input().new_tree(&mut runner).unwrap().current())
+            .collect();
+        let some = |what: &str, f: &dyn Fn(&CreateUserInput) -> bool| {
+            assert!(inputs.iter().any(f), "no input has {what}");
+        };
+        for member in Member::ALL {
+            some("the member present", &|i| i.member(member).is_some());
+            some("the member absent", &|i| {
+                i.member(member).is_none() && !i.wire.nulls.contains(&member)
+            });
+            some("the member null", &|i| i.wire.nulls.contains(&member));
+        }
+        for user_type in USER_TYPES {
+            some(user_type, &|i| i.user_type.as_deref() == Some(user_type));
+        }
+        for escapes in [Escapes::Raw, Escapes::NonAscii, Escapes::All] {
+            some("an escape form", &|i| i.wire.escapes == escapes);
+        }
+        some("a reordered body", &|i| !i.wire.order.is_empty());
+        some("an unknown member", &|i| i.wire.unknown.is_some());
+        some("a Username of 4096+ characters", &|i| {
+            i.username
+                .as_ref()
+                .is_some_and(|u| u.chars().count() >= 4096)
+        });
+        some("an astral Username", &|i| {
+            i.username
+                .as_ref()
+                .is_some_and(|u| u.chars().any(|c| u32::from(c) > 0xFFFF))
+        });
+        for input in &inputs {
+            // Only an absent member is null, and the text says what the input says.
+            assert!(input.wire.nulls.iter().all(|m| input.member(*m).is_none()));
+            let sent: Value = serde_json::from_str(&input.body_text()).unwrap();
+            let Value::Object(mut sent) = sent else {
+                panic!("{sent}")
+            };
+            if let Some((name, value)) = &input.wire.unknown {
+                assert_eq!(sent.remove(name).as_ref(), Some(value));
+            }
+            sent.retain(|_, v| !v.is_null());
+            assert_eq!(Value::Object(sent), input.body(), "{}", input.body_text());
+        }
+    }
+
+    #[test]
+    fn the_wire_text_writes_order_nulls_unknown_members_and_escapes() {
+        let input = CreateUserInput {
+            wire: WireForm {
+                nulls: vec![Member::UserType],
+                order: vec![Member::UserType, Member::Email, Member::Username],
+                escapes: Escapes::NonAscii,
+                unknown: Some(("X".into(), json!([1]))),
+            },
+            ..CreateUserInput::new(Some("Zoë😀".into()), Some("z@b.c".into()), None)
+        };
+        assert_eq!(
+            input.body_text(),
+            r#"{"X":[1],"UserType":null,"Email":"z@b.c","Username":"Zo\u00EB\uD83D\uDE00"}"#
+        );
+        let plain = CreateUserInput::new(None, Some("z@b.c".into()), None);
+        assert!(plain.wire.is_plain());
+        assert_eq!(plain.body_text(), plain.body().to_string());
+        // A regression written before wire forms existed still reads.
+        let old: CreateUserInput =
+            serde_json::from_str(r#"{"username":null,"email":"a@b.c","user_type":null}"#).unwrap();
+        assert_eq!(old, CreateUserInput::new(None, Some("a@b.c".into()), None));
+    }
+
+    #[test]
     fn unique_emails_stay_valid() {
         assert_eq!(unique_email("a@b.c", "t1"), "a+t1@b.c");
         assert!(is_valid_email(&unique_email("é@x.y.zz", "run-3")));
+        let mut runner = TestRunner::deterministic();
+        for _ in 0..2000 {
+            let email = email().new_tree(&mut runner).unwrap().current();
+            let tagged = unique_email(&email, "0123abcd-99");
+            assert!(is_valid_email(&tagged), "{tagged:?}");
+            assert!(tagged.chars().count() > email.chars().count());
+        }
     }
 }

@@ -65,6 +65,12 @@ switch_enum! {
         /// A valid request with `UserType: SharedDevice` is answered with the AWS common error
         /// `RequestExpired` (400) instead of being created.
         AwsCommonErrorOnSharedDevice,
+        /// A valid request whose `Username` is over 255 characters (a `VARCHAR(255)`
+        /// column) is refused with `BadRequestException`.
+        RejectLongUsername,
+        /// `User.PrimaryEmail` has each character outside the Basic Multilingual Plane
+        /// replaced by U+FFFD (a store that keeps UCS-2 only).
+        MangleAstralEmailEcho,
     }
 }
 
@@ -74,7 +80,7 @@ mod tests {
 
     #[test]
     fn every_defect_round_trips_through_its_name() {
-        assert_eq!(Defect::ALL.len(), 28);
+        assert_eq!(Defect::ALL.len(), 30);
         for d in Defect::ALL {
             assert_eq!(d.name().parse::<Defect>(), Ok(*d));
             assert_eq!(d.to_string().to_lowercase().parse::<Defect>(), Ok(*d));

@@ -34,6 +34,10 @@ enum Scenario {
     Unsigned,
     /// `x-chime-fault: ServiceUnavailableException`.
     Fault,
+    /// A valid create with a 256-character Username.
+    LongUsername,
+    /// A valid create with an astral-plane character in its Email.
+    AstralEmail,
 }
 
 async fn play(defect: Option<Defect>, scenario: Scenario) -> Vec<Answer> {
@@ -78,6 +82,14 @@ async fn play(defect: Option<Defect>, scenario: Scenario) -> Vec<Answer> {
         }
         Scenario::Unknown => vec![send(c, m, "no-such-account", "{}", true, None).await],
         Scenario::Unsigned => vec![send(c, m, account, "{}", false, None).await],
+        Scenario::LongUsername => {
+            let body = format!(r#"{{"Username":"{}"}}"#, "é".repeat(256));
+            vec![send(c, m, account, &body, true, None).await]
+        }
+        Scenario::AstralEmail => {
+            let body = r#"{"Email":"zoe😀@example.com"}"#;
+            vec![send(c, m, account, body, true, None).await]
+        }
         Scenario::Fault => vec![
             send(
                 c,
@@ -161,6 +173,10 @@ fn case(defect: Defect) -> (Scenario, Broken) {
         Defect::NonJsonSuccessBody => (Scenario::Create, |a| last(a).body.is_null()),
         Defect::AwsCommonErrorOnSharedDevice => (Scenario::CreateSharedDevice, |a| {
             last(a).header(ERROR_TYPE_HEADER) == Some("RequestExpired")
+        }),
+        Defect::RejectLongUsername => (Scenario::LongUsername, |a| last(a).status != 201),
+        Defect::MangleAstralEmailEcho => (Scenario::AstralEmail, |a| {
+            last(a).user_str("PrimaryEmail") != "zoe😀@example.com"
         }),
     }
 }

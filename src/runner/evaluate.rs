@@ -117,6 +117,17 @@ impl Run {
         }
     }
 
+    /// What an input covers as it is sent: a Username the run tags is never absent, null or
+    /// empty (the tag an Email gets keeps its kind, and is left out).
+    fn facets(&self, input: &PropertyInput) -> Facets {
+        match (input, self.options.usernames) {
+            (PropertyInput::Valid(generated), UsernameTag::RunId) => Facets::of(
+                &PropertyInput::Valid(generated.with_run_tag(&self.options.run_id)),
+            ),
+            _ => Facets::of(input),
+        }
+    }
+
     /// Adds a violation when a created user's id was returned before in the run.
     pub(super) fn note_user_id(&self, checked: &mut Checked) {
         if let Some(id) = &checked.user_id {
@@ -170,7 +181,7 @@ impl Run {
         };
         let (request, response, violations) = evaluation.answer.parts();
         self.coverage
-            .note(Facets::of(input), response.map(|r| r.status));
+            .note(self.facets(input), response.map(|r| r.status));
         self.report_exchange(trial, role, request, response, violations);
         evaluation
     }

@@ -93,6 +93,14 @@ pub const MUTANTS: &[Mutant] = &[
         Rule::AwsCommonError,
         &[],
     ),
+    // Caught only by Usernames of 256 characters or more (the coverage phase sends them).
+    mutant(Defect::RejectLongUsername, Rule::SuccessStatus, &[]),
+    // Caught only by emails with astral-plane characters.
+    mutant(
+        Defect::MangleAstralEmailEcho,
+        Rule::InvariantPrimaryEmail,
+        &[],
+    ),
 ];
 
 /// Runs the whole suite against the reference mock with `defect` switched on.
@@ -279,6 +287,8 @@ mutant_tests! {
     never_unauthorized => NeverUnauthorized,
     ignore_fault_header => IgnoreFaultHeader,
     aws_common_error_on_shared_device => AwsCommonErrorOnSharedDevice,
+    reject_long_username => RejectLongUsername,
+    mangle_astral_email_echo => MangleAstralEmailEcho,
 }
 
 #[test]
