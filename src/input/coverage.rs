@@ -435,7 +435,23 @@ pub fn invalid_boundaries() -> Vec<BoxedStrategy<InvalidInput>> {
         base: input(None, None, None),
         breakage,
     };
-    let emails = [
+    let mut all: Vec<BoxedStrategy<InvalidInput>> = fixed_breakages()
+        .into_iter()
+        .map(|b| Just(broken(b)).boxed())
+        .collect();
+    all.push(
+        ByLength::new(0, 4096, move |n| {
+            broken(Breakage::EmailPattern(cycled("abc", n)))
+        })
+        .boxed(),
+    );
+    all
+}
+
+/// Invalid emails at the pattern's edges, UserTypes one step off the enum, each member of
+/// each wrong JSON type, bodies that are not objects or not JSON, blank account ids.
+fn fixed_breakages() -> Vec<Breakage> {
+    const EMAILS: [&str; 10] = [
         "",
         "a",
         "a@b",
@@ -447,7 +463,7 @@ pub fn invalid_boundaries() -> Vec<BoxedStrategy<InvalidInput>> {
         "a@b\u{2028}.c",
         "😀@😀",
     ];
-    let user_types = [
+    const USER_TYPES: [&str; 8] = [
         "",
         "privateuser",
         "PRIVATEUSER",
@@ -465,37 +481,18 @@ pub fn invalid_boundaries() -> Vec<BoxedStrategy<InvalidInput>> {
         ("UserType", json!(true)),
         ("UserType", json!(1.5)),
     ];
-    let mut fixed: Vec<Breakage> = emails
-        .iter()
-        .map(|e| Breakage::EmailPattern(e.to_string()))
-        .collect();
-    fixed.extend(
-        user_types
-            .iter()
-            .map(|t| Breakage::UserTypeEnum(t.to_string())),
-    );
-    fixed.extend(
-        member_types
-            .into_iter()
-            .map(|(member, value)| Breakage::MemberType {
-                member: member.into(),
-                value,
-            }),
-    );
+    let mut fixed: Vec<Breakage> = EMAILS.map(|e| Breakage::EmailPattern(e.into())).into();
+    fixed.extend(USER_TYPES.map(|t| Breakage::UserTypeEnum(t.into())));
+    fixed.extend(member_types.map(|(member, value)| Breakage::MemberType {
+        member: member.into(),
+        value,
+    }));
     fixed.extend([json!([]), json!(1), json!("x"), json!(true)].map(Breakage::BodyNotObject));
     fixed.extend(
         ["{", "{\"Username\": \"a\",}", "not json"].map(|t| Breakage::BodyNotJson(t.into())),
     );
     fixed.extend(["", " ", "\t"].map(|t| Breakage::AccountIdBlank(t.into())));
-    let mut all: Vec<BoxedStrategy<InvalidInput>> =
-        fixed.into_iter().map(|b| Just(broken(b)).boxed()).collect();
-    all.push(
-        ByLength::new(0, 4096, move |n| {
-            broken(Breakage::EmailPattern(cycled("abc", n)))
-        })
-        .boxed(),
-    );
-    all
+    fixed
 }
 
 /// The error probes of the coverage phase: one of each kind that is not an invalid input.
