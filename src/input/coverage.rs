@@ -234,20 +234,50 @@ fn is_special(c: char) -> bool {
         || matches!(u32::from(c), 0x200B..=0x200D | 0xFEFF | 0xE000..=0xF8FF | 0xFFFD..=0xFFFF)
 }
 
+/// Which kinds of character a text holds: one pass (a faster one for ASCII), since a
+/// text may be thousands of characters long and every request is counted.
+#[derive(Debug, Default)]
+struct Kinds {
+    astral: bool,
+    combining: bool,
+    right_to_left: bool,
+    special: bool,
+    upper: bool,
+}
+
+impl Kinds {
+    fn of(text: &str) -> Kinds {
+        if text.is_ascii() {
+            return Kinds {
+                special: text.bytes().any(|b| b < 0x20 || b == 0x7F),
+                upper: text.bytes().any(|b| b.is_ascii_uppercase()),
+                ..Kinds::default()
+            };
+        }
+        let mut k = Kinds::default();
+        for c in text.chars() {
+            k.astral |= is_astral(c);
+            k.combining |= is_combining(c);
+            k.right_to_left |= is_right_to_left(c);
+            k.special |= is_special(c);
+            k.upper |= c.is_uppercase();
+        }
+        k
+    }
+}
+
 fn username_facets(f: &mut Facets, name: &str, escaped: bool) {
     let length = name.chars().count();
+    let kinds = Kinds::of(name);
     let checks = [
         (length == 0, Boundary::UsernameEmpty),
         (length == 1, Boundary::UsernameOneChar),
         (length >= 256, Boundary::UsernameLong),
         (length >= 4096, Boundary::UsernameVeryLong),
-        (name.chars().any(is_astral), Boundary::UsernameAstral),
-        (name.chars().any(is_combining), Boundary::UsernameCombining),
-        (
-            name.chars().any(is_right_to_left),
-            Boundary::UsernameRightToLeft,
-        ),
-        (name.chars().any(is_special), Boundary::UsernameSpecial),
+        (kinds.astral, Boundary::UsernameAstral),
+        (kinds.combining, Boundary::UsernameCombining),
+        (kinds.right_to_left, Boundary::UsernameRightToLeft),
+        (kinds.special, Boundary::UsernameSpecial),
         (escaped && length > 0, Boundary::UsernameEscaped),
     ];
     for (holds, boundary) in checks {
@@ -259,14 +289,14 @@ fn username_facets(f: &mut Facets, name: &str, escaped: bool) {
 
 fn email_facets(f: &mut Facets, email: &str, escaped: bool) {
     let length = email.chars().count();
+    let kinds = Kinds::of(email);
     let (local, domain) = email.rsplit_once('@').unwrap_or((email, ""));
+    let around =
+        email.contains(['<', '\n']) || email.starts_with("mailto:") || email.ends_with(')');
     let checks = [
         (length <= 5, Boundary::EmailShortest),
         (length >= 256, Boundary::EmailLong),
-        (
-            email.chars().any(char::is_uppercase),
-            Boundary::EmailUpperCase,
-        ),
+        (kinds.upper, Boundary::EmailUpperCase),
         (local.contains('+'), Boundary::EmailPlus),
         (
             local.starts_with('"') && local.ends_with('"'),
@@ -275,11 +305,8 @@ fn email_facets(f: &mut Facets, email: &str, escaped: bool) {
         (local.trim_matches('.').contains('.'), Boundary::EmailDotted),
         (!domain.is_ascii(), Boundary::EmailIdn),
         (domain.matches('.').count() >= 2, Boundary::EmailMultiLabel),
-        (email.chars().any(is_astral), Boundary::EmailAstral),
-        (
-            email.contains(['<', '\n']) || email.starts_with("mailto:") || email.ends_with(')'),
-            Boundary::EmailTextAround,
-        ),
+        (kinds.astral, Boundary::EmailAstral),
+        (around, Boundary::EmailTextAround),
         (escaped, Boundary::EmailEscaped),
     ];
     for (holds, boundary) in checks {
