@@ -217,6 +217,7 @@ fn run_record(run: &Run, cases: &[Case], run_id: &str, seed: u64) -> RunRecord {
     let mut record = RunRecord::new(run_id, seed, &target.endpoint, target.is_embedded());
     record.trials = run.records();
     record.exception_matrix = build_matrix(&planned_cases(cases), &record.trials);
+    record.input_coverage = run.coverage();
     record.created_user_ids = run.created_users();
     record.health = run.health();
     let stats = run.client().stats();

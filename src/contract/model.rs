@@ -85,23 +85,26 @@ const LABEL_ENCODE_SET: &percent_encoding::AsciiSet = &percent_encoding::NON_ALP
     .remove(b'_')
     .remove(b'~');
 
-/// True when `email` matches the model's `EmailAddress` pattern `.+@.+\..+`
-/// (`.` excludes line terminators, as in the ECMAScript regexes Smithy patterns use).
+/// True when `email` matches the model's `EmailAddress` pattern `.+@.+\..+` as Smithy
+/// states patterns: ECMA-262, not anchored, so a match anywhere in the string will do. `.`
+/// excludes line terminators, so the match lies within one line. Linear in the length.
 pub fn is_valid_email(email: &str) -> bool {
-    let chars: Vec<char> = email.chars().collect();
-    if chars.iter().any(|c| is_line_terminator(*c)) {
+    email.split(is_line_terminator).any(line_matches)
+}
+
+/// `.+@.+\..+` within one line: an '@' with a character before it, then at least one
+/// character, a '.', and at least one character. '@' and '.' are ASCII, so byte offsets
+/// count characters well enough: "at least one character" is "at least one byte".
+fn line_matches(line: &str) -> bool {
+    let bytes = line.as_bytes();
+    let Some(at) = bytes.iter().skip(1).position(|&b| b == b'@') else {
         return false;
-    }
-    // `.+@.+\..+`: some '@' with at least one char before it, and after it at least one
-    // char, then a '.', then at least one char.
-    chars.iter().enumerate().any(|(at, c)| {
-        *c == '@'
-            && at >= 1
-            && chars
-                .iter()
-                .enumerate()
-                .any(|(dot, d)| *d == '.' && dot >= at + 2 && dot + 1 < chars.len())
-    })
+    };
+    let at = at + 1;
+    bytes[..bytes.len().saturating_sub(1)]
+        .iter()
+        .rposition(|&b| b == b'.')
+        .is_some_and(|dot| dot >= at + 2)
 }
 
 fn is_line_terminator(c: char) -> bool {
@@ -119,10 +122,30 @@ mod tests {
 
     #[test]
     fn email_pattern_matches_the_model() {
-        for ok in ["a@b.c", "x y@z.w.q", "ü@ß.de", "a@b@c.d", "@@a.b"] {
+        let ok = [
+            "a@b.c",
+            "x y@z.w.q",
+            "ü@ß.de",
+            "a@b@c.d",
+            "@@a.b",
+            "note\na@b.c",
+            "a@b.c\r\nbye",
+            "😀@😀.😀",
+        ];
+        for ok in ok {
             assert!(is_valid_email(ok), "{ok} should match");
         }
-        for bad in ["", "a@b", "@b.c", "a@.c", "a@b.", "ab.c", "a\n@b.c"] {
+        let bad = [
+            "",
+            "a@b",
+            "@b.c",
+            "a@.c",
+            "a@b.",
+            "ab.c",
+            "a\n@b.c",
+            "a@b\u{2028}.c",
+        ];
+        for bad in bad {
             assert!(!is_valid_email(bad), "{bad:?} should not match");
         }
     }

@@ -5,6 +5,7 @@
 use proptest::strategy::{BoxedStrategy, Strategy};
 use serde::{Deserialize, Serialize};
 
+use super::coverage::{invalid_boundaries, probe_boundaries, valid_boundaries};
 use super::generate::{
     error_probe, invalid_input, valid_input, CreateUserInput, ErrorProbe, InvalidInput,
 };
@@ -44,6 +45,37 @@ impl Property {
             Property::ErrorResponsesFollowRestJson1 => {
                 error_probe().prop_map(PropertyInput::Probe).boxed()
             }
+        }
+    }
+}
+
+impl Property {
+    /// The inputs of the deterministic coverage phase, sent before the generated ones:
+    /// each boundary value of each member at least once. Most are fixed (they do not
+    /// shrink); the long ones shrink by length.
+    pub fn coverage(self) -> Vec<BoxedStrategy<PropertyInput>> {
+        match self {
+            Property::ValidRequestCreatesUser => valid_boundaries()
+                .into_iter()
+                .map(|s| s.prop_map(PropertyInput::Valid).boxed())
+                .collect(),
+            Property::InvalidRequestIsRejected => invalid_boundaries()
+                .into_iter()
+                .map(|s| s.prop_map(PropertyInput::Invalid).boxed())
+                .collect(),
+            Property::ErrorResponsesFollowRestJson1 => invalid_boundaries()
+                .into_iter()
+                .step_by(4)
+                .map(|s| {
+                    s.prop_map(|i| PropertyInput::Probe(ErrorProbe::Invalid(i)))
+                        .boxed()
+                })
+                .chain(
+                    probe_boundaries()
+                        .into_iter()
+                        .map(|s| s.prop_map(PropertyInput::Probe).boxed()),
+                )
+                .collect(),
         }
     }
 }

@@ -113,11 +113,7 @@ mod tests {
     fn inputs_round_trip_once_per_trial() {
         let dir = std::env::temp_dir().join(format!("chime-regr-{}", uuid::Uuid::new_v4()));
         let r = Regressions::new(dir.join("sub/regressions.jsonl"));
-        let input = PropertyInput::Valid(CreateUserInput {
-            username: Some("ü".into()),
-            email: None,
-            user_type: None,
-        });
+        let input = PropertyInput::Valid(CreateUserInput::new(Some("ü".into()), None, None));
         r.add("property::a", 1, &input).unwrap();
         r.add("property::a", 2, &input).unwrap();
         assert_eq!(r.inputs_for("property::a"), vec![input]);

@@ -77,6 +77,12 @@ switch_enum! {
         /// A JSON object followed by anything else (`{...} garbage`) is read as the object
         /// and the rest ignored, so a malformed body creates a user.
         AcceptTrailingData,
+        /// A valid request whose `Username` is over 255 characters (a `VARCHAR(255)`
+        /// column) is refused with `BadRequestException`.
+        RejectLongUsername,
+        /// `User.PrimaryEmail` has each character outside the Basic Multilingual Plane
+        /// replaced by U+FFFD (a store that keeps UCS-2 only).
+        MangleAstralEmailEcho,
     }
 }
 
@@ -86,7 +92,7 @@ mod tests {
 
     #[test]
     fn every_defect_round_trips_through_its_name() {
-        assert_eq!(Defect::ALL.len(), 32);
+        assert_eq!(Defect::ALL.len(), 34);
         for d in Defect::ALL {
             assert_eq!(d.name().parse::<Defect>(), Ok(*d));
             assert_eq!(d.to_string().to_lowercase().parse::<Defect>(), Ok(*d));

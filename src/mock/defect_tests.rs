@@ -40,6 +40,10 @@ enum Scenario {
     TrailingData,
     /// `x-chime-fault: ServiceUnavailableException`.
     Fault,
+    /// A valid create with a 256-character Username.
+    LongUsername,
+    /// A valid create with an astral-plane character in its Email.
+    AstralEmail,
 }
 
 async fn play(defect: Option<Defect>, scenario: Scenario) -> Vec<Answer> {
@@ -104,6 +108,14 @@ async fn play(defect: Option<Defect>, scenario: Scenario) -> Vec<Answer> {
         Scenario::StaleSignature => {
             let stale = std::time::SystemTime::now() - std::time::Duration::from_secs(20 * 60);
             vec![send_signed_at(c, m, account, "{}", Some(stale), None).await]
+        }
+        Scenario::LongUsername => {
+            let body = format!(r#"{{"Username":"{}"}}"#, "é".repeat(256));
+            vec![send(c, m, account, &body, true, None).await]
+        }
+        Scenario::AstralEmail => {
+            let body = r#"{"Email":"zoe😀@example.com"}"#;
+            vec![send(c, m, account, body, true, None).await]
         }
         Scenario::Fault => vec![
             send(
@@ -197,6 +209,10 @@ fn case(defect: Defect) -> (Scenario, Broken) {
             (Scenario::Burst, |a| a.iter().any(|a| a.status == 400))
         }
         Defect::AcceptTrailingData => (Scenario::TrailingData, |a| last(a).status == 201),
+        Defect::RejectLongUsername => (Scenario::LongUsername, |a| last(a).status != 201),
+        Defect::MangleAstralEmailEcho => (Scenario::AstralEmail, |a| {
+            last(a).user_str("PrimaryEmail") != "zoe😀@example.com"
+        }),
     }
 }
 

@@ -28,6 +28,9 @@ pub struct BodyRules {
     pub check_user_type_enum: bool,
     /// Whether anything after the JSON document is refused (as it must be).
     pub refuse_trailing_data: bool,
+    /// A member that is JSON `null` counts as absent (else it is refused: a
+    /// [`Variant`](crate::mock::Variant) does that, as a strict server may).
+    pub null_is_absent: bool,
 }
 
 impl Default for BodyRules {
@@ -36,6 +39,7 @@ impl Default for BodyRules {
             check_email_pattern: true,
             check_user_type_enum: true,
             refuse_trailing_data: true,
+            null_is_absent: true,
         }
     }
 }
@@ -58,6 +62,8 @@ pub enum RequestError {
     NotObject,
     #[error("member {0} must be a string")]
     NotString(&'static str),
+    #[error("member {0} must be a string, or left out; it is null")]
+    NullMember(&'static str),
     #[error("member Email does not match the pattern {EMAIL_PATTERN}")]
     EmailPattern,
     #[error("member UserType must be one of {}", USER_TYPES.join(", "))]
@@ -131,9 +137,9 @@ pub fn parse_body(
         return Err(RequestError::NotObject);
     };
     let request = CreateUserRequest {
-        username: string_member(&members, "Username")?,
-        email: string_member(&members, "Email")?,
-        user_type: string_member(&members, "UserType")?,
+        username: string_member(&members, "Username", rules)?,
+        email: string_member(&members, "Email", rules)?,
+        user_type: string_member(&members, "UserType", rules)?,
     };
     if rules.check_email_pattern {
         if let Some(email) = &request.email {
@@ -155,8 +161,10 @@ pub fn parse_body(
 fn string_member(
     members: &Map<String, Value>,
     name: &'static str,
+    rules: BodyRules,
 ) -> Result<Option<String>, RequestError> {
     match members.get(name) {
+        Some(Value::Null) if !rules.null_is_absent => Err(RequestError::NullMember(name)),
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
         Some(_) => Err(RequestError::NotString(name)),
@@ -228,6 +236,17 @@ mod tests {
 
     #[test]
     fn valid_bodies_parse_and_unknown_or_null_members_are_ignored() {
+        let escaped = r#"{"\u0045mail":"z\u00F6\uD83D\uDE00@b\u00FCcher.de","X":{"Y":[null]}}"#;
+        assert_eq!(
+            parse(escaped).unwrap().email.as_deref(),
+            Some("zö😀@bücher.de")
+        );
+        let long = format!(
+            r#"{{"Username":"{}","Email":"{}@example.com"}}"#,
+            "😀".repeat(6000),
+            "a".repeat(6000)
+        );
+        assert!(parse(&long).is_ok());
         assert_eq!(parse(""), Ok(CreateUserRequest::default()));
         assert_eq!(parse("{}"), Ok(CreateUserRequest::default()));
         assert_eq!(
@@ -299,11 +318,21 @@ mod tests {
             check_email_pattern: false,
             check_user_type_enum: false,
             refuse_trailing_data: true,
+            null_is_absent: true,
         };
         let parsed = parse_body(JSON, br#"{"Email":"nope","UserType":"Admin"}"#, lax).unwrap();
         assert_eq!(parsed.email.as_deref(), Some("nope"));
         assert_eq!(parsed.user_type.as_deref(), Some("Admin"));
         // Wrong JSON types are still refused.
         assert!(parse_body(JSON, br#"{"UserType":1}"#, lax).is_err());
+        let strict = BodyRules {
+            null_is_absent: false,
+            ..BodyRules::default()
+        };
+        assert_eq!(
+            parse_body(JSON, br#"{"Email":null}"#, strict),
+            Err(RequestError::NullMember("Email"))
+        );
+        assert!(parse_body(JSON, br#"{"Email":"a@b.c"}"#, strict).is_ok());
     }
 }

@@ -135,6 +135,7 @@ impl CreateUserResponder {
             check_email_pattern: !self.has(Defect::AcceptInvalidEmail),
             check_user_type_enum: !self.has(Defect::AcceptInvalidUserType),
             refuse_trailing_data: !self.has(Defect::AcceptTrailingData),
+            null_is_absent: !self.varies(Variant::RefuseNullMembers),
         };
         let content_type = request
             .headers
@@ -148,6 +149,17 @@ impl CreateUserResponder {
                 name: "RequestExpired",
                 status: 400,
             });
+        }
+        if self.has(Defect::RejectLongUsername)
+            && body
+                .username
+                .as_deref()
+                .is_some_and(|u| u.chars().count() > 255)
+        {
+            return Err(ErrorReply::new(
+                Exception::BadRequest,
+                "member Username is longer than 255 characters",
+            ));
         }
         if self.has(Defect::ServerErrorOnValidInput)
             && body.username.as_deref().is_some_and(|u| !u.is_ascii())

@@ -79,6 +79,11 @@ impl UserShape {
         if let Some(email) = &request.email {
             let email = if self.has(Defect::WrongPrimaryEmailEcho) {
                 format!("other.{email}")
+            } else if self.has(Defect::MangleAstralEmailEcho) {
+                email
+                    .chars()
+                    .map(|c| if u32::from(c) > 0xFFFF { '\u{FFFD}' } else { c })
+                    .collect()
             } else {
                 email.clone()
             };

@@ -33,6 +33,9 @@ switch_enum! {
         /// The 201 `User` and the response object carry members AWS might add later:
         /// `User.UserPreferences` and a top-level `ResponseMetadata`.
         UnknownResponseMembers,
+        /// A request member that is JSON `null` is refused with `BadRequestException`, as
+        /// a strict validator may (the SDKs never send null; see README, "Schemas").
+        RefuseNullMembers,
     }
 }
 
@@ -42,7 +45,7 @@ mod tests {
 
     #[test]
     fn every_variant_round_trips_through_its_name() {
-        assert_eq!(Variant::ALL.len(), 8);
+        assert_eq!(Variant::ALL.len(), 9);
         for v in Variant::ALL {
             assert_eq!(v.name().parse::<Variant>(), Ok(*v));
             assert_eq!(v.to_string().to_lowercase().parse::<Variant>(), Ok(*v));

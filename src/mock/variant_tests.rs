@@ -12,6 +12,7 @@ use crate::mock::{MockConfig, ReferenceMock, Variant, DEFAULT_ACCOUNT_ID};
 const CREATED: usize = 0;
 const CONFLICT: usize = 1;
 const FAULT: usize = 2;
+const NULL_EMAIL: usize = 3;
 
 /// The headers [`Variant::ExtraHeaders`] adds.
 const EXTRA_HEADERS: [&str; 4] = ["x-amz-cf-id", "x-amzn-trace-id", "cache-control", "server"];
@@ -42,7 +43,8 @@ fn reversed(mut order: Vec<&str>) -> Vec<&str> {
     order
 }
 
-/// A create, the same create again (a conflict) and an injected 503, in that order.
+/// A create, the same create again (a conflict), an injected 503, and a create whose
+/// Email is JSON `null`, in that order.
 async fn play(variant: Option<Variant>) -> Vec<Answer> {
     let mock = ReferenceMock::start(MockConfig {
         variant,
@@ -64,9 +66,18 @@ async fn play(variant: Option<Variant>) -> Vec<Answer> {
             Some(Exception::ServiceUnavailable.shape_name()),
         )
         .await,
+        send(
+            &client,
+            &mock,
+            DEFAULT_ACCOUNT_ID,
+            r#"{"Email":null}"#,
+            true,
+            None,
+        )
+        .await,
     ];
     let statuses: Vec<u16> = answers.iter().map(|a| a.status).collect();
-    assert_eq!(statuses, [201, 409, 503], "{variant:?}: {answers:?}");
+    assert_eq!(statuses[..3], [201, 409, 503], "{variant:?}: {answers:?}");
     answers
 }
 
@@ -146,6 +157,12 @@ fn case(variant: Variant) -> Changed {
                 && v.body_str("message") == v.body_str("Message")
                 && v.body_str("code") == Some("ConflictException")
                 && v.body_str("__type") == Some("com.amazonaws.chime#ConflictException")
+        },
+        Variant::RefuseNullMembers => |plain, varied| {
+            let (p, v) = (&plain[NULL_EMAIL], &varied[NULL_EMAIL]);
+            p.status == 201
+                && v.status == 400
+                && v.header(ERROR_TYPE_HEADER) == Some("BadRequestException")
         },
         Variant::UnknownResponseMembers => |plain, varied| {
             let (p, v) = (&plain[CREATED], &varied[CREATED]);

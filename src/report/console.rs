@@ -1,15 +1,17 @@
 //! What the run writes to stderr at its end, besides libtest's own lines on stdout: the
-//! exception matrix as a table, and the failures by class with the exit-code policy.
+//! exception matrix as a table, the input coverage table, and the failures by class with the
+//! exit-code policy.
 
 use std::fmt::Write as _;
 
+use super::coverage::render_coverage;
 use super::drift::DriftReport;
 use super::matrix::render_matrix;
 use super::record::{FailureClass, RunRecord};
 use crate::check::diff::DiffLevel;
 
-/// The end-of-run text for stderr: the matrix (or, for a comparison, the drift table), then
-/// the failures by class (if any).
+/// The end-of-run text for stderr: the matrix (or, for a comparison, the drift table), the
+/// input coverage table (when properties ran), then the failures by class (if any).
 pub fn render_console(record: &RunRecord) -> String {
     let mut out = render_security(record);
     out += &match &record.drift {
@@ -21,6 +23,14 @@ pub fn render_console(record: &RunRecord) -> String {
         for warning in &record.health {
             let _ = write!(out, "\n  {warning}");
         }
+    }
+    if record.drift.is_none() && !record.input_coverage.is_empty() {
+        out.push_str(
+            "
+
+",
+        );
+        out.push_str(&render_coverage(&record.input_coverage));
     }
     let s = &record.summary;
     if s.failed > 0 {

@@ -17,12 +17,14 @@
 //!   `<system-out>` says to remove it from the list;
 //! - the classname is the first segment of the trial name (`property`, `exception`);
 //! - the seed, run id, endpoint, tool version, request count and exceptions observed are
-//!   testsuite `<properties>`, and the exception matrix is the testsuite's `<system-out>`.
+//!   testsuite `<properties>`, and the exception matrix and the input coverage table are
+//!   the testsuite's `<system-out>`.
 
 use std::path::Path;
 
 use quick_junit::{NonSuccessKind, Property, TestCase, TestCaseStatus, TestSuite};
 
+use super::coverage::render_coverage;
 use super::matrix::render_matrix;
 use super::record::{FailureClass, FailureRecord, RunRecord, TrialOutcome, TrialRecord};
 use super::ReportError;
@@ -70,8 +72,15 @@ pub fn junit_xml(report: &RunRecord) -> Result<String, ReportError> {
     // quick-junit counts skipped cases as `disabled`; most CI tools read `skipped`.
     let skipped = suite.disabled.to_string();
     suite.extra.insert("skipped".into(), skipped.into());
+    let mut system_out = Vec::new();
     if !report.exception_matrix.is_empty() {
-        suite.set_system_out(render_matrix(&report.exception_matrix));
+        system_out.push(render_matrix(&report.exception_matrix));
+    }
+    if !report.input_coverage.is_empty() {
+        system_out.push(render_coverage(&report.input_coverage));
+    }
+    if !system_out.is_empty() {
+        suite.set_system_out(system_out.join("\n\n"));
     }
 
     let mut junit = quick_junit::Report::new(SUITE_NAME);

@@ -1,6 +1,6 @@
 //! The Markdown summary (`--summary PATH`), made for a CI job's summary page (GitHub's
 //! `$GITHUB_STEP_SUMMARY`): a title with the run's status, a counts line, the exception
-//! matrix as a table, the failed trials (and the expected failures) with their rules and
+//! matrix and the input coverage as tables, the failed trials (and the expected failures) with their rules and
 //! messages, the unexpected passes and ignored trials with their reasons, and the number
 //! of users created. A consumer of trial records like
 //! the other reporters; the messages it shows are the records', already masked.
@@ -12,6 +12,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
+use super::coverage::describe_boundary;
 use super::drift::render_class;
 use super::matrix::{MatrixRow, Verdict};
 use super::record::{FailureClass, FailureRecord, RunRecord, TrialKind, TrialOutcome};
@@ -49,6 +50,7 @@ pub fn summary_markdown(report: &RunRecord) -> String {
     security(&mut out, report);
     health(&mut out, report);
     matrix(&mut out, report);
+    input_coverage(&mut out, report);
     drift(&mut out, report);
     let mut budget = MAX_MESSAGES_BYTES;
     failures(&mut out, report, &mut budget);
@@ -210,9 +212,56 @@ fn health(out: &mut String, report: &RunRecord) {
             code(&w.trial),
             w.count,
             w.total,
-            w.status,
+            w.status.map_or("-".to_string(), |s| s.to_string()),
             text(&w.hint)
         );
+    }
+    out.push('\n');
+}
+
+/// The input coverage table: a row per member and constraint, then each member's
+/// boundary values in one row.
+fn input_coverage(out: &mut String, report: &RunRecord) {
+    let coverage = &report.input_coverage;
+    if coverage.is_empty() || report.drift.is_some() {
+        return;
+    }
+    let gaps = coverage.gaps().count() + coverage.boundary_gaps().count();
+    let _ = writeln!(
+        out,
+        "### Input coverage: {gaps} gaps
+"
+    );
+    out.push_str(
+        "| member | constraint | valid probes (answered/sent) | invalid probes (answered/sent) |\n",
+    );
+    out.push_str("| --- | --- | ---: | ---: |\n");
+    for row in &coverage.constraints {
+        let mark = |answered: u64| if answered == 0 { " ⚠️" } else { "" };
+        let _ = writeln!(
+            out,
+            "| {} | {} | {}/{}{} | {}/{}{} |",
+            text(row.member),
+            code(row.constraint),
+            row.valid.answered,
+            row.valid.sent,
+            mark(row.valid.answered),
+            row.invalid.answered,
+            row.invalid.sent,
+            mark(row.invalid.answered),
+        );
+    }
+    out.push_str("\n| member | boundary values sent in valid inputs (answered) |\n| --- | --- |\n");
+    let mut members: Vec<&str> = coverage.boundaries.iter().map(|b| b.member).collect();
+    members.dedup();
+    for member in members {
+        let values: Vec<String> = coverage
+            .boundaries
+            .iter()
+            .filter(|b| b.member == member)
+            .map(|b| text(&describe_boundary(b)))
+            .collect();
+        let _ = writeln!(out, "| {} | {} |", text(member), values.join(", "));
     }
     out.push('\n');
 }

@@ -1,9 +1,11 @@
 //! The record of a run and its consumers. The runner leaves a [`record::RunRecord`] (and
 //! emits [`event::Event`]s while it runs); each writer — the console table, JSON, JUnit,
-//! Markdown, live progress — reads only those, never the runner nor another writer.
+//! Markdown, live progress — reads only those (and the shared parts of the record: the
+//! exception [`matrix`], the input [`coverage`] table, the [`drift`] report), never the runner nor another writer.
 
 pub mod cassette;
 pub mod console;
+pub mod coverage;
 pub mod drift;
 pub mod event;
 pub mod failure_text;

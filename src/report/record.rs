@@ -1,6 +1,6 @@
 //! The record of a run, as the runner leaves it and every reporter reads it: each trial
 //! with its kind, outcome, typed violations and masked exchange, and the run as a whole
-//! (seed, target, counts, exception matrix, created users). Reporters depend on these types
+//! (seed, target, counts, exception matrix, input coverage, created users). Reporters depend on these types
 //! only; nothing here is rendered prose except a failure's `message`, made once by
 //! [`super::failure_text`].
 
@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use serde::{Serialize, Serializer};
 
+use super::coverage::InputCoverage;
 use super::drift::DriftReport;
 use super::matrix::MatrixRow;
 use crate::check::{Rule, RuleClass, Violation};
@@ -358,11 +359,15 @@ impl Summary {
 }
 
 /// A sign that a run could not judge what it meant to: most answers of a property share
-/// one status that says the harness, not the target, is set up wrong.
+/// one status that says the harness, not the target, is set up wrong, or a constraint of
+/// the model got no answered probe.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct HealthWarning {
+    /// The trial, or `input_coverage` for a constraint without a probe.
     pub trial: String,
-    pub status: u16,
+    /// The status most answers shared (absent for a coverage gap).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
     /// Answers with that status, of all the trial's answers.
     pub count: u64,
     pub total: u64,
@@ -372,11 +377,14 @@ pub struct HealthWarning {
 
 impl std::fmt::Display for HealthWarning {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{}: {} of {} answers were HTTP {}: {}",
-            self.trial, self.count, self.total, self.status, self.hint
-        )
+        match self.status {
+            Some(status) => write!(
+                f,
+                "{}: {} of {} answers were HTTP {status}: {}",
+                self.trial, self.count, self.total, self.hint
+            ),
+            None => write!(f, "{}: {}", self.trial, self.hint),
+        }
     }
 }
 
@@ -395,6 +403,9 @@ pub struct RunRecord {
     pub summary: Summary,
     pub trials: Vec<TrialRecord>,
     pub exception_matrix: Vec<MatrixRow>,
+    /// What the properties' inputs covered: each member and constraint probed validly and
+    /// invalidly, each boundary value sent.
+    pub input_coverage: InputCoverage,
     pub created_user_ids: Vec<String>,
     /// Signs the run could not judge what it meant to (see [`HealthWarning`]).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -437,6 +448,7 @@ impl RunRecord {
             summary: Summary::default(),
             trials: Vec::new(),
             exception_matrix: Vec::new(),
+            input_coverage: InputCoverage::default(),
             created_user_ids: Vec::new(),
             health: Vec::new(),
             drift: None,

@@ -3,9 +3,12 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use serde_json::Value;
+
 use super::{Run, UsernameTag};
 use crate::check::{
-    check_response, check_user_id_unique, Checked, Expectation, Rule, SentFacts, Violation,
+    check_response, check_user_id_unique, is_exception, Checked, Expectation, Rule, SentFacts,
+    Violation,
 };
 use crate::contract::sigv4::SignatureMode;
 use crate::contract::Exception;
@@ -13,6 +16,7 @@ use crate::http::{
     Call, CallBody, CallPurpose, Exchange, ReceivedResponse, SentRequest, Unanswered,
 };
 use crate::input::cases::AccountRef;
+use crate::input::coverage::Facets;
 use crate::input::generate::{CreateUserInput, ErrorProbe, InvalidBody, InvalidInput};
 use crate::input::property::PropertyInput;
 use crate::report::event::{Event, ExchangeEvent, ExchangeRole};
@@ -113,6 +117,17 @@ impl Run {
         }
     }
 
+    /// What an input covers as it is sent: a Username the run tags is never absent, null or
+    /// empty (the tag an Email gets keeps its kind, and is left out).
+    fn facets(&self, input: &PropertyInput) -> Facets {
+        match (input, self.options.usernames) {
+            (PropertyInput::Valid(generated), UsernameTag::RunId) => Facets::of(
+                &PropertyInput::Valid(generated.with_run_tag(&self.options.run_id)),
+            ),
+            _ => Facets::of(input),
+        }
+    }
+
     /// Adds a violation when a created user's id was returned before in the run.
     pub(super) fn note_user_id(&self, checked: &mut Checked) {
         if let Some(id) = &checked.user_id {
@@ -165,6 +180,8 @@ impl Run {
             step: None,
         };
         let (request, response, violations) = evaluation.answer.parts();
+        self.coverage
+            .note(self.facets(input), response.map(|r| r.status));
         self.report_exchange(trial, role, request, response, violations);
         evaluation
     }
@@ -196,11 +213,7 @@ impl Run {
         match input {
             PropertyInput::Valid(input) => {
                 let input = self.as_sent(input);
-                (
-                    Call::create(&fixture, input.body()),
-                    None,
-                    Aim::Create(input),
-                )
+                (create_call(&fixture, &input), None, Aim::Create(input))
             }
             PropertyInput::Invalid(input) => (
                 self.invalid_call(input, &fixture),
@@ -241,6 +254,10 @@ impl Run {
                 };
                 let mut checked =
                     check_response(Expectation::Created(&facts), response, None, &self.schemas);
+                if !input.wire.nulls.is_empty() && refused_as_bad_request(&checked, response) {
+                    // A JSON null member may be refused (see README, "Schemas").
+                    checked.violations.retain(|v| v.rule != Rule::SuccessStatus);
+                }
                 self.note_user_id(&mut checked);
                 return checked.violations;
             }
@@ -273,6 +290,27 @@ impl Run {
             purpose: CallPurpose::Probe,
         }
     }
+}
+
+/// The call a valid input makes: its JSON as `serde_json` writes it in the plain form, else
+/// its own text (member order, nulls, unknown members, escapes) sent byte for byte.
+fn create_call(account_id: &str, input: &CreateUserInput) -> Call {
+    if input.wire.is_plain() {
+        return Call::create(account_id, input.body());
+    }
+    Call {
+        body: CallBody::Raw {
+            bytes: input.body_text().into_bytes(),
+            content_type: Some("application/json".into()),
+        },
+        ..Call::create(account_id, Value::Null)
+    }
+}
+
+/// True when an answer is a 400 BadRequestException, by its resolved type or its status.
+fn refused_as_bad_request(checked: &Checked, response: &ReceivedResponse) -> bool {
+    response.status == Exception::BadRequest.http_status()
+        && is_exception(checked, response.status, Exception::BadRequest)
 }
 
 /// Which of the target's accounts a generated input addresses.

@@ -34,9 +34,10 @@ use crate::input::cases::Case;
 use crate::input::malformed::Malformed;
 use crate::input::property::Property;
 use crate::input::regressions::Regressions;
+use crate::report::coverage::{CoverageTally, InputCoverage};
 use crate::report::event::{Event, Reporters};
 use crate::report::matrix::PlannedCase;
-use crate::report::record::{HealthWarning, TrialKind, TrialRecord};
+use crate::report::record::{HealthWarning, TrialKind, TrialOutcome, TrialRecord};
 use crate::util::lock;
 
 /// The state every trial of a run shares.
@@ -56,6 +57,8 @@ pub struct Run {
     /// What trials noted about the target's choices (where the contract leaves one open).
     notes: Mutex<std::collections::BTreeMap<String, std::collections::BTreeSet<String>>>,
     tags: AtomicU64,
+    /// What the properties' inputs covered so far.
+    coverage: CoverageTally,
 }
 
 impl Run {
@@ -79,6 +82,7 @@ impl Run {
             notes: Mutex::default(),
             statuses: Mutex::default(),
             tags: AtomicU64::new(0),
+            coverage: CoverageTally::default(),
         })
     }
 
@@ -139,7 +143,39 @@ impl Run {
             })
             .collect();
         warnings.sort_by(|a, b| a.trial.cmp(&b.trial));
+        // A constraint without a probe means something only when every property ran.
+        let all_ran = Property::ALL.iter().all(|p| {
+            lock(&self.records).iter().any(|r| {
+                r.name == p.trial_name() && !matches!(r.outcome, TrialOutcome::Ignored { .. })
+            })
+        });
+        let coverage = if all_ran {
+            self.coverage()
+        } else {
+            InputCoverage::default()
+        };
+        warnings.extend(coverage.gaps().map(|row| HealthWarning {
+            trial: "input_coverage".to_string(),
+            status: None,
+            count: 0,
+            total: 0,
+            hint: format!(
+                "{} ({}) got no answered {} probe",
+                row.member,
+                row.constraint,
+                if row.valid.answered == 0 {
+                    "valid"
+                } else {
+                    "invalid"
+                }
+            ),
+        }));
         warnings
+    }
+
+    /// The input coverage table: what the properties' inputs covered.
+    pub fn coverage(&self) -> InputCoverage {
+        self.coverage.table()
     }
 
     /// Keeps a trial's record and tells the reporters.
@@ -176,7 +212,8 @@ pub fn trials(run: &Arc<Run>, cases: &[Case]) -> Vec<Trial> {
     for property in Property::ALL {
         let run = Arc::clone(run);
         trials.push(Trial::ignorable_test(property.trial_name(), move || {
-            let planned = u64::from(run.options.cases_per_property);
+            let planned =
+                u64::from(run.options.cases_per_property) + property.coverage().len() as u64;
             run.trial(
                 property.trial_name(),
                 TrialKind::Property,
@@ -260,7 +297,7 @@ fn health_warning(
     })?;
     Some(HealthWarning {
         trial: trial.to_string(),
-        status,
+        status: Some(status),
         count: counts[&Some(status)],
         total,
         hint: hint.to_string(),
@@ -285,7 +322,7 @@ mod tests {
         let counts =
             |pairs: &[(Option<u16>, u64)]| pairs.iter().copied().collect::<BTreeMap<_, _>>();
         let w = health_warning("p", &counts(&[(Some(401), 9), (Some(201), 1)])).unwrap();
-        assert_eq!((w.status, w.count, w.total), (401, 9, 10));
+        assert_eq!((w.status, w.count, w.total), (Some(401), 9, 10));
         assert!(health_warning("p", &counts(&[(Some(401), 7), (Some(201), 3)])).is_none());
         assert!(
             health_warning("p", &counts(&[(Some(404), 5)])).is_none(),
@@ -296,6 +333,6 @@ mod tests {
             "400 is expected"
         );
         let w = health_warning("p", &counts(&[(Some(429), 80), (None, 20)])).unwrap();
-        assert_eq!(w.status, 429);
+        assert_eq!(w.status, Some(429));
     }
 }

@@ -1,5 +1,5 @@
-//! A differential run's generated traffic: each property's inputs, generated from the seed
-//! as in a normal run, sent to both targets a batch at a time (memory stays flat), each
+//! A differential run's generated traffic: each property's inputs, its coverage inputs then
+//! those generated from the seed as in a normal run, sent to both targets a batch at a time (memory stays flat), each
 //! pair of answers compared; and, for each class of difference a generated input showed,
 //! that input shrunk to a minimal one that still shows it, as the class's example.
 
@@ -14,7 +14,8 @@ use super::compare::{Comparison, Gathered, Side};
 use super::property::Tree;
 use super::shrink::{MAX_SHRINK_STEPS, SHRINK_BUDGET};
 use super::Run;
-use crate::check::diff::{compare, DiffClass, Difference};
+use crate::check::diff::{compare, DiffClass, Difference, Observation};
+use crate::contract::Exception;
 use crate::input::property::{Property, PropertyInput};
 use crate::report::drift::DriftExample;
 use crate::util::lock;
@@ -29,8 +30,9 @@ struct Pair {
 }
 
 impl Comparison {
-    /// Sends a property's inputs to both sides and gathers the differences; then shrinks
-    /// the first input of each class that showed one.
+    /// Sends a property's inputs to both sides (its coverage inputs first, then the
+    /// generated ones) and gathers the differences; then shrinks the first input of each
+    /// class that showed one.
     pub(super) fn compare_property(
         &self,
         right: &Run,
@@ -43,32 +45,51 @@ impl Comparison {
         let total = self.run.options.cases_per_property as usize;
         let batch = (self.run.client.target().concurrency.max(1) * 8).max(64);
         let mut firsts: Vec<(DiffClass, Tree)> = Vec::new();
+        let coverage = property
+            .coverage()
+            .iter()
+            .filter_map(|s| s.new_tree(&mut generator).ok().map(Some))
+            .collect();
+        self.compare_trees(right, name, coverage, &mut firsts, gathered);
         let mut done = 0;
         while done < total {
             let size = batch.min(total - done);
-            let mut trees: Vec<Option<Tree>> = (0..size)
+            let trees = (0..size)
                 .filter_map(|_| strategy.new_tree(&mut generator).ok().map(Some))
                 .collect();
-            let inputs: Vec<PropertyInput> = trees.iter().flatten().map(|t| t.current()).collect();
-            let mut pairs = self.send_pairs(right, name, &inputs);
-            pairs.sort_by_key(|p| p.index);
-            for pair in pairs {
-                for d in &pair.differences {
-                    if !firsts.iter().any(|(c, _)| *c == d.class) {
-                        if let Some(tree) = trees[pair.index].take() {
-                            firsts.push((d.class, tree));
-                        }
-                    }
-                }
-                let differences = pair.differences;
-                lock(gathered).add(name, pair.context, differences, &pair.left, &pair.right);
-            }
+            self.compare_trees(right, name, trees, &mut firsts, gathered);
             done += size;
         }
         for (class, tree) in firsts {
             if let Some((size, example)) = self.shrink_pair(right, name, class, tree) {
                 lock(gathered).offer_example(size, example);
             }
+        }
+    }
+
+    /// Sends one batch of inputs to both sides and gathers their differences, keeping the
+    /// tree of the first input that showed each class.
+    fn compare_trees(
+        &self,
+        right: &Run,
+        name: &str,
+        mut trees: Vec<Option<Tree>>,
+        firsts: &mut Vec<(DiffClass, Tree)>,
+        gathered: &Mutex<Gathered>,
+    ) {
+        let inputs: Vec<PropertyInput> = trees.iter().flatten().map(|t| t.current()).collect();
+        let mut pairs = self.send_pairs(right, name, &inputs);
+        pairs.sort_by_key(|p| p.index);
+        for pair in pairs {
+            for d in &pair.differences {
+                if !firsts.iter().any(|(c, _)| *c == d.class) {
+                    if let Some(tree) = trees[pair.index].take() {
+                        firsts.push((d.class, tree));
+                    }
+                }
+            }
+            let differences = pair.differences;
+            lock(gathered).add(name, pair.context, differences, &pair.left, &pair.right);
         }
     }
 
@@ -100,7 +121,12 @@ impl Comparison {
             right.evaluate(name, input, sent)
         );
         let (left, right) = (Side::of(&l), Side::of(&r));
-        let differences = compare(&left.observation, &right.observation);
+        let mut differences = compare(&left.observation, &right.observation);
+        if null_read_both_ways(input, &left.observation, &right.observation) {
+            // A `null` member may be taken as absent or refused (README, "Schemas"): both
+            // conform, so only a rule one side broke is a difference.
+            differences.retain(|d| d.class == DiffClass::ContractRule);
+        }
         Pair {
             index,
             left,
@@ -162,4 +188,19 @@ impl Comparison {
             },
         ))
     }
+}
+
+/// True when a valid input carries a `null` member and one side created the user while the
+/// other refused it with BadRequestException: the two conforming readings of a `null`.
+fn null_read_both_ways(input: &PropertyInput, left: &Observation, right: &Observation) -> bool {
+    let PropertyInput::Valid(input) = input else {
+        return false;
+    };
+    let refused = |o: &Observation| {
+        o.status == Some(Exception::BadRequest.http_status())
+            && o.error_type.as_deref() == Some(Exception::BadRequest.shape_name())
+    };
+    let created = |o: &Observation| o.status.is_some_and(|s| (200..300).contains(&s));
+    !input.wire.nulls.is_empty()
+        && ((created(left) && refused(right)) || (refused(left) && created(right)))
 }

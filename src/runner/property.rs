@@ -1,6 +1,7 @@
-//! Running one property: its regressions replayed first, then generated inputs sent a
-//! batch at a time (concurrently, memory flat however many cases), and the first failure
-//! shrunk to a minimal input, which is kept as a regression.
+//! Running one property: its regressions replayed first, then the deterministic coverage
+//! phase (each boundary value of each member, see [`crate::input::coverage`]), then
+//! generated inputs sent a batch at a time (concurrently, memory flat however many cases),
+//! and the first failure shrunk to a minimal input, which is kept as a regression.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
@@ -16,13 +17,16 @@ use crate::input::property::{Property, PropertyInput};
 /// A generated input's value tree, for shrinking.
 pub(super) type Tree = Box<dyn ValueTree<Value = PropertyInput>>;
 
-/// The first failure of a property's generated inputs.
+/// The first failure of a property's inputs.
 struct FirstFailure {
-    /// Its number among the property's cases, from 1.
-    case_number: usize,
+    /// Where it was found: "coverage input 3 of 42" or "case 17 of 256".
+    found: String,
     evaluation: Evaluation,
     tree: Tree,
 }
+
+/// The first failure of one batch: its index in the batch, its evaluation, its tree.
+type BatchFailure = (usize, Evaluation, Tree);
 
 impl Run {
     /// Runs one property: replays its regressions, then generates inputs, sends them
@@ -34,13 +38,16 @@ impl Run {
     ) -> Result<(), TrialFailure> {
         let name = property.trial_name();
         self.replay_regressions(name, sent)?;
-        let total = self.options.cases_per_property as usize;
-        let Some(first) = self.first_failure(property, sent)? else {
-            return Ok(());
+        let first = match self.coverage_failure(property, sent)? {
+            Some(first) => first,
+            None => match self.first_failure(property, sent)? {
+                Some(first) => first,
+                None => return Ok(()),
+            },
         };
-        let case_number = first.case_number;
+        let found = first.found;
         if first.evaluation.unanswered() {
-            let provenance = format!("case {case_number} of {total} (not shrunk: no answer)");
+            let provenance = format!("{found} (not shrunk: no answer)");
             return Err(self.failure(name, &first.evaluation, Some(provenance)));
         }
         let (minimal, evaluation, steps) = self.shrink(name, first.tree, first.evaluation, sent);
@@ -49,7 +56,7 @@ impl Run {
                 eprintln!("chime-conformance: {e}");
             }
         }
-        let provenance = format!("case {case_number} of {total}, shrunk in {steps} steps");
+        let provenance = format!("{found}, shrunk in {steps} steps");
         Err(self.failure(name, &evaluation, Some(provenance)))
     }
 
@@ -70,6 +77,34 @@ impl Run {
             }
         }
         Ok(())
+    }
+
+    /// Sends the property's coverage inputs (one batch, in a fixed order): the first that
+    /// fails, if any.
+    fn coverage_failure(
+        &self,
+        property: Property,
+        sent: &AtomicU64,
+    ) -> Result<Option<FirstFailure>, TrialFailure> {
+        let name = property.trial_name();
+        // Coverage trees draw nothing from the generator: the random phase stays a function
+        // of the seed alone.
+        let mut runner = self.input_runner(name);
+        let strategies = property.coverage();
+        let total = strategies.len();
+        let trees = strategies
+            .iter()
+            .map(|s| s.new_tree(&mut runner))
+            .collect::<Result<Vec<Tree>, _>>()
+            .map_err(|e| TrialFailure::generation(format!("failed to make an input: {e}")))?;
+        let stop = AtomicBool::new(false);
+        Ok(self
+            .first_of_batch(name, trees, &stop, sent)
+            .map(|(index, evaluation, tree)| FirstFailure {
+                found: format!("coverage input {} of {total}", index + 1),
+                evaluation,
+                tree,
+            }))
     }
 
     /// Generates, sends and checks a property's inputs a batch at a time; the first
@@ -96,22 +131,38 @@ impl Run {
                     TrialFailure::generation(format!("failed to generate an input: {e}"))
                 })?);
             }
-            let inputs: Vec<PropertyInput> = trees.iter().map(|t| t.current()).collect();
-            let mut failures = self.send_batch(name, &inputs, concurrency, &stop, sent);
-            if !failures.is_empty() {
-                failures.sort_by_key(|(i, _)| *i);
-                let others: Vec<_> = failures[1..].iter().flat_map(|(_, e)| e.rules()).collect();
-                let (index, mut evaluation) = failures.swap_remove(0);
-                evaluation.also_broken = sorted_rules(others);
+            if let Some((index, evaluation, tree)) = self.first_of_batch(name, trees, &stop, sent) {
                 return Ok(Some(FirstFailure {
-                    case_number: done + index + 1,
+                    found: format!("case {} of {total}", done + index + 1),
                     evaluation,
-                    tree: trees.swap_remove(index),
+                    tree,
                 }));
             }
             done += size;
         }
         Ok(None)
+    }
+
+    /// Sends a batch of inputs; its first failure (in the batch's order), carrying the
+    /// rules the batch's other failures broke.
+    fn first_of_batch(
+        &self,
+        name: &str,
+        mut trees: Vec<Tree>,
+        stop: &AtomicBool,
+        sent: &AtomicU64,
+    ) -> Option<BatchFailure> {
+        let concurrency = self.client.target().concurrency.max(1);
+        let inputs: Vec<PropertyInput> = trees.iter().map(|t| t.current()).collect();
+        let mut failures = self.send_batch(name, &inputs, concurrency, stop, sent);
+        if failures.is_empty() {
+            return None;
+        }
+        failures.sort_by_key(|(i, _)| *i);
+        let others: Vec<_> = failures[1..].iter().flat_map(|(_, e)| e.rules()).collect();
+        let (index, mut evaluation) = failures.swap_remove(0);
+        evaluation.also_broken = sorted_rules(others);
+        Some((index, evaluation, trees.swap_remove(index)))
     }
 
     /// The generator state of a property's inputs: a function of the seed and the name.

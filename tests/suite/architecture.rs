@@ -35,6 +35,7 @@ const REPORT_SHARED: &[&str] = &[
     "mod",
     "record",
     "matrix",
+    "coverage",
     "drift",
     "event",
     "failure_text",

@@ -1,6 +1,7 @@
 //! The no-false-positive suite: the reference mock with one conforming variant switched on
 //! (a minimal `User`, reordered members, extra headers, offset timestamps, opaque ids,
-//! decorated error types, the error type in the body, unknown response members) answers
+//! decorated error types, the error type in the body, unknown response members, null
+//! request members refused) answers
 //! differently from the plain mock but breaks no rule, and the harness run against it must
 //! pass cleanly: exit 0, no failed trial, all eight exceptions observed.
 
@@ -75,4 +76,5 @@ conforming_tests! {
     decorated_error_type => DecoratedErrorType,
     error_type_in_body => ErrorTypeInBody,
     unknown_response_members => UnknownResponseMembers,
+    refuse_null_members => RefuseNullMembers,
 }

@@ -338,14 +338,20 @@ fn most_answers_401_is_a_health_warning_and_strict_health_makes_it_a_failure() {
     let env = [("AWS_SECRET_ACCESS_KEY", "not-the-mock-secret")];
     let run = conformance(&args, &env);
     assert_eq!(run.code, 0, "{run}");
+    let warning = run
+        .stderr
+        .split("run health:\n  ")
+        .nth(1)
+        .and_then(|rest| rest.lines().next())
+        .unwrap_or_default();
     assert!(
-        run.stderr.contains(
-            "run health:\n  property::error_responses_follow_restjson1: 256 of 256 answers were HTTP 401"
-        ),
+        warning.starts_with("property::error_responses_follow_restjson1: ")
+            && warning.contains("answers were HTTP 401: the credentials are not accepted"),
         "{run}"
     );
     let json: Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
     assert_eq!(json["health"][0]["status"], 401, "{json}");
+    assert_eq!(json["health"].as_array().map(Vec::len), Some(1), "{json}");
     let markdown = std::fs::read_to_string(&summary).unwrap();
     assert!(markdown.contains("### ⚠️ Run health (1)"), "{markdown}");
 
@@ -368,4 +374,26 @@ fn most_answers_401_is_a_health_warning_and_strict_health_makes_it_a_failure() {
     let run = conformance(&args, &[]);
     assert_eq!(run.code, 0, "{run}");
     assert!(!run.stderr.contains("run health:"), "{run}");
+}
+
+#[test]
+fn a_constraint_without_an_answered_probe_is_a_health_warning() {
+    let mock = spawn_mock_binary(&[]);
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("report.json");
+    // A budget too small for the properties: most of their probes are never sent.
+    let mut flags = standalone_flags(&mock.url, true);
+    flags.extend(["--budget", "60", "--report", report.to_str().unwrap()].map(String::from));
+    let args: Vec<&str> = flags.iter().map(String::as_str).collect();
+    let run = conformance(&args, &[]);
+    assert_eq!(run.code, 1, "the budget cuts the run short: {run}");
+    let json: Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    let gaps: Vec<&Value> = json["health"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|w| w["trial"] == "input_coverage")
+        .collect();
+    assert!(!gaps.is_empty(), "{}", json["health"]);
+    assert!(run.stderr.contains("input_coverage: "), "{run}");
 }

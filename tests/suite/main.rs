@@ -25,6 +25,8 @@ mod differential;
 mod conforming;
 // The JUnit and Markdown reporters.
 mod reports;
+// The whole input space: the coverage phase and the coverage table in every report.
+mod input_coverage;
 // Nightly CI against staging: TLS, credentials, profiles, limits, secrets, reports.
 mod staging;
 // The layering of src/: which folders may use which.

@@ -120,6 +120,14 @@ pub const MUTANTS: &[Mutant] = &[
         &[],
     ),
     mutant(Defect::AcceptTrailingData, Rule::InputMalformedRefused, &[]),
+    // Caught only by Usernames of 256 characters or more (the coverage phase sends them).
+    mutant(Defect::RejectLongUsername, Rule::SuccessStatus, &[]),
+    // Caught only by emails with astral-plane characters.
+    mutant(
+        Defect::MangleAstralEmailEcho,
+        Rule::InvariantPrimaryEmail,
+        &[],
+    ),
 ];
 
 /// Runs the whole suite against the reference mock with `defect` switched on.
@@ -336,6 +344,8 @@ mutant_tests! {
     racy_conflict_check => RacyConflictCheck,
     throttle_some_as_bad_request => ThrottleSomeAsBadRequest,
     accept_trailing_data => AcceptTrailingData,
+    reject_long_username => RejectLongUsername,
+    mangle_astral_email_echo => MangleAstralEmailEcho,
 }
 
 #[test]
