@@ -13,6 +13,8 @@ mod mock_bad_input;
 mod mock_standalone;
 // The mock's control plane, route by route, and its answer off the CreateUser route.
 mod mock_control;
+// The mock's --seed determinism and --state-file persistence, across processes.
+mod mock_persist;
 // The chime-conformance binary run as a user runs it.
 mod harness_cli;
 // The JSON Schemas checked against the vendored AWS model.
