@@ -15,6 +15,8 @@ mod mock_standalone;
 mod mock_control;
 // The mock's --seed determinism and --state-file persistence, across processes.
 mod mock_persist;
+// The standalone mock under abuse: oversized bodies and heads, idle and garbage connections.
+mod mock_limits;
 // The chime-conformance binary run as a user runs it.
 mod harness_cli;
 // The JSON Schemas checked against the vendored AWS model.
