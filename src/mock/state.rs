@@ -220,13 +220,12 @@ impl Directory {
     /// The users of one account (`None` when it is unknown), or of all accounts.
     pub fn users(&self, account_id: Option<&str>) -> Option<Vec<Value>> {
         let accounts = self.lock();
-        let parse = |text: &Box<str>| serde_json::from_str(text).unwrap_or(Value::Null);
         match account_id {
-            Some(id) => Some(accounts.get(id)?.users.iter().map(parse).collect()),
+            Some(id) => Some(accounts.get(id)?.users.iter().map(|u| parse(u)).collect()),
             None => Some(
                 accounts
                     .values()
-                    .flat_map(|a| a.users.iter().map(parse))
+                    .flat_map(|a| a.users.iter().map(|u| parse(u)))
                     .collect(),
             ),
         }
@@ -240,11 +239,7 @@ impl Directory {
             .map(|(id, account)| SavedAccount {
                 id: id.clone(),
                 kind: account.kind,
-                users: account
-                    .users
-                    .iter()
-                    .map(|text| serde_json::from_str(text).unwrap_or(Value::Null))
-                    .collect(),
+                users: account.users.iter().map(|u| parse(u)).collect(),
             })
             .collect();
         saved.sort_by(|a, b| a.id.cmp(&b.id));
@@ -271,6 +266,11 @@ impl Directory {
                 .fetch_add(entry.users.len(), Ordering::Relaxed);
         }
     }
+}
+
+/// A stored user's JSON text as a value (it was written from one, so it parses).
+fn parse(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or(Value::Null)
 }
 
 #[cfg(test)]
@@ -362,5 +362,42 @@ mod tests {
             .count();
         assert_eq!(wins, 1);
         assert_eq!(d.users_stored(), 1);
+    }
+
+    #[test]
+    fn accounts_are_put_removed_reset_saved_and_restored() {
+        let d = directory();
+        let now = Instant::now();
+        assert!(d.put_account("new", AccountKind::Throttled, now));
+        assert!(!d.put_account("new", AccountKind::Ordinary, now));
+        assert_eq!(d.account_kind("new", false), Some(AccountKind::Ordinary));
+        let with_email = || serde_json::json!({"UserId": "u", "PrimaryEmail": "x@y.z"});
+        assert!(d
+            .insert_user("new", Some("x@y.z"), false, with_email)
+            .is_ok());
+        let saved = d.save();
+        assert_eq!(
+            saved.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(),
+            ["a", "both", "f", "new", "t"]
+        );
+        assert!(d.remove_account("new"));
+        assert!(!d.remove_account("new"));
+        assert_eq!(d.users_stored(), 0);
+        assert_eq!(d.users(Some("new")), None);
+        d.restore(&saved, now);
+        assert_eq!(d.users(Some("new")), Some(vec![with_email()]));
+        assert_eq!(d.users_stored(), 1);
+        assert_eq!(
+            d.insert_user("new", Some("X@y.z"), false, user),
+            Err(EmailTaken)
+        );
+        for _ in 0..2 {
+            assert_eq!(d.take_token("t", now), Ok(()));
+        }
+        d.reset(now);
+        assert_eq!(d.users_stored(), 0);
+        assert_eq!(d.users(None), Some(vec![]));
+        assert_eq!(d.take_token("t", now), Ok(()), "the bucket is full again");
+        assert_eq!(d.account_kind("new", false), Some(AccountKind::Ordinary));
     }
 }
