@@ -21,7 +21,8 @@ const MAX_KEPT_TARGET_CHARS: usize = 2048;
 #[derive(Debug)]
 struct Entry {
     sequence: u64,
-    received_at: String,
+    /// Formatted only when shown: recording stays cheap.
+    received_at: std::time::SystemTime,
     method: String,
     target: String,
     headers: http::HeaderMap,
@@ -61,16 +62,10 @@ impl Journal {
         if self.capacity == 0 {
             return;
         }
-        let mut target = request.url.path().to_string();
-        if let Some(query) = request.url.query() {
-            target.push('?');
-            target.push_str(query);
-        }
+        let target = &request.url[url::Position::BeforePath..url::Position::AfterQuery];
         let entry = Entry {
             sequence: 0,
-            received_at: chrono::Utc::now()
-                .format("%Y-%m-%dT%H:%M:%S%.3fZ")
-                .to_string(),
+            received_at: std::time::SystemTime::now(),
             method: request.method.to_string(),
             target: target.chars().take(MAX_KEPT_TARGET_CHARS).collect(),
             headers: request.headers.clone(),
@@ -133,7 +128,9 @@ fn masked(entry: &Entry) -> Value {
     };
     json!({
         "sequence": entry.sequence,
-        "received_at": entry.received_at,
+        "received_at": chrono::DateTime::<chrono::Utc>::from(entry.received_at)
+            .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+            .to_string(),
         "method": entry.method,
         "path": entry.target,
         "headers": headers,
