@@ -3,7 +3,8 @@
 //! and the mock's memory stays flat; an oversized request head gets 431; hundreds of idle
 //! and half-sent connections plus a flood of garbage never stop a well-formed create; idle
 //! connections are closed after the idle timeout; with every connection slot taken, a
-//! create is served once the idle ones time out.
+//! create is served once the idle ones time out; running out of file descriptors under a
+//! flood of connections does not stop the server.
 
 use std::time::{Duration, Instant};
 
@@ -12,11 +13,11 @@ use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use crate::util::{create_user, spawn_mock_binary, MockProcess};
+use crate::util::{create_user, spawn_mock_binary};
 
 /// The host:port of a mock's URL.
-fn address(mock: &MockProcess) -> String {
-    mock.url.trim_start_matches("http://").to_string()
+fn address(url: &str) -> String {
+    url.trim_start_matches("http://").to_string()
 }
 
 /// Peak resident memory of a process, in KiB (Linux only; 0 elsewhere).
@@ -34,12 +35,12 @@ fn peak_rss_kib(pid: u32) -> u64 {
 }
 
 /// A signed create with a fresh email; its status.
-async fn create(mock: &MockProcess, email: &str) -> u16 {
+async fn create(url: &str, email: &str) -> u16 {
     let client = reqwest::Client::new();
     let body = json!({ "Email": email });
     create_user(
         &client,
-        &mock.url,
+        url,
         DEFAULT_ACCOUNT_ID,
         &body,
         &default_credentials(),
@@ -79,7 +80,9 @@ fn head(content_length: Option<u64>) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mock_limits_a_declared_oversized_body_is_refused_before_it_is_sent() {
     let mock = spawn_mock_binary(&[]);
-    let mut stream = TcpStream::connect(address(&mock)).await.expect("connect");
+    let mut stream = TcpStream::connect(address(&mock.url))
+        .await
+        .expect("connect");
     stream
         .write_all(head(Some(BIG)).as_bytes())
         .await
@@ -97,14 +100,16 @@ async fn mock_limits_a_declared_oversized_body_is_refused_before_it_is_sent() {
         answer.contains("over the limit of 1048576 bytes"),
         "{answer}"
     );
-    assert_eq!(create(&mock, "after-declared@example.com").await, 201);
+    assert_eq!(create(&mock.url, "after-declared@example.com").await, 201);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mock_limits_a_streamed_body_far_over_the_cap_is_cut_off_and_memory_stays_flat() {
     let mock = spawn_mock_binary(&[]);
     let before = peak_rss_kib(mock.pid());
-    let stream = TcpStream::connect(address(&mock)).await.expect("connect");
+    let stream = TcpStream::connect(address(&mock.url))
+        .await
+        .expect("connect");
     let (mut reader, mut writer) = stream.into_split();
     let reading = tokio::spawn(async move {
         let mut answer = Vec::new();
@@ -147,13 +152,15 @@ async fn mock_limits_a_streamed_body_far_over_the_cap_is_cut_off_and_memory_stay
             "peak RSS grew from {before} KiB to {after} KiB"
         );
     }
-    assert_eq!(create(&mock, "after-streamed@example.com").await, 201);
+    assert_eq!(create(&mock.url, "after-streamed@example.com").await, 201);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mock_limits_an_oversized_request_head_gets_431() {
     let mock = spawn_mock_binary(&["--max-header-bytes", "16384"]);
-    let mut stream = TcpStream::connect(address(&mock)).await.expect("connect");
+    let mut stream = TcpStream::connect(address(&mock.url))
+        .await
+        .expect("connect");
     let request = format!(
         "GET /_chime-mock/health HTTP/1.1\r\nhost: x\r\nx-padding: {}\r\n\r\n",
         "p".repeat(64 * 1024)
@@ -161,16 +168,16 @@ async fn mock_limits_an_oversized_request_head_gets_431() {
     let _ = stream.write_all(request.as_bytes()).await;
     let answer = read_answer(&mut stream, Duration::from_secs(10)).await;
     assert!(answer.starts_with("HTTP/1.1 431"), "{answer:?}");
-    assert_eq!(create(&mock, "after-head@example.com").await, 201);
+    assert_eq!(create(&mock.url, "after-head@example.com").await, 201);
 }
 
 /// Opens `count` connections: idle ones, half-sent heads, and (with `garbage`) garbage,
 /// in turn.
-async fn abusive_connections(mock: &MockProcess, count: usize, garbage: bool) -> Vec<TcpStream> {
+async fn abusive_connections(url: &str, count: usize, garbage: bool) -> Vec<TcpStream> {
     let mut held = Vec::with_capacity(count);
     let kinds = if garbage { 3 } else { 2 };
     for i in 0..count {
-        let mut stream = TcpStream::connect(address(mock)).await.expect("connect");
+        let mut stream = TcpStream::connect(address(url)).await.expect("connect");
         match i % kinds {
             0 => {}
             1 => {
@@ -192,10 +199,13 @@ async fn abusive_connections(mock: &MockProcess, count: usize, garbage: bool) ->
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mock_limits_hundreds_of_idle_connections_do_not_stop_creates() {
     let mock = spawn_mock_binary(&[]);
-    let held = abusive_connections(&mock, 600, true).await;
+    let held = abusive_connections(&mock.url, 600, true).await;
     let started = Instant::now();
     for i in 0..20 {
-        assert_eq!(create(&mock, &format!("busy{i}@example.com")).await, 201);
+        assert_eq!(
+            create(&mock.url, &format!("busy{i}@example.com")).await,
+            201
+        );
     }
     let took = started.elapsed();
     eprintln!("600 idle, half-sent or garbage connections held; 20 creates took {took:?}");
@@ -227,7 +237,7 @@ async fn count_closed(held: &mut [TcpStream], wait: Duration) -> usize {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mock_limits_idle_connections_are_closed_after_the_idle_timeout() {
     let mock = spawn_mock_binary(&["--idle-timeout", "1"]);
-    let mut held = abusive_connections(&mock, 60, false).await;
+    let mut held = abusive_connections(&mock.url, 60, false).await;
     let closed_at_first = count_closed(&mut held, Duration::from_millis(20)).await;
     assert_eq!(closed_at_first, 0, "closed before the idle timeout");
     tokio::time::sleep(Duration::from_millis(2000)).await;
@@ -243,11 +253,14 @@ async fn mock_limits_idle_connections_are_closed_after_the_idle_timeout() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mock_limits_with_every_slot_taken_a_create_waits_only_for_the_idle_timeout() {
     let mock = spawn_mock_binary(&["--max-connections", "8", "--idle-timeout", "1"]);
-    let held = abusive_connections(&mock, 8, false).await;
+    let held = abusive_connections(&mock.url, 8, false).await;
     let started = Instant::now();
-    let status = tokio::time::timeout(Duration::from_secs(10), create(&mock, "queued@example.com"))
-        .await
-        .unwrap_or(0);
+    let status = tokio::time::timeout(
+        Duration::from_secs(10),
+        create(&mock.url, "queued@example.com"),
+    )
+    .await
+    .unwrap_or(0);
     let took = started.elapsed();
     eprintln!("8 of 8 slots held; a create was answered {status} after {took:?}");
     assert_eq!(status, 201);
@@ -257,4 +270,57 @@ async fn mock_limits_with_every_slot_taken_a_create_waits_only_for_the_idle_time
     );
     assert!(took < Duration::from_secs(5), "{took:?}");
     drop(held);
+}
+
+/// A `chime-mock` allowed only `fds` open files (`ulimit -n`), killed when dropped.
+struct FdLimitedMock {
+    child: std::process::Child,
+    url: String,
+}
+
+impl Drop for FdLimitedMock {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn spawn_fd_limited_mock(fds: u32) -> FdLimitedMock {
+    use std::io::{BufRead, BufReader};
+    let script = format!("ulimit -n {fds} && exec \"$0\" --listen 127.0.0.1:0");
+    let mut child = std::process::Command::new("sh")
+        .args(["-c", &script, env!("CARGO_BIN_EXE_chime-mock")])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start chime-mock under sh");
+    let stdout = child.stdout.take().expect("piped stdout");
+    let first = BufReader::new(stdout).lines().next();
+    let url = first
+        .and_then(Result::ok)
+        .and_then(|line| line.split_whitespace().last().map(str::to_string))
+        .unwrap_or_default();
+    FdLimitedMock { child, url }
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mock_limits_running_out_of_file_descriptors_does_not_stop_the_server() {
+    let mock = spawn_fd_limited_mock(64);
+    assert!(mock.url.starts_with("http://"), "no URL printed");
+    // Far more connections than the mock may have files open: accept fails for a while.
+    let held = abusive_connections(&mock.url, 150, false).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    drop(held);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let status = tokio::time::timeout(
+        Duration::from_secs(10),
+        create(&mock.url, "after-emfile@example.com"),
+    )
+    .await
+    .unwrap_or(0);
+    assert_eq!(
+        status, 201,
+        "the mock stopped serving after running out of descriptors"
+    );
 }

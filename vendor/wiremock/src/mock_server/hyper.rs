@@ -6,7 +6,7 @@ use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use std::sync::Arc;
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{RwLock, Semaphore};
+use tokio::sync::{OwnedSemaphorePermit, RwLock, Semaphore};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
@@ -98,6 +98,39 @@ async fn first_byte_in_time(stream: &TcpStream, limits: &ServerLimits) -> bool {
     )
 }
 
+/// Reads a request (within the body limit) and answers it from the mounted mocks.
+async fn handle_request(
+    request: hyper::Request<hyper::body::Incoming>,
+    server_state: Arc<RwLock<MockServerState>>,
+    limits: Arc<ServerLimits>,
+) -> Result<hyper::Response<Full<Bytes>>, ErrorLifetimeCast> {
+    let wiremock_request = match read_request(request, &limits).await {
+        Ok(ReadRequest::Complete(request)) => request,
+        Ok(ReadRequest::TooLarge(request)) => return Ok(too_large_response(&request, &limits)),
+        Err(error) => return Err(ErrorLifetimeCast(error)),
+    };
+    let (response, delay) = server_state
+        .write()
+        .await
+        .handle_request(wiremock_request)
+        .await
+        .map_err(ErrorLifetimeCast)?;
+
+    // We do not wait for the delay within the handler otherwise we would be
+    // holding on to the write-side of the `RwLock` on `mock_set`.
+    // Holding on the lock while waiting prevents us from handling other requests until
+    // we have waited the whole duration specified in the delay.
+    // In particular, we cannot perform even perform read-only operation -
+    // e.g. check that mock assumptions have been verified.
+    // Using long delays in tests without handling the delay as we are doing here
+    // caused tests to hang (see https://github.com/seanmonstar/reqwest/issues/1147)
+    if let Some(delay) = delay {
+        delay.await;
+    }
+
+    Ok(response)
+}
+
 /// The actual HTTP server responding to incoming requests according to the specified mocks.
 pub(super) async fn run_server(
     listener: std::net::TcpListener,
@@ -113,67 +146,15 @@ pub(super) async fn run_server(
 
     let handler_limits = limits.clone();
     let request_handler = move |request| {
-        let server_state = server_state.clone();
-        let limits = handler_limits.clone();
-        async move {
-            let wiremock_request = match read_request(request, &limits).await {
-                Ok(ReadRequest::Complete(request)) => request,
-                Ok(ReadRequest::TooLarge(request)) => {
-                    return Ok(too_large_response(&request, &limits));
-                }
-                Err(error) => return Err(ErrorLifetimeCast(error)),
-            };
-            let (response, delay) = server_state
-                .write()
-                .await
-                .handle_request(wiremock_request)
-                .await
-                .map_err(ErrorLifetimeCast)?;
-
-            // We do not wait for the delay within the handler otherwise we would be
-            // holding on to the write-side of the `RwLock` on `mock_set`.
-            // Holding on the lock while waiting prevents us from handling other requests until
-            // we have waited the whole duration specified in the delay.
-            // In particular, we cannot perform even perform read-only operation -
-            // e.g. check that mock assumptions have been verified.
-            // Using long delays in tests without handling the delay as we are doing here
-            // caused tests to hang (see https://github.com/seanmonstar/reqwest/issues/1147)
-            if let Some(delay) = delay {
-                delay.await;
-            }
-
-            Ok::<_, ErrorLifetimeCast>(response)
-        }
+        handle_request(request, server_state.clone(), handler_limits.clone())
     };
 
     // chime-conformance patch: at most `max_connections` connections are served at once.
     let slots = limits
         .max_connections
         .map(|max| Arc::new(Semaphore::new(max)));
-    loop {
-        let slot = match &slots {
-            Some(slots) => tokio::select! { biased;
-                _ = shutdown_signal.changed() => break,
-                slot = slots.clone().acquire_owned() => match slot {
-                    Ok(slot) => Some(slot),
-                    Err(_) => break,
-                },
-            },
-            None => None,
-        };
-        let (stream, _) = tokio::select! { biased;
-            accepted = listener.accept() => {
-                match accepted {
-                    Ok(accepted) => accepted,
-                    Err(_) => break,
-                }
-            },
-            _ = shutdown_signal.changed() => {
-                log::info!("Mock server shutting down");
-                break;
-            }
-        };
-
+    while let Some((stream, slot)) = next_connection(&listener, &slots, &mut shutdown_signal).await
+    {
         let request_handler = request_handler.clone();
         let mut shutdown_signal = shutdown_signal.clone();
         let limits = limits.clone();
@@ -182,19 +163,9 @@ pub(super) async fn run_server(
             if !first_byte_in_time(&stream, &limits).await {
                 return;
             }
-            let io = TokioIo::new(stream);
-            let mut http_server =
-                hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new());
-            if let Some(max) = limits.max_header_bytes {
-                http_server.http1().max_buf_size(max);
-            }
-            if let Some(timeout) = limits.header_read_timeout {
-                http_server
-                    .http1()
-                    .timer(TokioTimer::new())
-                    .header_read_timeout(timeout);
-            }
-            let conn = http_server.serve_connection_with_upgrades(io, service_fn(request_handler));
+            let http_server = connection_builder(&limits);
+            let conn = http_server
+                .serve_connection_with_upgrades(TokioIo::new(stream), service_fn(request_handler));
             tokio::pin!(conn);
 
             loop {
@@ -205,4 +176,55 @@ pub(super) async fn run_server(
             }
         });
     }
+}
+
+/// The next accepted connection and its slot, or `None` once the server shuts down.
+/// A failed accept (e.g. out of file descriptors under a flood of connections) is waited
+/// out and retried rather than ending the server (chime-conformance patch; upstream
+/// stopped accepting for good).
+async fn next_connection(
+    listener: &TcpListener,
+    slots: &Option<Arc<Semaphore>>,
+    shutdown_signal: &mut tokio::sync::watch::Receiver<()>,
+) -> Option<(TcpStream, Option<OwnedSemaphorePermit>)> {
+    let slot = match slots {
+        Some(slots) => tokio::select! { biased;
+            _ = shutdown_signal.changed() => return None,
+            slot = slots.clone().acquire_owned() => Some(slot.ok()?),
+        },
+        None => None,
+    };
+    loop {
+        tokio::select! { biased;
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => return Some((stream, slot)),
+                Err(error) => {
+                    log::warn!("Mock server failed to accept a connection: {error}");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                }
+            },
+            _ = shutdown_signal.changed() => {
+                log::info!("Mock server shutting down");
+                return None;
+            }
+        }
+    }
+}
+
+/// The connection builder, with the head-size and header-read-timeout limits applied.
+fn connection_builder(
+    limits: &ServerLimits,
+) -> hyper_util::server::conn::auto::Builder<hyper_util::rt::TokioExecutor> {
+    let mut http_server =
+        hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new());
+    if let Some(max) = limits.max_header_bytes {
+        http_server.http1().max_buf_size(max);
+    }
+    if let Some(timeout) = limits.header_read_timeout {
+        http_server
+            .http1()
+            .timer(TokioTimer::new())
+            .header_read_timeout(timeout);
+    }
+    http_server
 }
