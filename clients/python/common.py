@@ -108,3 +108,18 @@ def journal_problem(control, expected_user_type):
     if "example.com" in json.dumps(body):
         return "an email is shown in clear in the journal"
     return None
+
+
+def control_plane_checks(checks, control, created, sdk, user_type):
+    """The control plane's view of a create just made: the user listed, the request
+    journaled and masked."""
+    checks.check(
+        "control plane: users lists the created user",
+        lambda: None
+        if [u.get("UserId") for u in control.users(ACCOUNT)] == [created.get("UserId")]
+        else "users: %r" % control.users(ACCOUNT),
+    )
+    checks.check(
+        "control plane: the journal shows the request %s sent, masked" % sdk,
+        lambda: journal_problem(control, user_type),
+    )

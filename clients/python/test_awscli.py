@@ -11,7 +11,7 @@ import subprocess
 import sys
 
 from common import ACCESS_KEY, ACCOUNT, EXCEPTIONS, REGION, SECRET_KEY, Checks, Control
-from common import endpoint, journal_problem
+from common import control_plane_checks, endpoint
 
 
 def aws(url, *arguments, secret=SECRET_KEY):
@@ -65,16 +65,7 @@ def main():
         return None if created.get("UserId") else "no UserId"
 
     checks.check("create-user returns a User with InvitedOn as a timestamp", create)
-    checks.check(
-        "control plane: users lists the created user",
-        lambda: None
-        if [u.get("UserId") for u in control.users(ACCOUNT)] == [created.get("UserId")]
-        else "users: %r" % control.users(ACCOUNT),
-    )
-    checks.check(
-        "control plane: the journal shows the request the CLI sent, masked",
-        lambda: journal_problem(control, "SharedDevice"),
-    )
+    control_plane_checks(checks, control, created, "the CLI", "SharedDevice")
     for name in EXCEPTIONS:
         checks.check(
             "%s is named by the CLI" % name,

@@ -10,7 +10,7 @@ import boto3
 from botocore.config import Config
 
 from common import ACCESS_KEY, ACCOUNT, EXCEPTIONS, REGION, SECRET_KEY, Checks, Control
-from common import endpoint, journal_problem
+from common import control_plane_checks, endpoint
 
 
 def client(url, secret=SECRET_KEY):
@@ -60,16 +60,7 @@ def main():
         return None
 
     checks.check("CreateUser returns a User with InvitedOn as a datetime", create)
-    checks.check(
-        "control plane: users lists the created user",
-        lambda: None
-        if [u.get("UserId") for u in control.users(ACCOUNT)] == [created.get("UserId")]
-        else "users: %r" % control.users(ACCOUNT),
-    )
-    checks.check(
-        "control plane: the journal shows the request boto3 sent, masked",
-        lambda: journal_problem(control, "PrivateUser"),
-    )
+    control_plane_checks(checks, control, created, "boto3", "PrivateUser")
     triggers = exception_triggers(url, control, chime)
     for name in EXCEPTIONS:
         checks.check("%s reaches boto3 as its own class" % name, lambda n=name: triggers[n]())
