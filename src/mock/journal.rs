@@ -23,7 +23,7 @@ struct Entry {
     sequence: u64,
     /// Formatted only when shown: recording stays cheap.
     received_at: std::time::SystemTime,
-    method: String,
+    method: http::Method,
     target: String,
     headers: http::HeaderMap,
     body: Option<Vec<u8>>,
@@ -66,7 +66,7 @@ impl Journal {
         let entry = Entry {
             sequence: 0,
             received_at: std::time::SystemTime::now(),
-            method: request.method.to_string(),
+            method: request.method.clone(),
             target: target.chars().take(MAX_KEPT_TARGET_CHARS).collect(),
             headers: request.headers.clone(),
             body: (request.body.len() <= MAX_KEPT_BODY_BYTES).then(|| request.body.clone()),
@@ -131,7 +131,7 @@ fn masked(entry: &Entry) -> Value {
         "received_at": chrono::DateTime::<chrono::Utc>::from(entry.received_at)
             .format("%Y-%m-%dT%H:%M:%S%.3fZ")
             .to_string(),
-        "method": entry.method,
+        "method": entry.method.as_str(),
         "path": entry.target,
         "headers": headers,
         "body": body,

@@ -10,7 +10,6 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
 use wiremock::{Request, Respond, ResponseTemplate};
 
 use crate::contract::sigv4::{verify, ReceivedRequest, SigningCredentials};
@@ -20,7 +19,7 @@ use crate::mock::faults::FaultRules;
 use crate::mock::journal::{Answered, Journal};
 use crate::mock::random::Randomness;
 use crate::mock::request::{parse_body, route_account_id, BodyRules, RequestError};
-use crate::mock::state::{AccountKind, Directory};
+use crate::mock::state::{AccountKind, Directory, NewUser};
 use crate::mock::throttle::retry_after_seconds;
 use crate::mock::user::UserShape;
 use crate::mock::{Defect, MockConfig, Variant};
@@ -48,7 +47,7 @@ impl ErrorReply {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
     /// 201 with `{"User": user}`.
-    Created(Value),
+    Created(NewUser),
     Failed(ErrorReply),
     /// An AWS common error (not one of CreateUser's); only under a [`Defect`].
     AwsCommonError {

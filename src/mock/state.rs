@@ -5,7 +5,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -44,7 +44,7 @@ struct Account {
     /// Lower-cased emails of the users created in the account.
     emails: HashSet<String>,
     /// The users created in the account, as the JSON text CreateUser returned.
-    users: Vec<Box<str>>,
+    users: Vec<Arc<str>>,
 }
 
 impl Account {
@@ -56,6 +56,14 @@ impl Account {
             users: Vec::new(),
         }
     }
+}
+
+/// A user just created: its value, and its JSON text as stored (shared with the answer,
+/// so it is serialized once).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewUser {
+    pub user: Value,
+    pub text: Arc<str>,
 }
 
 /// A user with this email already exists in the account.
@@ -149,7 +157,7 @@ impl Directory {
         email: Option<&str>,
         allow_duplicates: bool,
         make_user: impl FnOnce() -> Value,
-    ) -> Result<Value, EmailTaken> {
+    ) -> Result<NewUser, EmailTaken> {
         let mut accounts = self.lock();
         let account = accounts
             .entry(account_id.to_string())
@@ -161,9 +169,10 @@ impl Directory {
             }
         }
         let user = make_user();
-        account.users.push(user.to_string().into_boxed_str());
+        let text: Arc<str> = Arc::from(user.to_string());
+        account.users.push(text.clone());
         self.users_stored.fetch_add(1, Ordering::Relaxed);
-        Ok(user)
+        Ok(NewUser { user, text })
     }
 
     /// How many users were created, in all accounts.
@@ -256,7 +265,7 @@ impl Directory {
                 if let Some(email) = user.get("PrimaryEmail").and_then(Value::as_str) {
                     account.emails.insert(email.to_lowercase());
                 }
-                account.users.push(user.to_string().into_boxed_str());
+                account.users.push(Arc::from(user.to_string()));
             }
             if let Some(old) = accounts.insert(entry.id.clone(), account) {
                 self.users_stored
@@ -399,5 +408,7 @@ mod tests {
         assert_eq!(d.users(None), Some(vec![]));
         assert_eq!(d.take_token("t", now), Ok(()), "the bucket is full again");
         assert_eq!(d.account_kind("new", false), Some(AccountKind::Ordinary));
+        let again = d.insert_user("new", Some("w@y.z"), false, user).unwrap();
+        assert_eq!(again.text.as_ref(), again.user.to_string());
     }
 }
