@@ -368,3 +368,69 @@ async fn main() -> ExitCode {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn control_plane(args: &[&str]) -> bool {
+        let mut argv = vec!["chime-mock"];
+        argv.extend_from_slice(args);
+        Args::parse_from(argv).into_config().control_plane
+    }
+
+    #[test]
+    fn the_control_plane_is_on_by_default_only_on_loopback() {
+        assert!(control_plane(&[]));
+        assert!(control_plane(&["--listen", "127.0.0.2:4566"]));
+        assert!(control_plane(&["--listen", "[::1]:4566"]));
+        assert!(!control_plane(&["--listen", "0.0.0.0:4566"]));
+        assert!(!control_plane(&["--listen", "192.0.2.7:4566"]));
+        assert!(control_plane(&[
+            "--listen",
+            "0.0.0.0:4566",
+            "--control-plane",
+            "on"
+        ]));
+        assert!(!control_plane(&["--control-plane", "off"]));
+    }
+
+    #[test]
+    fn limits_and_seed_flags_reach_the_configuration() {
+        let argv = [
+            "chime-mock",
+            "--seed",
+            "7",
+            "--max-body-bytes",
+            "2048",
+            "--max-header-bytes",
+            "9000",
+            "--idle-timeout",
+            "0.5",
+            "--max-connections",
+            "3",
+            "--journal-size",
+            "0",
+        ];
+        let config = Args::parse_from(argv).into_config();
+        assert_eq!(config.seed, Some(7));
+        assert_eq!(
+            config.limits,
+            MockLimits {
+                max_body_bytes: 2048,
+                max_header_bytes: 9000,
+                idle_timeout: Duration::from_millis(500),
+                max_connections: 3,
+                journal_size: 0,
+            }
+        );
+        for bad in [
+            &["chime-mock", "--max-body-bytes", "0"][..],
+            &["chime-mock", "--max-header-bytes", "100"],
+            &["chime-mock", "--idle-timeout", "0"],
+            &["chime-mock", "--control-plane", "maybe"],
+        ] {
+            assert!(Args::try_parse_from(bad).is_err(), "{bad:?}");
+        }
+    }
+}
