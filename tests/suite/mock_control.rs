@@ -127,7 +127,11 @@ async fn mock_control_accounts_are_added_changed_and_deleted() {
         405,
         "routes",
     );
+}
 
+#[tokio::test]
+async fn mock_control_bad_account_requests_are_refused_naming_the_problem() {
+    let mock = start_default_mock().await;
     let bad = [
         ("", "id"),
         ("[1]", "JSON object"),
@@ -320,7 +324,11 @@ async fn mock_control_fault_rules_inject_exceptions_and_latency_then_go() {
         201
     );
     assert!(started.elapsed() < Duration::from_millis(400));
+}
 
+#[tokio::test]
+async fn mock_control_bad_fault_rules_are_refused_naming_the_member() {
+    let mock = start_default_mock().await;
     let bad = [
         ("{", "JSON object"),
         (r#"{"exception":"NoSuchException","count":1}"#, "exception"),
