@@ -6,6 +6,7 @@
 //! ```text
 //! cargo run --release --example bench                             # default: 5 repeats
 //! cargo run --release --example bench -- --cases 33400 --repeat 1 # the 100,000-request run
+//! cargo run --release --example bench -- --endpoint http://127.0.0.1:4566 # a standalone chime-mock
 //! ```
 
 use std::path::PathBuf;
@@ -41,6 +42,10 @@ struct Args {
     /// Requests in flight at once, for both.
     #[arg(long, default_value = "16", value_parser = clap::value_parser!(u32).range(1..=1024))]
     concurrency: u32,
+    /// Measure a standalone `chime-mock` (default fixtures and credentials) at this URL
+    /// instead of the in-process one.
+    #[arg(long, value_name = "URL")]
+    endpoint: Option<String>,
 }
 
 fn main() -> std::process::ExitCode {
@@ -62,8 +67,9 @@ fn main() -> std::process::ExitCode {
         .credentials
         .clone()
         .expect("the default mock checks SigV4");
+    let endpoint = args.endpoint.clone().unwrap_or_else(|| mock.uri());
     let target = Target {
-        endpoint: mock.uri(),
+        endpoint: endpoint.clone(),
         auth: Auth::SigV4 {
             credentials: credentials.clone(),
             region: "us-east-1".into(),
@@ -86,7 +92,7 @@ fn main() -> std::process::ExitCode {
         "benchmark: {} repeats, concurrency {}, mock {} (release build: {})",
         args.repeat,
         args.concurrency,
-        mock.uri(),
+        endpoint,
         !cfg!(debug_assertions)
     );
 
@@ -98,7 +104,8 @@ fn main() -> std::process::ExitCode {
         let rate = runtime.block_on(plain_load_loop(&client, args.load_requests, round));
         plain.push(rate);
         let report = report_dir.path().join(format!("report-{round}.json"));
-        let (rate, requests, passed) = suite_run(&args, &mock, &fixtures, &credentials, &report);
+        let (rate, requests, passed) =
+            suite_run(&args, &endpoint, &fixtures, &credentials, &report);
         if !passed {
             eprintln!("bench: the suite failed against the reference mock; see the output above");
             return std::process::ExitCode::from(1);
@@ -123,7 +130,9 @@ fn main() -> std::process::ExitCode {
         args.cases
     );
     println!("ratio suite/plain: {:.2}", suite_median / plain_median);
-    println!("users stored in the mock: {}", mock.users_stored());
+    if args.endpoint.is_none() {
+        println!("users stored in the mock: {}", mock.users_stored());
+    }
     match peak_rss_kib() {
         Some(kib) => println!("peak RSS of this process: {:.1} MiB", kib as f64 / 1024.0),
         None => println!("peak RSS of this process: unknown (no /proc/self/status)"),
@@ -164,7 +173,7 @@ async fn plain_load_loop(client: &Client, count: u32, round: u32) -> f64 {
 /// Runs the default suite through the CLI in this process; returns (req/s, requests, passed).
 fn suite_run(
     args: &Args,
-    mock: &ReferenceMock,
+    endpoint: &str,
     fixtures: &chime_conformance::mock::Fixtures,
     credentials: &chime_conformance::contract::sigv4::SigningCredentials,
     report: &PathBuf,
@@ -174,7 +183,7 @@ fn suite_run(
     let argv = vec![
         "chime-conformance".to_string(),
         "--endpoint".into(),
-        mock.uri(),
+        endpoint.to_string(),
         "--account-id".into(),
         fixtures.account_id.clone(),
         "--forbidden-account-id".into(),

@@ -1,24 +1,46 @@
 //! chime-mock: the reference CreateUser mock as a standalone server. Flags are parsed
-//! first, then turned into a checked [`MockConfig`]; the server runs until Ctrl-C or
-//! SIGTERM and then exits with code 0. Exit codes: 0 after a clean stop, 1 when the mock
-//! cannot start (bad settings, address in use), 2 for bad flags (clap's own).
+//! first, then turned into a checked [`MockConfig`]; the state file (if any) is loaded,
+//! the server runs until Ctrl-C or SIGTERM, writes the state file and exits with code 0.
+//! Exit codes: 0 after a clean stop, 1 when the mock cannot start (bad settings, address
+//! in use, unreadable state file) or cannot write its state file, 2 for bad flags (clap's
+//! own).
 
 use std::io::Write;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::Context;
 use chime_conformance::contract::sigv4::SigningCredentials;
 use chime_conformance::mock::{
-    MockConfig, ReferenceMock, ThrottleConfig, DEFAULT_ACCESS_KEY_ID, DEFAULT_FAULT_HEADER,
-    DEFAULT_SECRET_ACCESS_KEY,
+    MockConfig, MockLimits, ReferenceMock, SavedState, ThrottleConfig, DEFAULT_ACCESS_KEY_ID,
+    DEFAULT_FAULT_HEADER, DEFAULT_SECRET_ACCESS_KEY,
 };
-use clap::Parser;
+use clap::builder::TypedValueParser as _;
+use clap::{Parser, ValueEnum};
+
+/// When the control plane (/_chime-mock/...) is served.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ControlPlane {
+    /// On when listening on a loopback address (127.0.0.0/8, ::1), off otherwise.
+    Auto,
+    /// On, whatever the address: anyone who can reach the port can reset the mock.
+    On,
+    /// Off: /_chime-mock/ paths are answered like any path that is no operation.
+    Off,
+}
 
 /// The reference mock of the Amazon Chime CreateUser API
 /// (POST /accounts/{accountId}/users?operation=create), with SigV4 auth, per-account
-/// throttling and fault injection. Every flag can also be set by the environment variable
-/// shown; repeatable flags take a comma-separated list there.
+/// throttling, fault injection and a control plane. Every flag can also be set by the
+/// environment variable shown; repeatable flags take a comma-separated list there.
+///
+/// Control plane: JSON routes under /_chime-mock/ on the same port, without SigV4 (health,
+/// reset, accounts, users, requests, faults; see the README). Anyone who can reach the
+/// port can use it, so it is on by default only when listening on loopback
+/// (--control-plane auto); listening on another address turns it off unless
+/// --control-plane on is given.
 #[derive(Debug, Parser)]
 #[command(name = "chime-mock", version)]
 struct Args {
@@ -108,6 +130,57 @@ struct Args {
     /// DecoratedErrorType; an unknown name lists them all).
     #[arg(long, value_name = "NAME", env = "CHIME_MOCK_VARIANT")]
     variant: Option<chime_conformance::mock::Variant>,
+
+    /// Serve the control plane under /_chime-mock/: auto (on when listening on loopback
+    /// only), on, or off.
+    #[arg(long, value_name = "WHEN", env = "CHIME_MOCK_CONTROL_PLANE", value_enum, default_value_t = ControlPlane::Auto)]
+    control_plane: ControlPlane,
+
+    /// Make UserIds, PINs, request ids and random faults a function of this seed and of
+    /// the order of requests.
+    #[arg(long, value_name = "N", env = "CHIME_MOCK_SEED")]
+    seed: Option<u64>,
+
+    /// Load accounts and users from this JSON file at start (if it exists) and write them
+    /// to it atomically at shutdown (Ctrl-C, SIGTERM). It holds emails and PINs as created.
+    #[arg(long, value_name = "PATH", env = "CHIME_MOCK_STATE_FILE")]
+    state_file: Option<PathBuf>,
+
+    /// Largest request body read; a larger one gets a BadRequestException before the rest
+    /// is read, and the connection is closed.
+    #[arg(long, value_name = "BYTES", env = "CHIME_MOCK_MAX_BODY_BYTES", default_value_t = chime_conformance::mock::DEFAULT_MAX_BODY_BYTES, value_parser = clap::value_parser!(u64).range(1..).map(|n| n as usize))]
+    max_body_bytes: usize,
+
+    /// Largest request head (request line and headers, at least 8192); a larger one gets
+    /// 431 and the connection is closed.
+    #[arg(long, value_name = "BYTES", env = "CHIME_MOCK_MAX_HEADER_BYTES", default_value_t = chime_conformance::mock::DEFAULT_MAX_HEADER_BYTES, value_parser = clap::value_parser!(u64).range(8192..).map(|n| n as usize))]
+    max_header_bytes: usize,
+
+    /// Seconds a connection may go without sending a complete request head (idle between
+    /// requests, or slow) before it is closed.
+    #[arg(long, value_name = "SECONDS", env = "CHIME_MOCK_IDLE_TIMEOUT", default_value_t = chime_conformance::mock::DEFAULT_IDLE_TIMEOUT.as_secs_f64(), value_parser = parse_seconds)]
+    idle_timeout: f64,
+
+    /// Connections served at once; more wait in the listen backlog until one closes.
+    #[arg(long, value_name = "N", env = "CHIME_MOCK_MAX_CONNECTIONS", default_value_t = chime_conformance::mock::DEFAULT_MAX_CONNECTIONS, value_parser = clap::value_parser!(u64).range(1..).map(|n| n as usize))]
+    max_connections: usize,
+
+    /// Requests kept in the journal (GET /_chime-mock/requests); 0 keeps none.
+    #[arg(long, value_name = "N", env = "CHIME_MOCK_JOURNAL_SIZE", default_value_t = chime_conformance::mock::DEFAULT_JOURNAL_SIZE)]
+    journal_size: usize,
+}
+
+fn parse_seconds(value: &str) -> Result<f64, String> {
+    let seconds: f64 = value
+        .parse()
+        .map_err(|_| format!("{value:?} is not a number"))?;
+    if seconds.is_finite() && (0.001..=86_400.0).contains(&seconds) {
+        Ok(seconds)
+    } else {
+        Err(format!(
+            "the timeout must be between 0.001 and 86400 seconds, got {value}"
+        ))
+    }
 }
 
 fn parse_rate(value: &str) -> Result<f64, String> {
@@ -170,6 +243,20 @@ impl Args {
             log_requests: self.log_requests,
             defect: self.defect,
             variant: self.variant,
+            seed: self.seed,
+            control_plane: match self.control_plane {
+                ControlPlane::On => true,
+                ControlPlane::Off => false,
+                ControlPlane::Auto => self.listen.ip().is_loopback(),
+            },
+            limits: MockLimits {
+                max_body_bytes: self.max_body_bytes,
+                max_header_bytes: self.max_header_bytes,
+                idle_timeout: Duration::from_secs_f64(self.idle_timeout),
+                max_connections: self.max_connections,
+                journal_size: self.journal_size,
+            },
+            initial_state: Vec::new(),
         }
     }
 }
@@ -207,6 +294,25 @@ fn print_banner(mock: &ReferenceMock, config: &MockConfig) {
     if config.fault_rate > 0.0 {
         let _ = writeln!(out, "  random fault rate: {}", config.fault_rate);
     }
+    let control = if config.control_plane {
+        format!("on at {}/_chime-mock/ (no auth)", mock.uri())
+    } else {
+        "off".to_string()
+    };
+    let _ = writeln!(out, "  control plane: {control}");
+    if let Some(seed) = config.seed {
+        let _ = writeln!(out, "  seed: {seed}");
+    }
+    let limits = &config.limits;
+    let _ = writeln!(
+        out,
+        "  limits: body {} bytes, head {} bytes, idle {:?}, {} connections, journal {}",
+        limits.max_body_bytes,
+        limits.max_header_bytes,
+        limits.idle_timeout,
+        limits.max_connections,
+        limits.journal_size
+    );
 }
 
 async fn shutdown_signal() -> anyhow::Result<()> {
@@ -226,26 +332,105 @@ async fn shutdown_signal() -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn run(config: MockConfig) -> anyhow::Result<()> {
+async fn run(mut config: MockConfig, state_file: Option<PathBuf>) -> anyhow::Result<()> {
+    if let Some(path) = &state_file {
+        if let Some(state) = SavedState::load(path)? {
+            config.initial_state = state.accounts;
+        }
+    }
     let mock = ReferenceMock::start(config.clone())
         .await
         .context("failed to start chime-mock")?;
     print_banner(&mock, &config);
+    if let Some(path) = &state_file {
+        let _ = writeln!(std::io::stdout(), "  state file: {}", path.display());
+    }
     shutdown_signal().await?;
     // The reader of stdout may be gone by now; stopping must not fail because of it.
     let _ = writeln!(std::io::stdout(), "chime-mock stopping");
+    if let Some(path) = &state_file {
+        mock.saved_state().save(path)?;
+    }
     drop(mock);
     Ok(())
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let config = Args::parse().into_config();
-    match run(config).await {
+    let args = Args::parse();
+    let state_file = args.state_file.clone();
+    let config = args.into_config();
+    match run(config, state_file).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("chime-mock: {e:#}");
             ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn control_plane(args: &[&str]) -> bool {
+        let mut argv = vec!["chime-mock"];
+        argv.extend_from_slice(args);
+        Args::parse_from(argv).into_config().control_plane
+    }
+
+    #[test]
+    fn the_control_plane_is_on_by_default_only_on_loopback() {
+        assert!(control_plane(&[]));
+        assert!(control_plane(&["--listen", "127.0.0.2:4566"]));
+        assert!(control_plane(&["--listen", "[::1]:4566"]));
+        assert!(!control_plane(&["--listen", "0.0.0.0:4566"]));
+        assert!(!control_plane(&["--listen", "192.0.2.7:4566"]));
+        assert!(control_plane(&[
+            "--listen",
+            "0.0.0.0:4566",
+            "--control-plane",
+            "on"
+        ]));
+        assert!(!control_plane(&["--control-plane", "off"]));
+    }
+
+    #[test]
+    fn limits_and_seed_flags_reach_the_configuration() {
+        let argv = [
+            "chime-mock",
+            "--seed",
+            "7",
+            "--max-body-bytes",
+            "2048",
+            "--max-header-bytes",
+            "9000",
+            "--idle-timeout",
+            "0.5",
+            "--max-connections",
+            "3",
+            "--journal-size",
+            "0",
+        ];
+        let config = Args::parse_from(argv).into_config();
+        assert_eq!(config.seed, Some(7));
+        assert_eq!(
+            config.limits,
+            MockLimits {
+                max_body_bytes: 2048,
+                max_header_bytes: 9000,
+                idle_timeout: Duration::from_millis(500),
+                max_connections: 3,
+                journal_size: 0,
+            }
+        );
+        for bad in [
+            &["chime-mock", "--max-body-bytes", "0"][..],
+            &["chime-mock", "--max-header-bytes", "100"],
+            &["chime-mock", "--idle-timeout", "0"],
+            &["chime-mock", "--control-plane", "maybe"],
+        ] {
+            assert!(Args::try_parse_from(bad).is_err(), "{bad:?}");
         }
     }
 }

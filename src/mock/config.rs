@@ -2,8 +2,10 @@
 //! its throttle and fault settings, and the fixtures a harness reads back from it.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::time::Duration;
 
 use crate::contract::sigv4::SigningCredentials;
+use crate::mock::state::SavedAccount;
 use crate::mock::{Defect, Variant};
 
 /// The ordinary account of the default fixtures.
@@ -24,6 +26,46 @@ pub const DEFAULT_SECRET_ACCESS_KEY: &str = "chimeMockSecretKeyEXAMPLE/ForTestsO
 pub const DEFAULT_FAULT_HEADER: &str = "x-chime-fault";
 /// The address the library binds by default: loopback, with a port the OS picks.
 pub const DEFAULT_LISTEN: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0);
+
+/// Request bodies larger than this are refused by default, before the rest is read: far
+/// above any real CreateUser body (under 1 KiB), far below what hurts a shared host.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
+/// Request heads (request line and headers) larger than this are refused by default.
+pub const DEFAULT_MAX_HEADER_BYTES: usize = 64 * 1024;
+/// A connection that sends no complete request head for this long is closed by default.
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(30);
+/// At most this many connections are served at once by default.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
+/// The journal keeps this many recent requests by default.
+pub const DEFAULT_JOURNAL_SIZE: usize = 200;
+
+/// What the mock reads from clients, at most, and how much it remembers of them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MockLimits {
+    /// Larger bodies get a `BadRequestException` before the rest of the body is read.
+    pub max_body_bytes: usize,
+    /// Larger request heads get `431 Request Header Fields Too Large` (at least 8 KiB).
+    pub max_header_bytes: usize,
+    /// A connection that sends no complete request head for this long (idle between
+    /// requests, or slow) is closed.
+    pub idle_timeout: Duration,
+    /// Connections served at once; more wait in the listen backlog until one closes.
+    pub max_connections: usize,
+    /// Requests the journal keeps (0: none).
+    pub journal_size: usize,
+}
+
+impl Default for MockLimits {
+    fn default() -> Self {
+        MockLimits {
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            max_header_bytes: DEFAULT_MAX_HEADER_BYTES,
+            idle_timeout: DEFAULT_IDLE_TIMEOUT,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            journal_size: DEFAULT_JOURNAL_SIZE,
+        }
+    }
+}
 
 /// The token bucket of throttled accounts: `burst` requests at once, then `rate_per_second`.
 #[derive(Clone, Debug, PartialEq)]
@@ -66,11 +108,22 @@ pub struct MockConfig {
     /// Test-only: make the mock answer in one conforming way that differs from its usual
     /// wire form (no rule of the contract is broken).
     pub variant: Option<Variant>,
+    /// Makes UserIds, PINs, request ids and random faults a function of the seed and of
+    /// the order of requests; `None` draws them at random.
+    pub seed: Option<u64>,
+    /// Serve the control plane under `/_chime-mock/` (no SigV4 asked there).
+    pub control_plane: bool,
+    /// Bounds on bodies, heads, idle and concurrent connections, and the journal.
+    pub limits: MockLimits,
+    /// Accounts and users to start with (e.g. loaded from a state file); they replace
+    /// configured accounts of the same id.
+    pub initial_state: Vec<SavedAccount>,
 }
 
 impl Default for MockConfig {
     /// The default fixtures: one account of each kind, the documented test credentials,
-    /// the default fault header, no random faults, no logging, no defect, no variant.
+    /// the default fault header, no random faults, no logging, no defect, no variant, no
+    /// seed, the control plane on, the default limits.
     fn default() -> Self {
         MockConfig {
             listen: DEFAULT_LISTEN,
@@ -84,6 +137,10 @@ impl Default for MockConfig {
             log_requests: false,
             defect: None,
             variant: None,
+            seed: None,
+            control_plane: true,
+            limits: MockLimits::default(),
+            initial_state: Vec::new(),
         }
     }
 }
@@ -142,6 +199,12 @@ impl MockConfig {
                 "fault header {:?} is not a valid HTTP header name",
                 self.fault_header
             ));
+        }
+        if self.limits.max_body_bytes == 0 || self.limits.max_connections == 0 {
+            return Err("the body limit and the connection limit must be at least 1".to_string());
+        }
+        if self.limits.idle_timeout.is_zero() {
+            return Err("the idle timeout must be longer than zero".to_string());
         }
         if let Some(credentials) = &self.credentials {
             if credentials.is_empty() {

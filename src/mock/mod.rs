@@ -1,10 +1,12 @@
 //! The reference mock: a stateful implementation of CreateUser on wiremock, faithful to the
 //! model, that the harness runs against by default and client implementers test against.
 //!
-//! A request goes through the checks in this order, each answering with one of the eight
-//! documented exceptions: route (400) → SigV4 auth (401) → fault header (the named
-//! exception) → blank account id (400) → unknown account (404) → forbidden account (403)
-//! → throttle (429) → body (400) → email conflict (409) → create (201).
+//! A request under `/_chime-mock/` goes to the control plane (when it is on). Any other
+//! goes through the checks in this order: body over the cap (400, before the rest is read)
+//! → route (404 `UnknownOperationException`, as a Smithy restJson1 server answers) → SigV4
+//! auth (401) → fault header, then control-plane fault rules, then the random fault rate
+//! (the named exception) → blank account id (400) → unknown account (404) → forbidden
+//! account (403) → throttle (429) → body (400) → email conflict (409) → create (201).
 //!
 //! Error policy: nothing a client sends makes the mock panic or answer 5xx; only an
 //! injected fault is a 5xx. Starting can fail (bad settings, address in use) and returns a
@@ -21,7 +23,12 @@
 //! ```
 
 mod config;
+mod control;
 mod defect;
+mod faults;
+mod journal;
+mod persist;
+mod random;
 mod reply;
 mod request;
 mod respond;
@@ -33,13 +40,20 @@ mod user;
 mod variant;
 
 pub use config::{
-    default_credentials, Fixtures, MockConfig, ThrottleConfig, DEFAULT_ACCESS_KEY_ID,
-    DEFAULT_ACCOUNT_ID, DEFAULT_FAULT_HEADER, DEFAULT_FORBIDDEN_ACCOUNT_ID, DEFAULT_LISTEN,
-    DEFAULT_SECRET_ACCESS_KEY, DEFAULT_THROTTLED_ACCOUNT_ID,
+    default_credentials, Fixtures, MockConfig, MockLimits, ThrottleConfig, DEFAULT_ACCESS_KEY_ID,
+    DEFAULT_ACCOUNT_ID, DEFAULT_FAULT_HEADER, DEFAULT_FORBIDDEN_ACCOUNT_ID, DEFAULT_IDLE_TIMEOUT,
+    DEFAULT_JOURNAL_SIZE, DEFAULT_LISTEN, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_MAX_HEADER_BYTES, DEFAULT_SECRET_ACCESS_KEY, DEFAULT_THROTTLED_ACCOUNT_ID,
 };
+pub use control::CONTROL_PREFIX;
 pub use defect::{Defect, UnknownDefect};
+pub use faults::{MAX_LATENCY_MS, MAX_RULES};
+pub use journal::MAX_KEPT_BODY_BYTES;
+pub use persist::{SavedState, StateFileError};
+pub use reply::UNKNOWN_OPERATION;
 pub use request::{EXPECTED_ROUTE, MAX_BODY_BYTES};
 pub use server::{MockError, ReferenceMock};
+pub use state::{AccountKind, SavedAccount};
 pub use variant::{UnknownVariant, Variant};
 
 #[cfg(test)]

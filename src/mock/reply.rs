@@ -15,13 +15,30 @@ use crate::mock::{Defect, Variant};
 const SHAPE_NAMESPACE: &str = "com.amazonaws.chime";
 /// The URL suffix of `X-Amzn-ErrorType` under [`Variant::DecoratedErrorType`].
 const ERROR_TYPE_URL: &str = "http://internal.amazon.com/coral/com.amazonaws.chime/";
+/// The error type of an answer off the CreateUser route, as a Smithy restJson1 server
+/// names it.
+pub const UNKNOWN_OPERATION: &str = "UnknownOperationException";
 /// How much of a path or body a log line shows.
 const LOG_PREVIEW_CHARS: usize = 160;
 
 impl CreateUserResponder {
+    /// The status an outcome is answered with, and its error type (none for a success).
+    pub(super) fn status_of(&self, outcome: &Outcome) -> (u16, Option<&'static str>) {
+        match outcome {
+            Outcome::Created(_) if self.has(Defect::SuccessStatus200) => (200, None),
+            Outcome::Created(_) => (SUCCESS_STATUS, None),
+            Outcome::Failed(reply) => (
+                error_status(reply.exception, self.defect),
+                Some(reply.exception.shape_name()),
+            ),
+            Outcome::AwsCommonError { name, status } => (*status, Some(*name)),
+            Outcome::UnknownOperation(_) => (404, Some(UNKNOWN_OPERATION)),
+        }
+    }
+
     pub(super) fn render(&self, outcome: &Outcome, request_id: &str) -> ResponseTemplate {
         match outcome {
-            Outcome::Created(user) => {
+            Outcome::Created(created) => {
                 let status = if self.has(Defect::SuccessStatus200) {
                     200
                 } else {
@@ -34,8 +51,13 @@ impl CreateUserResponder {
                 };
                 let body = if self.has(Defect::NonJsonSuccessBody) {
                     "User created".to_string()
+                } else if !self.varies(Variant::UnknownResponseMembers)
+                    && !self.varies(Variant::ReorderedMembers)
+                {
+                    // The user's JSON text as stored: serialized once, for both.
+                    format!("{{\"User\":{}}}", created.text)
                 } else {
-                    let mut members = vec![("User", user.clone())];
+                    let mut members = vec![("User", created.user.clone())];
                     if self.varies(Variant::UnknownResponseMembers) {
                         members.push(("ResponseMetadata", json!({ "RequestId": request_id })));
                     }
@@ -46,6 +68,13 @@ impl CreateUserResponder {
                 with_extra_headers(template, self.variant).set_body_raw(body, content_type)
             }
             Outcome::Failed(reply) => render_error(reply, self.defect, self.variant, request_id),
+            Outcome::UnknownOperation(message) => ResponseTemplate::new(404)
+                .insert_header(REQUEST_ID_HEADER, request_id)
+                .insert_header(ERROR_TYPE_HEADER, UNKNOWN_OPERATION)
+                .set_body_raw(
+                    json!({ "Message": message }).to_string(),
+                    "application/json",
+                ),
             Outcome::AwsCommonError { name, status } => {
                 let template = ResponseTemplate::new(*status)
                     .insert_header(REQUEST_ID_HEADER, request_id)
@@ -74,6 +103,7 @@ impl CreateUserResponder {
                 reply.message
             ),
             Outcome::AwsCommonError { name, status } => format!("{status} {name} (defect)"),
+            Outcome::UnknownOperation(message) => format!("404 {UNKNOWN_OPERATION}: {message}"),
         };
         let body: String = redact_body(&request.body)
             .chars()
@@ -100,10 +130,7 @@ pub fn render_error(
     let exception = reply.exception;
     let shape = exception.shape_name();
     let is_conflict = exception == Exception::Conflict;
-    let status = match defect {
-        Some(Defect::WrongErrorStatus) if is_conflict => 400,
-        _ => exception.http_status(),
-    };
+    let status = error_status(exception, defect);
     let mut body = match defect {
         Some(Defect::ErrorBodyMismatch) => vec![("Code", json!(42)), ("Message", Value::Null)],
         _ => vec![
@@ -137,6 +164,14 @@ pub fn render_error(
     }
     let template = with_extra_headers(template, variant);
     template.set_body_raw(object_text(body, variant), "application/json")
+}
+
+/// The status an exception is answered with: the contract's, unless a defect breaks it.
+fn error_status(exception: Exception, defect: Option<Defect>) -> u16 {
+    match defect {
+        Some(Defect::WrongErrorStatus) if exception == Exception::Conflict => 400,
+        _ => exception.http_status(),
+    }
 }
 
 /// Adds the headers of [`Variant::ExtraHeaders`] (a CDN's and a gateway's) when it is on.

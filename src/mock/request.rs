@@ -7,8 +7,8 @@ use serde_json::{Map, Value};
 
 use crate::contract::{is_valid_email, EMAIL_PATTERN, USER_TYPES};
 
-/// Bodies larger than this are refused.
-pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+/// Bodies larger than this are refused by default (`MockLimits::max_body_bytes` sets it).
+pub const MAX_BODY_BYTES: usize = crate::mock::DEFAULT_MAX_BODY_BYTES;
 
 /// The route every other request is told about.
 pub const EXPECTED_ROUTE: &str = "POST /accounts/{accountId}/users?operation=create";
@@ -31,6 +31,8 @@ pub struct BodyRules {
     /// A member that is JSON `null` counts as absent (else it is refused: a
     /// [`Variant`](crate::mock::Variant) does that, as a strict server may).
     pub null_is_absent: bool,
+    /// Larger bodies are refused.
+    pub max_body_bytes: usize,
 }
 
 impl Default for BodyRules {
@@ -40,6 +42,7 @@ impl Default for BodyRules {
             check_user_type_enum: true,
             refuse_trailing_data: true,
             null_is_absent: true,
+            max_body_bytes: MAX_BODY_BYTES,
         }
     }
 }
@@ -48,12 +51,12 @@ impl Default for BodyRules {
 /// header at fault, never the value sent (it may be an email, or a megabyte).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RequestError {
-    #[error("no such route: {method} on this path; expected {EXPECTED_ROUTE}")]
+    #[error("no operation answers {method} on this path; CreateUser is {EXPECTED_ROUTE}")]
     Route { method: String },
     #[error("the accountId label is not valid percent-encoded UTF-8")]
     AccountIdEncoding,
-    #[error("the body is {0} bytes, over the limit of {MAX_BODY_BYTES} bytes")]
-    TooLarge(usize),
+    #[error("the body is {size} bytes, over the limit of {max} bytes")]
+    TooLarge { size: usize, max: usize },
     #[error("the body has Content-Type {0:?}; expected application/json")]
     ContentType(String),
     #[error("the body is not valid JSON")]
@@ -108,8 +111,11 @@ pub fn parse_body(
     body: &[u8],
     rules: BodyRules,
 ) -> Result<CreateUserRequest, RequestError> {
-    if body.len() > MAX_BODY_BYTES {
-        return Err(RequestError::TooLarge(body.len()));
+    if body.len() > rules.max_body_bytes {
+        return Err(RequestError::TooLarge {
+            size: body.len(),
+            max: rules.max_body_bytes,
+        });
     }
     if body.is_empty() {
         return Ok(CreateUserRequest::default());
@@ -304,7 +310,10 @@ mod tests {
         let huge = vec![b' '; MAX_BODY_BYTES + 1];
         assert_eq!(
             parse_body(JSON, &huge, BodyRules::default()),
-            Err(RequestError::TooLarge(MAX_BODY_BYTES + 1))
+            Err(RequestError::TooLarge {
+                size: MAX_BODY_BYTES + 1,
+                max: MAX_BODY_BYTES
+            })
         );
         let message = parse(r#"{"Email":"secret-at-example"}"#)
             .unwrap_err()
@@ -317,8 +326,7 @@ mod tests {
         let lax = BodyRules {
             check_email_pattern: false,
             check_user_type_enum: false,
-            refuse_trailing_data: true,
-            null_is_absent: true,
+            ..BodyRules::default()
         };
         let parsed = parse_body(JSON, br#"{"Email":"nope","UserType":"Admin"}"#, lax).unwrap();
         assert_eq!(parsed.email.as_deref(), Some("nope"));

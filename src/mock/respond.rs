@@ -1,22 +1,25 @@
-//! The CreateUser responder: one `wiremock::Respond` that takes every request through the
-//! checks in the contract's order (route → auth → fault header → blank account → unknown
-//! account → forbidden → throttle → body → conflict → create) and renders the outcome.
+//! The CreateUser responder: one `wiremock::Respond` that sends control-plane requests
+//! (`/_chime-mock/...`) to the control plane and takes every other request through the
+//! checks in the contract's order (route → auth → faults → blank account → unknown
+//! account → forbidden → throttle → body → conflict → create), renders the outcome and
+//! journals it.
 //! Error rendering (status, headers, body) lives in one function, [`render_error`].
 //! A [`Defect`] breaks one rule of the contract; a [`Variant`] changes the wire form in a
 //! way the contract allows.
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use rand::Rng;
-use serde_json::Value;
-use uuid::Uuid;
 use wiremock::{Request, Respond, ResponseTemplate};
 
 use crate::contract::sigv4::{verify, ReceivedRequest, SigningCredentials, Verification};
 use crate::contract::{is_valid_account_id, Exception, DEFAULT_REGION};
-use crate::mock::request::{parse_body, route_account_id, BodyRules};
-use crate::mock::state::{AccountKind, Directory};
+use crate::mock::control::is_control_path;
+use crate::mock::faults::FaultRules;
+use crate::mock::journal::{Answered, Journal};
+use crate::mock::random::Randomness;
+use crate::mock::request::{parse_body, route_account_id, BodyRules, RequestError};
+use crate::mock::state::{AccountKind, Directory, NewUser};
 use crate::mock::throttle::retry_after_seconds;
 use crate::mock::user::UserShape;
 use crate::mock::{Defect, MockConfig, Variant};
@@ -48,23 +51,38 @@ impl ErrorReply {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
     /// 201 with `{"User": user}`.
-    Created(Value),
+    Created(NewUser),
     Failed(ErrorReply),
     /// An AWS common error (not one of CreateUser's); only under a [`Defect`].
     AwsCommonError {
         name: &'static str,
         status: u16,
     },
+    /// No operation at this method and path: 404 `UnknownOperationException`, as a Smithy
+    /// restJson1 server answers.
+    UnknownOperation(String),
+}
+
+/// An outcome and how long to hold it back (a fault rule's latency).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Handled {
+    pub outcome: Outcome,
+    pub delay: Option<Duration>,
 }
 
 /// The state and settings one running mock answers from.
 #[derive(Debug)]
 pub struct CreateUserResponder {
-    directory: Directory,
+    pub(super) directory: Directory,
     credentials: Option<Vec<SigningCredentials>>,
     fault_header: String,
     fault_rate: f64,
     log_requests: bool,
+    control_plane: bool,
+    pub(super) max_body_bytes: usize,
+    pub(super) random: Randomness,
+    pub(super) faults: FaultRules,
+    pub(super) journal: Journal,
     pub(super) defect: Option<Defect>,
     pub(super) variant: Option<Variant>,
     /// Requests answered so far (a counter, not a recording: memory stays flat).
@@ -77,14 +95,22 @@ pub struct CreateUserResponder {
 
 impl CreateUserResponder {
     pub fn new(config: &MockConfig) -> CreateUserResponder {
+        let now = Instant::now();
+        let directory = Directory::new(
+            &config.accounts,
+            &config.forbidden_accounts,
+            &config.throttled_accounts,
+            config.throttle.clone(),
+            now,
+        );
+        directory.restore(&config.initial_state, now);
         CreateUserResponder {
-            directory: Directory::new(
-                &config.accounts,
-                &config.forbidden_accounts,
-                &config.throttled_accounts,
-                config.throttle.clone(),
-                Instant::now(),
-            ),
+            directory,
+            control_plane: config.control_plane,
+            max_body_bytes: config.limits.max_body_bytes,
+            random: Randomness::new(config.seed),
+            faults: FaultRules::default(),
+            journal: Journal::new(config.limits.journal_size),
             credentials: config.credentials.clone(),
             fault_header: config.fault_header.to_ascii_lowercase(),
             fault_rate: config.fault_rate,
@@ -115,27 +141,39 @@ impl CreateUserResponder {
     }
 
     /// Takes a request through every check, in the contract's order.
-    pub fn handle(&self, request: &Request, now: Instant) -> Outcome {
-        self.create_user(request, now)
-            .unwrap_or_else(Outcome::Failed)
+    pub fn handle(&self, request: &Request, now: Instant) -> Handled {
+        let mut delay = None;
+        let outcome = self
+            .create_user(request, now, &mut delay)
+            .unwrap_or_else(Outcome::Failed);
+        Handled { outcome, delay }
     }
 
-    fn create_user(&self, request: &Request, now: Instant) -> Result<Outcome, ErrorReply> {
-        let bad_request = |e: crate::mock::request::RequestError| {
-            ErrorReply::new(Exception::BadRequest, e.to_string())
-        };
+    fn create_user(
+        &self,
+        request: &Request,
+        now: Instant,
+        delay: &mut Option<Duration>,
+    ) -> Result<Outcome, ErrorReply> {
+        let bad_request = |e: RequestError| ErrorReply::new(Exception::BadRequest, e.to_string());
         let path = request.url.path();
         let query = request.url.query();
-        let account_id =
-            route_account_id(request.method.as_str(), path, query).map_err(bad_request)?;
+        let account_id = match route_account_id(request.method.as_str(), path, query) {
+            Ok(account_id) => account_id,
+            Err(e @ RequestError::Route { .. }) => {
+                return Ok(Outcome::UnknownOperation(e.to_string()))
+            }
+            Err(e) => return Err(bad_request(e)),
+        };
         self.check_auth(request)?;
-        self.check_faults(request)?;
+        self.check_faults(request, &account_id, delay)?;
         self.check_account(&account_id, now)?;
         let rules = BodyRules {
             check_email_pattern: !self.has(Defect::AcceptInvalidEmail),
             check_user_type_enum: !self.has(Defect::AcceptInvalidUserType),
             refuse_trailing_data: !self.has(Defect::AcceptTrailingData),
             null_is_absent: !self.varies(Variant::RefuseNullMembers),
+            max_body_bytes: self.max_body_bytes,
         };
         let content_type = request
             .headers
@@ -169,12 +207,20 @@ impl CreateUserResponder {
                 "internal error while creating the user",
             ));
         }
-        self.insert_user(&account_id, body.email.as_deref())?;
         let shape = UserShape {
             defect: self.defect,
             variant: self.variant,
         };
-        Ok(Outcome::Created(shape.new_user(&account_id, &body)))
+        let user = self
+            .directory
+            .insert_user(
+                &account_id,
+                body.email.as_deref(),
+                self.duplicates_allowed(&account_id, body.email.as_deref()),
+                || shape.new_user(&account_id, &body, &self.random),
+            )
+            .map_err(|e| ErrorReply::new(Exception::Conflict, e.to_string()))?;
+        Ok(Outcome::Created(user))
     }
 
     /// The account checks, in the contract's order: blank, unknown, forbidden, throttled.
@@ -220,30 +266,27 @@ impl CreateUserResponder {
         }
     }
 
-    /// Stores the user: one check-and-insert under one lock, so of simultaneous creates of
-    /// one email exactly one wins (unless a defect says otherwise).
-    fn insert_user(&self, account_id: &str, email: Option<&str>) -> Result<(), ErrorReply> {
-        let conflict =
-            |e: &dyn std::fmt::Display| ErrorReply::new(Exception::Conflict, e.to_string());
-        if let (true, Some(email)) = (self.has(Defect::RacyConflictCheck), email) {
-            // A store whose writes take a moment to be seen: a duplicate that arrives
-            // within the window after the first create is created too.
-            let mut recent = crate::util::lock(&self.recent_creates);
-            let key = format!("{account_id}\n{}", email.to_lowercase());
-            let now = Instant::now();
-            let unseen = recent
-                .get(&key)
-                .is_some_and(|at| now.duration_since(*at) < RACE_WINDOW);
-            recent.retain(|_, at| now.duration_since(*at) < RACE_WINDOW);
-            recent.entry(key).or_insert(now);
-            return self
-                .directory
-                .insert_user(account_id, Some(email), unseen)
-                .map_err(|e| conflict(&e));
+    /// Whether this create may duplicate an email: never, unless a defect says so. The
+    /// correct path checks and inserts under one lock ([`Directory::insert_user`]), so of
+    /// simultaneous creates of one email exactly one wins.
+    fn duplicates_allowed(&self, account_id: &str, email: Option<&str>) -> bool {
+        if self.has(Defect::NeverConflict) {
+            return true;
         }
-        self.directory
-            .insert_user(account_id, email, self.has(Defect::NeverConflict))
-            .map_err(|e| conflict(&e))
+        let (true, Some(email)) = (self.has(Defect::RacyConflictCheck), email) else {
+            return false;
+        };
+        // A store whose writes take a moment to be seen: a duplicate that arrives within
+        // the window after the first create is created too.
+        let mut recent = crate::util::lock(&self.recent_creates);
+        let key = format!("{account_id}\n{}", email.to_lowercase());
+        let now = Instant::now();
+        let unseen = recent
+            .get(&key)
+            .is_some_and(|at| now.duration_since(*at) < RACE_WINDOW);
+        recent.retain(|_, at| now.duration_since(*at) < RACE_WINDOW);
+        recent.entry(key).or_insert(now);
+        unseen
     }
 
     fn check_auth(&self, request: &Request) -> Result<(), ErrorReply> {
@@ -274,7 +317,13 @@ impl CreateUserResponder {
             .map_err(|e| ErrorReply::new(Exception::Unauthorized, e.to_string()))
     }
 
-    fn check_faults(&self, request: &Request) -> Result<(), ErrorReply> {
+    /// The fault header, then the control plane's fault rules, then the random fault rate.
+    fn check_faults(
+        &self,
+        request: &Request,
+        account_id: &str,
+        delay: &mut Option<Duration>,
+    ) -> Result<(), ErrorReply> {
         if !self.has(Defect::IgnoreFaultHeader) {
             if let Some(value) = request.headers.get(self.fault_header.as_str()) {
                 let name = value.to_str().unwrap_or("").trim();
@@ -298,19 +347,27 @@ impl CreateUserResponder {
                 return Err(reply);
             }
         }
-        if self.fault_rate > 0.0 {
-            let mut rng = rand::thread_rng();
-            if rng.gen::<f64>() < self.fault_rate {
-                let exception = if rng.gen::<bool>() {
-                    Exception::ServiceFailure
-                } else {
-                    Exception::ServiceUnavailable
-                };
-                return Err(ErrorReply::new(
-                    exception,
-                    "injected at random (fault rate)",
-                ));
+        if let Some(fired) = self.faults.fire(account_id, &self.random) {
+            *delay = fired.latency;
+            if let Some(exception) = fired.exception {
+                let mut reply =
+                    ErrorReply::new(exception, "injected by a control-plane fault rule");
+                if exception == Exception::Throttled {
+                    reply.retry_after = Some(1);
+                }
+                return Err(reply);
             }
+        }
+        if self.fault_rate > 0.0 && self.random.unit() < self.fault_rate {
+            let exception = if self.random.unit() < 0.5 {
+                Exception::ServiceFailure
+            } else {
+                Exception::ServiceUnavailable
+            };
+            return Err(ErrorReply::new(
+                exception,
+                "injected at random (fault rate)",
+            ));
         }
         Ok(())
     }
@@ -323,14 +380,41 @@ pub struct SharedResponder(pub Arc<CreateUserResponder>);
 impl Respond for SharedResponder {
     fn respond(&self, request: &Request) -> ResponseTemplate {
         let responder = &self.0;
-        responder
-            .requests
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let request_id = Uuid::new_v4().to_string();
-        let outcome = responder.handle(request, Instant::now());
-        if responder.log_requests {
-            responder.log(request, &outcome, &request_id);
+        if responder.control_plane && is_control_path(request.url.path()) {
+            return responder.control(request);
         }
-        responder.render(&outcome, &request_id)
+        let Handled { outcome, delay } = responder.handle(request, Instant::now());
+        responder.answer(request, &outcome, delay)
+    }
+}
+
+impl CreateUserResponder {
+    /// Counts, logs, journals and renders the answer to a request to the CreateUser route.
+    pub(super) fn answer(
+        &self,
+        request: &Request,
+        outcome: &Outcome,
+        delay: Option<Duration>,
+    ) -> ResponseTemplate {
+        self.requests
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let request_id = self.random.uuid().to_string();
+        if self.log_requests {
+            self.log(request, outcome, &request_id);
+        }
+        let (status, error_type) = self.status_of(outcome);
+        self.journal.record(
+            request,
+            Answered {
+                status,
+                error_type,
+                request_id: &request_id,
+            },
+        );
+        let template = self.render(outcome, &request_id);
+        match delay {
+            Some(delay) => template.set_delay(delay),
+            None => template,
+        }
     }
 }

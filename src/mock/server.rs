@@ -1,14 +1,34 @@
-//! The running reference mock: a wiremock server with request recording off and one mock
-//! that sends every request to the CreateUser responder.
+//! The running reference mock: a wiremock server with request recording off, the limits
+//! of [`MockLimits`](crate::mock::MockLimits) (a body over the cap is refused by
+//! [`TooLarge`] before the rest is read), and one mock that sends every request to the
+//! CreateUser responder.
 
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
 
 use wiremock::matchers::any;
-use wiremock::{Mock, MockServer};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate, ServerLimits};
 
-use crate::mock::respond::{CreateUserResponder, SharedResponder};
-use crate::mock::{Fixtures, MockConfig};
+use crate::contract::Exception;
+use crate::mock::respond::{CreateUserResponder, ErrorReply, Outcome, SharedResponder};
+use crate::mock::{Fixtures, MockConfig, SavedState};
+
+/// Answers a request whose body is over the cap, before the rest of it is read: a
+/// `BadRequestException` naming the limit, counted and journaled like any answer.
+#[derive(Debug, Clone)]
+struct TooLarge(Arc<CreateUserResponder>);
+
+impl Respond for TooLarge {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let max = self.0.max_body_bytes;
+        let reply = ErrorReply {
+            exception: Exception::BadRequest,
+            message: format!("the body is over the limit of {max} bytes; the rest was not read"),
+            retry_after: None,
+        };
+        self.0.answer(request, &Outcome::Failed(reply), None)
+    }
+}
 
 /// Why a mock did not start.
 #[non_exhaustive]
@@ -57,9 +77,16 @@ impl ReferenceMock {
             source,
         })?;
         let responder = Arc::new(CreateUserResponder::new(&config));
+        let limits = &config.limits;
+        let server_limits = ServerLimits::new()
+            .max_body_bytes(limits.max_body_bytes, TooLarge(responder.clone()))
+            .max_header_bytes(limits.max_header_bytes)
+            .header_read_timeout(limits.idle_timeout)
+            .max_connections(limits.max_connections);
         let server = MockServer::builder()
             .listener(listener)
             .disable_request_recording()
+            .limits(server_limits)
             .start()
             .await;
         Mock::given(any())
@@ -93,8 +120,14 @@ impl ReferenceMock {
         self.responder.users_stored()
     }
 
-    /// How many requests the mock answered so far.
+    /// How many requests to the CreateUser route (not the control plane) the mock
+    /// answered so far.
     pub fn requests_served(&self) -> u64 {
         self.responder.requests_served()
+    }
+
+    /// Every account with its kind and users, as a state file holds them.
+    pub fn saved_state(&self) -> SavedState {
+        SavedState::new(self.responder.directory.save())
     }
 }

@@ -1,18 +1,21 @@
 //! The mock's state: the accounts it knows, what kind each is, the token bucket of each
-//! throttled account, and the users created in each. Conflict detection is a single
-//! check-and-insert under one lock, so of N simultaneous creates with one email exactly
-//! one wins.
+//! throttled account, and the users created in each (kept as CreateUser returned them).
+//! Conflict detection is a single check-and-insert under one lock, so of N simultaneous
+//! creates with one email exactly one wins.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
+
+use serde_json::Value;
 
 use crate::mock::throttle::TokenBucket;
 use crate::mock::ThrottleConfig;
 
 /// What an account is, for CreateUser.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum AccountKind {
     /// Users are created in it.
     Ordinary,
@@ -22,12 +25,45 @@ pub enum AccountKind {
     Throttled,
 }
 
+impl AccountKind {
+    /// The kind named `ordinary`, `forbidden` or `throttled`.
+    pub fn from_name(name: &str) -> Option<AccountKind> {
+        match name {
+            "ordinary" => Some(AccountKind::Ordinary),
+            "forbidden" => Some(AccountKind::Forbidden),
+            "throttled" => Some(AccountKind::Throttled),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug)]
 struct Account {
     kind: AccountKind,
     bucket: Option<TokenBucket>,
     /// Lower-cased emails of the users created in the account.
     emails: HashSet<String>,
+    /// The users created in the account, as the JSON text CreateUser returned.
+    users: Vec<Arc<str>>,
+}
+
+impl Account {
+    fn new(kind: AccountKind, throttle: &ThrottleConfig, now: Instant) -> Account {
+        Account {
+            kind,
+            bucket: (kind == AccountKind::Throttled).then(|| TokenBucket::new(throttle, now)),
+            emails: HashSet::new(),
+            users: Vec::new(),
+        }
+    }
+}
+
+/// A user just created: its value, and its JSON text as stored (shared with the answer,
+/// so it is serialized once).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewUser {
+    pub user: Value,
+    pub text: Arc<str>,
 }
 
 /// A user with this email already exists in the account.
@@ -35,10 +71,20 @@ struct Account {
 #[error("a user with this email already exists in the account")]
 pub struct EmailTaken;
 
+/// One account as saved: its id, kind and users.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SavedAccount {
+    pub id: String,
+    pub kind: AccountKind,
+    #[serde(default)]
+    pub users: Vec<Value>,
+}
+
 /// All accounts and their users.
 #[derive(Debug)]
 pub struct Directory {
     accounts: Mutex<HashMap<String, Account>>,
+    throttle: ThrottleConfig,
     users_stored: AtomicUsize,
 }
 
@@ -60,27 +106,19 @@ impl Directory {
         ];
         for (ids, kind) in lists {
             for id in ids {
-                let bucket =
-                    (kind == AccountKind::Throttled).then(|| TokenBucket::new(&throttle, now));
-                accounts.insert(
-                    id.clone(),
-                    Account {
-                        kind,
-                        bucket,
-                        emails: HashSet::new(),
-                    },
-                );
+                accounts.insert(id.clone(), Account::new(kind, &throttle, now));
             }
         }
         Directory {
             accounts: Mutex::new(accounts),
+            throttle,
             users_stored: AtomicUsize::new(0),
         }
     }
 
     fn lock(&self) -> MutexGuard<'_, HashMap<String, Account>> {
         // A panic elsewhere while holding the lock leaves the map consistent (every
-        // mutation is a single insert), so a poisoned lock is used as it is.
+        // mutation is a single insert or remove), so a poisoned lock is used as it is.
         crate::util::lock(&self.accounts)
     }
 
@@ -94,14 +132,8 @@ impl Directory {
         if !create_unknown {
             return None;
         }
-        accounts.insert(
-            account_id.to_string(),
-            Account {
-                kind: AccountKind::Ordinary,
-                bucket: None,
-                emails: HashSet::new(),
-            },
-        );
+        let account = Account::new(AccountKind::Ordinary, &self.throttle, Instant::now());
+        accounts.insert(account_id.to_string(), account);
         Some(AccountKind::Ordinary)
     }
 
@@ -115,37 +147,139 @@ impl Directory {
         }
     }
 
-    /// Records a new user in the account: fails with [`EmailTaken`] when a user with the
-    /// same email (ignoring case) exists, unless `allow_duplicates`. Users without an
-    /// email never conflict. An unknown account is created as an ordinary one.
+    /// Records a new user in the account, made by `make_user` once the email is known to
+    /// be free: fails with [`EmailTaken`] when a user with the same email (ignoring case)
+    /// exists, unless `allow_duplicates`. Users without an email never conflict. An
+    /// unknown account is created as an ordinary one.
     pub fn insert_user(
         &self,
         account_id: &str,
         email: Option<&str>,
         allow_duplicates: bool,
-    ) -> Result<(), EmailTaken> {
+        make_user: impl FnOnce() -> Value,
+    ) -> Result<NewUser, EmailTaken> {
         let mut accounts = self.lock();
         let account = accounts
             .entry(account_id.to_string())
-            .or_insert_with(|| Account {
-                kind: AccountKind::Ordinary,
-                bucket: None,
-                emails: HashSet::new(),
-            });
+            .or_insert_with(|| Account::new(AccountKind::Ordinary, &self.throttle, Instant::now()));
         if let Some(email) = email {
             let fresh = account.emails.insert(email.to_lowercase());
             if !fresh && !allow_duplicates {
                 return Err(EmailTaken);
             }
         }
+        let user = make_user();
+        let text: Arc<str> = Arc::from(user.to_string());
+        account.users.push(text.clone());
         self.users_stored.fetch_add(1, Ordering::Relaxed);
-        Ok(())
+        Ok(NewUser { user, text })
     }
 
     /// How many users were created, in all accounts.
     pub fn users_stored(&self) -> usize {
         self.users_stored.load(Ordering::Relaxed)
     }
+
+    /// Adds an account of `kind`, or changes an existing one's kind (its users stay).
+    /// True when the account is new.
+    pub fn put_account(&self, account_id: &str, kind: AccountKind, now: Instant) -> bool {
+        let mut accounts = self.lock();
+        match accounts.get_mut(account_id) {
+            Some(account) => {
+                if account.kind != kind {
+                    account.kind = kind;
+                    account.bucket = (kind == AccountKind::Throttled)
+                        .then(|| TokenBucket::new(&self.throttle, now));
+                }
+                false
+            }
+            None => {
+                accounts.insert(
+                    account_id.to_string(),
+                    Account::new(kind, &self.throttle, now),
+                );
+                true
+            }
+        }
+    }
+
+    /// Forgets an account and its users. False when there was no such account.
+    pub fn remove_account(&self, account_id: &str) -> bool {
+        let removed = self.lock().remove(account_id);
+        if let Some(account) = &removed {
+            self.users_stored
+                .fetch_sub(account.users.len(), Ordering::Relaxed);
+        }
+        removed.is_some()
+    }
+
+    /// Forgets every user and refills every throttle bucket; the accounts stay.
+    pub fn reset(&self, now: Instant) {
+        let mut accounts = self.lock();
+        for account in accounts.values_mut() {
+            account.emails.clear();
+            account.users = Vec::new();
+            if account.bucket.is_some() {
+                account.bucket = Some(TokenBucket::new(&self.throttle, now));
+            }
+        }
+        self.users_stored.store(0, Ordering::Relaxed);
+    }
+
+    /// The users of one account (`None` when it is unknown), or of all accounts.
+    pub fn users(&self, account_id: Option<&str>) -> Option<Vec<Value>> {
+        let accounts = self.lock();
+        match account_id {
+            Some(id) => Some(accounts.get(id)?.users.iter().map(|u| parse(u)).collect()),
+            None => Some(
+                accounts
+                    .values()
+                    .flat_map(|a| a.users.iter().map(|u| parse(u)))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// Every account with its kind and users, sorted by id.
+    pub fn save(&self) -> Vec<SavedAccount> {
+        let accounts = self.lock();
+        let mut saved: Vec<SavedAccount> = accounts
+            .iter()
+            .map(|(id, account)| SavedAccount {
+                id: id.clone(),
+                kind: account.kind,
+                users: account.users.iter().map(|u| parse(u)).collect(),
+            })
+            .collect();
+        saved.sort_by(|a, b| a.id.cmp(&b.id));
+        saved
+    }
+
+    /// Adds saved accounts (replacing any of the same id) with their users; a user's
+    /// `PrimaryEmail` is taken again for conflict detection.
+    pub fn restore(&self, saved: &[SavedAccount], now: Instant) {
+        let mut accounts = self.lock();
+        for entry in saved {
+            let mut account = Account::new(entry.kind, &self.throttle, now);
+            for user in &entry.users {
+                if let Some(email) = user.get("PrimaryEmail").and_then(Value::as_str) {
+                    account.emails.insert(email.to_lowercase());
+                }
+                account.users.push(Arc::from(user.to_string()));
+            }
+            if let Some(old) = accounts.insert(entry.id.clone(), account) {
+                self.users_stored
+                    .fetch_sub(old.users.len(), Ordering::Relaxed);
+            }
+            self.users_stored
+                .fetch_add(entry.users.len(), Ordering::Relaxed);
+        }
+    }
+}
+
+/// A stored user's JSON text as a value (it was written from one, so it parses).
+fn parse(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or(Value::Null)
 }
 
 #[cfg(test)]
@@ -154,6 +288,10 @@ mod tests {
 
     fn ids(list: &[&str]) -> Vec<String> {
         list.iter().map(|s| s.to_string()).collect()
+    }
+
+    fn user() -> Value {
+        serde_json::json!({"UserId": "u"})
     }
 
     fn directory() -> Directory {
@@ -184,15 +322,21 @@ mod tests {
     #[test]
     fn an_email_conflicts_ignoring_case_and_only_within_its_account() {
         let d = directory();
-        assert_eq!(d.insert_user("a", Some("Jane@Example.com"), false), Ok(()));
+        assert!(d
+            .insert_user("a", Some("Jane@Example.com"), false, user)
+            .is_ok());
         assert_eq!(
-            d.insert_user("a", Some("jane@example.COM"), false),
+            d.insert_user("a", Some("jane@example.COM"), false, user),
             Err(EmailTaken)
         );
-        assert_eq!(d.insert_user("t", Some("jane@example.com"), false), Ok(()));
-        assert_eq!(d.insert_user("a", None, false), Ok(()));
-        assert_eq!(d.insert_user("a", None, false), Ok(()));
-        assert_eq!(d.insert_user("a", Some("jane@example.com"), true), Ok(()));
+        assert!(d
+            .insert_user("t", Some("jane@example.com"), false, user)
+            .is_ok());
+        assert!(d.insert_user("a", None, false, user).is_ok());
+        assert!(d.insert_user("a", None, false, user).is_ok());
+        assert!(d
+            .insert_user("a", Some("jane@example.com"), true, user)
+            .is_ok());
         assert_eq!(d.users_stored(), 5);
     }
 
@@ -215,7 +359,8 @@ mod tests {
             .map(|_| {
                 let d = d.clone();
                 std::thread::spawn(move || {
-                    d.insert_user("a", Some("same@example.com"), false).is_ok()
+                    d.insert_user("a", Some("same@example.com"), false, user)
+                        .is_ok()
                 })
             })
             .collect();
@@ -226,5 +371,44 @@ mod tests {
             .count();
         assert_eq!(wins, 1);
         assert_eq!(d.users_stored(), 1);
+    }
+
+    #[test]
+    fn accounts_are_put_removed_reset_saved_and_restored() {
+        let d = directory();
+        let now = Instant::now();
+        assert!(d.put_account("new", AccountKind::Throttled, now));
+        assert!(!d.put_account("new", AccountKind::Ordinary, now));
+        assert_eq!(d.account_kind("new", false), Some(AccountKind::Ordinary));
+        let with_email = || serde_json::json!({"UserId": "u", "PrimaryEmail": "x@y.z"});
+        assert!(d
+            .insert_user("new", Some("x@y.z"), false, with_email)
+            .is_ok());
+        let saved = d.save();
+        assert_eq!(
+            saved.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(),
+            ["a", "both", "f", "new", "t"]
+        );
+        assert!(d.remove_account("new"));
+        assert!(!d.remove_account("new"));
+        assert_eq!(d.users_stored(), 0);
+        assert_eq!(d.users(Some("new")), None);
+        d.restore(&saved, now);
+        assert_eq!(d.users(Some("new")), Some(vec![with_email()]));
+        assert_eq!(d.users_stored(), 1);
+        assert_eq!(
+            d.insert_user("new", Some("X@y.z"), false, user),
+            Err(EmailTaken)
+        );
+        for _ in 0..2 {
+            assert_eq!(d.take_token("t", now), Ok(()));
+        }
+        d.reset(now);
+        assert_eq!(d.users_stored(), 0);
+        assert_eq!(d.users(None), Some(vec![]));
+        assert_eq!(d.take_token("t", now), Ok(()), "the bucket is full again");
+        assert_eq!(d.account_kind("new", false), Some(AccountKind::Ordinary));
+        let again = d.insert_user("new", Some("w@y.z"), false, user).unwrap();
+        assert_eq!(again.text.as_ref(), again.user.to_string());
     }
 }

@@ -3,11 +3,10 @@
 //! breaks broken, and in the wire form a [`Variant`] asks for.
 
 use chrono::Offset;
-use rand::Rng;
 use serde_json::{json, Map, Value};
-use uuid::Uuid;
 
 use crate::contract::DEFAULT_USER_TYPE;
+use crate::mock::random::Randomness;
 use crate::mock::request::CreateUserRequest;
 use crate::mock::{Defect, Variant};
 
@@ -31,10 +30,15 @@ impl UserShape {
     }
 
     /// The `User` of a fresh create in `account_id`.
-    pub fn new_user(self, account_id: &str, request: &CreateUserRequest) -> Value {
+    pub fn new_user(
+        self,
+        account_id: &str,
+        request: &CreateUserRequest,
+        random: &Randomness,
+    ) -> Value {
         let mut user = Map::new();
         if !self.has(Defect::OmitUserId) {
-            user.insert("UserId".into(), self.user_id());
+            user.insert("UserId".into(), self.user_id(random));
         }
         if self.varies(Variant::MinimalUser) {
             return Value::Object(user);
@@ -42,10 +46,7 @@ impl UserShape {
         self.echoes(&mut user, account_id, request);
         self.statuses(&mut user);
         self.timestamps(&mut user);
-        let pin: String = (0..10)
-            .map(|_| char::from(b'0' + rand::thread_rng().gen_range(0..10u8)))
-            .collect();
-        user.insert("PersonalPIN".into(), json!(pin));
+        user.insert("PersonalPIN".into(), json!(random.digits(10)));
         if self.varies(Variant::UnknownResponseMembers) {
             user.insert(
                 "UserPreferences".into(),
@@ -55,16 +56,17 @@ impl UserShape {
         Value::Object(user)
     }
 
-    fn user_id(self) -> Value {
-        let mut rng = rand::thread_rng();
+    fn user_id(self, random: &Randomness) -> Value {
         match self.defect {
             Some(Defect::RepeatedUserId) => json!(REPEATED_USER_ID),
-            Some(Defect::NumericUserId) => json!(rng.gen_range(1..u32::MAX)),
+            Some(Defect::NumericUserId) => json!(random.bits(32).max(1)),
             // 80 random bits: 20 hex digits.
-            _ if self.varies(Variant::OpaqueUserIds) => {
-                json!(format!("usr-{:020x}", rng.gen::<u128>() >> 48))
-            }
-            _ => json!(Uuid::new_v4().to_string()),
+            _ if self.varies(Variant::OpaqueUserIds) => json!(format!(
+                "usr-{:016x}{:04x}",
+                random.bits(64),
+                random.bits(16)
+            )),
+            _ => json!(random.uuid().to_string()),
         }
     }
 

@@ -1,12 +1,14 @@
 //! The reference mock fed a few thousand malformed requests (seeded, so every run sends
 //! the same ones): each must get a documented 4xx with `X-Amzn-ErrorType` naming one of
 //! the eight exceptions and a `{"Code", "Message"}` JSON body; never a 5xx, never a
-//! dropped connection.
+//! dropped connection. A request off the CreateUser route (another method, a path that is
+//! no operation) is the one exception: it gets what a Smithy restJson1 server answers,
+//! 404 `UnknownOperationException` with a JSON `{"Message"}` body.
 
 use std::time::Duration;
 
 use chime_conformance::contract::{create_user_path, Exception};
-use chime_conformance::mock::{default_credentials, MAX_BODY_BYTES};
+use chime_conformance::mock::{default_credentials, MAX_BODY_BYTES, UNKNOWN_OPERATION};
 use futures::StreamExt;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -202,7 +204,31 @@ fn generate(rng: &mut StdRng, index: usize) -> Case {
     case
 }
 
+/// The answer to a request off the route: 404 `UnknownOperationException`, a JSON body
+/// with a `Message`, a request id.
+fn check_unknown_operation(answer: &RawAnswer) -> Result<(), String> {
+    if answer.status != 404 {
+        return Err(format!("status {} is not 404", answer.status));
+    }
+    if answer.header("x-amzn-errortype") != Some(UNKNOWN_OPERATION) {
+        return Err(format!(
+            "X-Amzn-ErrorType is {:?}, not {UNKNOWN_OPERATION}",
+            answer.header("x-amzn-errortype")
+        ));
+    }
+    if !answer.json().get("Message").is_some_and(|m| m.is_string()) {
+        return Err("body has no string Message".into());
+    }
+    if answer.header("x-amzn-requestid").is_none() {
+        return Err("no X-Amzn-RequestId".into());
+    }
+    Ok(())
+}
+
 fn check(case: &Case, answer: &RawAnswer) -> Result<(), String> {
+    if case.what == "bad route or method" {
+        return check_unknown_operation(answer);
+    }
     if !(400..500).contains(&answer.status) {
         return Err(format!("status {} is not 4xx", answer.status));
     }

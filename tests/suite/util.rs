@@ -183,6 +183,28 @@ pub struct MockProcess {
     child: std::process::Child,
 }
 
+impl MockProcess {
+    /// The process id (for reading its memory use).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Sends SIGTERM and waits (at most 10 s) for the exit; true when it exited with 0.
+    pub fn terminate(mut self) -> bool {
+        let _ = std::process::Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while std::time::Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return status.success();
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        false
+    }
+}
+
 impl Drop for MockProcess {
     fn drop(&mut self) {
         let _ = self.child.kill();

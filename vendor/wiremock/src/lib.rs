@@ -158,7 +158,7 @@ mod verification;
 pub type ErrorResponse = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 pub use mock::{Match, Mock, MockBuilder, Times};
-pub use mock_server::{MockGuard, MockServer, MockServerBuilder};
+pub use mock_server::{MockGuard, MockServer, MockServerBuilder, ServerLimits};
 pub use request::{BodyPrintLimit, Request};
 pub use respond::Respond;
 pub use response_template::ResponseTemplate;

@@ -1,4 +1,5 @@
 use crate::mock_server::hyper::run_server;
+use crate::mock_server::limits::ServerLimits;
 use crate::mock_set::MockId;
 use crate::mock_set::MountedMockSet;
 use crate::request::BodyPrintLimit;
@@ -57,6 +58,7 @@ impl BareMockServer {
         listener: TcpListener,
         request_recording: RequestRecording,
         body_print_limit: BodyPrintLimit,
+        limits: ServerLimits,
     ) -> Self {
         let (shutdown_trigger, shutdown_receiver) = tokio::sync::watch::channel(());
         let received_requests = match request_recording {
@@ -74,7 +76,7 @@ impl BareMockServer {
 
         let server_state = state.clone();
         std::thread::spawn(move || {
-            let server_future = run_server(listener, server_state, shutdown_receiver);
+            let server_future = run_server(listener, server_state, shutdown_receiver, limits);
 
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_all()

@@ -1,6 +1,7 @@
 use crate::MockServer;
 use crate::mock_server::bare_server::{BareMockServer, RequestRecording};
 use crate::mock_server::exposed_server::InnerServer;
+use crate::mock_server::limits::ServerLimits;
 use crate::request::{BODY_PRINT_LIMIT, BodyPrintLimit};
 use std::env;
 use std::net::TcpListener;
@@ -11,6 +12,8 @@ pub struct MockServerBuilder {
     listener: Option<TcpListener>,
     record_incoming_requests: bool,
     body_print_limit: BodyPrintLimit,
+    // chime-conformance patch: bounds on bodies, heads, idle and concurrent connections.
+    limits: ServerLimits,
 }
 
 impl MockServerBuilder {
@@ -26,6 +29,7 @@ impl MockServerBuilder {
             listener: None,
             record_incoming_requests: true,
             body_print_limit,
+            limits: ServerLimits::default(),
         }
     }
 
@@ -99,6 +103,13 @@ impl MockServerBuilder {
         self
     }
 
+    /// Bounds on request bodies, request heads, idle connections and concurrent connections
+    /// (chime-conformance patch); see [`ServerLimits`]. By default there are none.
+    pub fn limits(mut self, limits: ServerLimits) -> Self {
+        self.limits = limits;
+        self
+    }
+
     /// Finalise the builder to get an instance of a [`BareMockServer`].
     pub(super) async fn build_bare(self) -> BareMockServer {
         let listener = if let Some(listener) = self.listener {
@@ -111,7 +122,7 @@ impl MockServerBuilder {
         } else {
             RequestRecording::Disabled
         };
-        BareMockServer::start(listener, recording, self.body_print_limit).await
+        BareMockServer::start(listener, recording, self.body_print_limit, self.limits).await
     }
 
     /// Finalise the builder and launch the [`MockServer`] instance!

@@ -1,14 +1,19 @@
 use crate::mock_server::bare_server::MockServerState;
+use crate::mock_server::limits::ServerLimits;
+use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
+use hyper::body::Bytes;
 use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use std::sync::Arc;
-use tokio::net::TcpListener;
-use tokio::sync::RwLock;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{OwnedSemaphorePermit, RwLock, Semaphore};
+
+type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// Work around a lifetime error where, for some reason,
 /// `Box<dyn std::error::Error + Send + Sync + 'static>` can't be converted to a
 /// `Box<dyn std::error::Error + Send + Sync>`
-struct ErrorLifetimeCast(Box<dyn std::error::Error + Send + Sync + 'static>);
+struct ErrorLifetimeCast(BoxError);
 
 impl From<ErrorLifetimeCast> for Box<dyn std::error::Error + Send + Sync> {
     fn from(value: ErrorLifetimeCast) -> Self {
@@ -16,65 +21,151 @@ impl From<ErrorLifetimeCast> for Box<dyn std::error::Error + Send + Sync> {
     }
 }
 
+/// A request as read by the server (chime-conformance patch).
+enum ReadRequest {
+    /// The whole body was read.
+    Complete(crate::Request),
+    /// The body is over the limit; the request carries an empty body.
+    TooLarge(crate::Request),
+}
+
+/// Reads a request's body, up to `limits.max_body_bytes` when set (chime-conformance
+/// patch). A declared `Content-Length` over the limit is refused before any of the body is
+/// read. A body that fails to arrive (the client went away) is an error for hyper to close
+/// the connection with, where upstream panicked.
+async fn read_request(
+    request: hyper::Request<hyper::body::Incoming>,
+    limits: &ServerLimits,
+) -> Result<ReadRequest, BoxError> {
+    let (parts, body) = request.into_parts();
+    let Some((max, _)) = &limits.max_body_bytes else {
+        let body = body.collect().await?.to_bytes();
+        return Ok(ReadRequest::Complete(crate::Request::from_parts(
+            parts,
+            body.to_vec(),
+        )));
+    };
+    let declared = parts
+        .headers
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.trim().parse::<u64>().ok());
+    if declared.is_some_and(|length| length > *max as u64) {
+        return Ok(ReadRequest::TooLarge(crate::Request::from_parts(
+            parts,
+            Vec::new(),
+        )));
+    }
+    match Limited::new(body, *max).collect().await {
+        Ok(collected) => Ok(ReadRequest::Complete(crate::Request::from_parts(
+            parts,
+            collected.to_bytes().to_vec(),
+        ))),
+        Err(error) if error.is::<LengthLimitError>() => Ok(ReadRequest::TooLarge(
+            crate::Request::from_parts(parts, Vec::new()),
+        )),
+        Err(error) => Err(error),
+    }
+}
+
+/// The answer to a body over the limit, marked to close the connection (the rest of the
+/// body is never read).
+fn too_large_response(
+    request: &crate::Request,
+    limits: &ServerLimits,
+) -> hyper::Response<Full<Bytes>> {
+    let mut response = match &limits.max_body_bytes {
+        Some((_, responder)) => responder.respond(request).generate_response(),
+        None => hyper::Response::new(Full::default()),
+    };
+    response.headers_mut().insert(
+        http::header::CONNECTION,
+        http::HeaderValue::from_static("close"),
+    );
+    response
+}
+
+/// Waits (bounded by the header read timeout, when set) for a new connection's first byte,
+/// so a connection that never sends anything is closed like an idle keep-alive one.
+async fn first_byte_in_time(stream: &TcpStream, limits: &ServerLimits) -> bool {
+    let Some(timeout) = limits.header_read_timeout else {
+        return true;
+    };
+    let mut byte = [0u8; 1];
+    matches!(
+        tokio::time::timeout(timeout, stream.peek(&mut byte)).await,
+        Ok(Ok(n)) if n > 0
+    )
+}
+
+/// Reads a request (within the body limit) and answers it from the mounted mocks.
+async fn handle_request(
+    request: hyper::Request<hyper::body::Incoming>,
+    server_state: Arc<RwLock<MockServerState>>,
+    limits: Arc<ServerLimits>,
+) -> Result<hyper::Response<Full<Bytes>>, ErrorLifetimeCast> {
+    let wiremock_request = match read_request(request, &limits).await {
+        Ok(ReadRequest::Complete(request)) => request,
+        Ok(ReadRequest::TooLarge(request)) => return Ok(too_large_response(&request, &limits)),
+        Err(error) => return Err(ErrorLifetimeCast(error)),
+    };
+    let (response, delay) = server_state
+        .write()
+        .await
+        .handle_request(wiremock_request)
+        .await
+        .map_err(ErrorLifetimeCast)?;
+
+    // We do not wait for the delay within the handler otherwise we would be
+    // holding on to the write-side of the `RwLock` on `mock_set`.
+    // Holding on the lock while waiting prevents us from handling other requests until
+    // we have waited the whole duration specified in the delay.
+    // In particular, we cannot perform even perform read-only operation -
+    // e.g. check that mock assumptions have been verified.
+    // Using long delays in tests without handling the delay as we are doing here
+    // caused tests to hang (see https://github.com/seanmonstar/reqwest/issues/1147)
+    if let Some(delay) = delay {
+        delay.await;
+    }
+
+    Ok(response)
+}
+
 /// The actual HTTP server responding to incoming requests according to the specified mocks.
 pub(super) async fn run_server(
     listener: std::net::TcpListener,
     server_state: Arc<RwLock<MockServerState>>,
     mut shutdown_signal: tokio::sync::watch::Receiver<()>,
+    limits: ServerLimits,
 ) {
     listener
         .set_nonblocking(true)
         .expect("Cannot set non-blocking mode on TcpListener");
     let listener = TcpListener::from_std(listener).expect("Cannot upgrade TcpListener");
+    let limits = Arc::new(limits);
 
+    let handler_limits = limits.clone();
     let request_handler = move |request| {
-        let server_state = server_state.clone();
-        async move {
-            let wiremock_request = crate::Request::from_hyper(request).await;
-            let (response, delay) = server_state
-                .write()
-                .await
-                .handle_request(wiremock_request)
-                .await
-                .map_err(ErrorLifetimeCast)?;
-
-            // We do not wait for the delay within the handler otherwise we would be
-            // holding on to the write-side of the `RwLock` on `mock_set`.
-            // Holding on the lock while waiting prevents us from handling other requests until
-            // we have waited the whole duration specified in the delay.
-            // In particular, we cannot perform even perform read-only operation -
-            // e.g. check that mock assumptions have been verified.
-            // Using long delays in tests without handling the delay as we are doing here
-            // caused tests to hang (see https://github.com/seanmonstar/reqwest/issues/1147)
-            if let Some(delay) = delay {
-                delay.await;
-            }
-
-            Ok::<_, ErrorLifetimeCast>(response)
-        }
+        handle_request(request, server_state.clone(), handler_limits.clone())
     };
 
-    loop {
-        let (stream, _) = tokio::select! { biased;
-            accepted = listener.accept() => {
-                match accepted {
-                    Ok(accepted) => accepted,
-                    Err(_) => break,
-                }
-            },
-            _ = shutdown_signal.changed() => {
-                log::info!("Mock server shutting down");
-                break;
-            }
-        };
-        let io = TokioIo::new(stream);
-
+    // chime-conformance patch: at most `max_connections` connections are served at once.
+    let slots = limits
+        .max_connections
+        .map(|max| Arc::new(Semaphore::new(max)));
+    while let Some((stream, slot)) = next_connection(&listener, &slots, &mut shutdown_signal).await
+    {
         let request_handler = request_handler.clone();
         let mut shutdown_signal = shutdown_signal.clone();
+        let limits = limits.clone();
         tokio::task::spawn(async move {
-            let http_server =
-                hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new());
-            let conn = http_server.serve_connection_with_upgrades(io, service_fn(request_handler));
+            let _slot = slot;
+            if !first_byte_in_time(&stream, &limits).await {
+                return;
+            }
+            let http_server = connection_builder(&limits);
+            let conn = http_server
+                .serve_connection_with_upgrades(TokioIo::new(stream), service_fn(request_handler));
             tokio::pin!(conn);
 
             loop {
@@ -85,4 +176,55 @@ pub(super) async fn run_server(
             }
         });
     }
+}
+
+/// The next accepted connection and its slot, or `None` once the server shuts down.
+/// A failed accept (e.g. out of file descriptors under a flood of connections) is waited
+/// out and retried rather than ending the server (chime-conformance patch; upstream
+/// stopped accepting for good).
+async fn next_connection(
+    listener: &TcpListener,
+    slots: &Option<Arc<Semaphore>>,
+    shutdown_signal: &mut tokio::sync::watch::Receiver<()>,
+) -> Option<(TcpStream, Option<OwnedSemaphorePermit>)> {
+    let slot = match slots {
+        Some(slots) => tokio::select! { biased;
+            _ = shutdown_signal.changed() => return None,
+            slot = slots.clone().acquire_owned() => Some(slot.ok()?),
+        },
+        None => None,
+    };
+    loop {
+        tokio::select! { biased;
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => return Some((stream, slot)),
+                Err(error) => {
+                    log::warn!("Mock server failed to accept a connection: {error}");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                }
+            },
+            _ = shutdown_signal.changed() => {
+                log::info!("Mock server shutting down");
+                return None;
+            }
+        }
+    }
+}
+
+/// The connection builder, with the head-size and header-read-timeout limits applied.
+fn connection_builder(
+    limits: &ServerLimits,
+) -> hyper_util::server::conn::auto::Builder<hyper_util::rt::TokioExecutor> {
+    let mut http_server =
+        hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new());
+    if let Some(max) = limits.max_header_bytes {
+        http_server.http1().max_buf_size(max);
+    }
+    if let Some(timeout) = limits.header_read_timeout {
+        http_server
+            .http1()
+            .timer(TokioTimer::new())
+            .header_read_timeout(timeout);
+    }
+    http_server
 }

@@ -14,8 +14,10 @@ mod bare_server;
 mod builder;
 mod exposed_server;
 mod hyper;
+mod limits;
 mod pool;
 
 pub use bare_server::MockGuard;
 pub use builder::MockServerBuilder;
 pub use exposed_server::MockServer;
+pub use limits::ServerLimits;
