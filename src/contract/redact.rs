@@ -58,6 +58,27 @@ fn mask_value(value: &Value) -> Value {
     }
 }
 
+/// The longest string value shown whole in a body; a longer one shows its start and length.
+const MAX_SHOWN_STRING: usize = 256;
+
+/// `value` with every string longer than [`MAX_SHOWN_STRING`] characters cut to its start
+/// and its length, so a megabyte-long member does not flood a report.
+fn shorten_strings(value: Value) -> Value {
+    match value {
+        Value::String(s) if s.chars().count() > MAX_SHOWN_STRING => {
+            let start: String = s.chars().take(64).collect();
+            Value::String(format!("{start}… ({} characters)", s.chars().count()))
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(shorten_strings).collect()),
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| (k, shorten_strings(v)))
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
 /// Headers whose values are never shown.
 pub const SECRET_HEADERS: [&str; 2] = ["authorization", "x-amz-security-token"];
 
@@ -82,7 +103,7 @@ const MAX_SHOWN_TEXT: usize = 200;
 /// without an `@` (no email can hide in it); otherwise only its length is.
 pub fn redact_body(body: &[u8]) -> String {
     match serde_json::from_slice::<Value>(body) {
-        Ok(v) => redact_json(&v).to_string(),
+        Ok(v) => shorten_strings(redact_json(&v)).to_string(),
         Err(_) if body.is_empty() => "(empty)".to_string(),
         Err(_) => match std::str::from_utf8(body) {
             Ok(text) if text.len() <= MAX_SHOWN_TEXT && !text.contains('@') => text.to_string(),
@@ -107,6 +128,14 @@ mod tests {
         }
         assert!(s.contains("u1"));
         assert!(s.contains("(number)"));
+    }
+
+    #[test]
+    fn long_strings_show_their_start_and_length() {
+        let body = format!(r#"{{"Username":"{}"}}"#, "x".repeat(5000));
+        let shown = redact_body(body.as_bytes());
+        assert!(shown.len() < 200, "{shown}");
+        assert!(shown.contains("(5000 characters)"), "{shown}");
     }
 
     #[test]

@@ -11,7 +11,7 @@ use super::evaluate::{Answer, Evaluation};
 use super::Run;
 use crate::check::{check_response, Expectation, SentFacts};
 use crate::contract::sigv4::SignatureMode;
-use crate::http::{Call, CallBody, CallPurpose};
+use crate::http::{Call, CallBody, CallPurpose, TransportErrorKind};
 use crate::input::cases::AccountRef;
 use crate::input::malformed::{Acceptable, Malformed};
 use crate::report::event::ExchangeRole;
@@ -47,6 +47,14 @@ impl Run {
     ) -> Result<Completion, TrialFailure> {
         sent.fetch_add(1, Ordering::Relaxed);
         let answer = self.runtime.block_on(self.malformed_answer(class));
+        if closed_early(class, &answer) {
+            let trial = class.trial_name();
+            self.note(
+                &trial,
+                "closed the connection before reading the body (an early refusal)".into(),
+            );
+            return Ok(Completion::Completed);
+        }
         let context = Some(format!("a malformed request: {}", class.name()));
         let evaluation = Evaluation::new(context, answer);
         if evaluation.failed() {
@@ -111,4 +119,14 @@ pub(super) fn malformed_trials(run: &Arc<Run>) -> Vec<Trial> {
             })
         })
         .collect()
+}
+
+/// Whether an oversized body was refused by closing the connection while it was being sent
+/// (as servers that refuse early do): a refusal, not a transport failure of the target.
+fn closed_early(class: Malformed, answer: &Answer) -> bool {
+    matches!(
+        (class, answer),
+        (Malformed::OversizedBody, Answer::Unanswered(u))
+            if u.error.kind == TransportErrorKind::Protocol
+    )
 }
