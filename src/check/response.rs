@@ -82,26 +82,7 @@ pub fn check_response(
         Expectation::Created(facts) if response.is_success() => {
             check_created(facts, response, schemas)
         }
-        Expectation::Created(_) => {
-            let mut checked = check_error(response, injected_fault, schemas);
-            // An AWS common error is its own class (`aws.common_error`), not evidence that
-            // the valid request was refused by CreateUser.
-            if response.status < 500 && !is_aws_common(&checked) {
-                checked.violations.insert(
-                    0,
-                    Violation::new(
-                        Rule::SuccessStatus,
-                        format!("HTTP {SUCCESS_STATUS} for a valid request"),
-                        format!(
-                            "HTTP {} {}",
-                            response.status,
-                            describe_type(checked.error_type.as_ref())
-                        ),
-                    ),
-                );
-            }
-            checked
-        }
+        Expectation::Created(_) => check_refused_valid(response, injected_fault, schemas),
         Expectation::Rejected { exception, rule } if response.is_success() => Checked {
             violations: vec![Violation::new(
                 rule,
@@ -111,19 +92,7 @@ pub fn check_response(
             ..Checked::default()
         },
         Expectation::Rejected { exception, rule } => {
-            let mut checked = check_error(response, injected_fault, schemas);
-            if !is_exception(&checked, response.status, exception) && !is_aws_common(&checked) {
-                checked.violations.push(Violation::new(
-                    rule,
-                    format!("{exception} (HTTP {})", exception.http_status()),
-                    format!(
-                        "HTTP {} {}",
-                        response.status,
-                        describe_type(checked.error_type.as_ref())
-                    ),
-                ));
-            }
-            checked
+            check_rejected(exception, rule, response, injected_fault, schemas)
         }
         Expectation::AuthRefused => check_auth_refused(response, injected_fault, schemas),
         Expectation::Malformed if response.is_success() => Checked {
@@ -145,6 +114,51 @@ pub fn check_response(
         Expectation::AnyError if response.is_success() => Checked::default(),
         Expectation::AnyError => check_error(response, injected_fault, schemas),
     }
+}
+
+/// The rules of an error answered to a valid request: those of every error, and, below
+/// 500, `success.status` (unless it is an AWS common error, its own class).
+fn check_refused_valid(
+    response: &ReceivedResponse,
+    injected_fault: Option<Exception>,
+    schemas: &Schemas,
+) -> Checked {
+    let mut checked = check_error(response, injected_fault, schemas);
+    if response.status < 500 && !is_aws_common(&checked) {
+        let seen = format!(
+            "HTTP {} {}",
+            response.status,
+            describe_type(checked.error_type.as_ref())
+        );
+        let expected = format!("HTTP {SUCCESS_STATUS} for a valid request");
+        checked
+            .violations
+            .insert(0, Violation::new(Rule::SuccessStatus, expected, seen));
+    }
+    checked
+}
+
+/// The rules of an error answered to a request that must be refused with `exception`.
+fn check_rejected(
+    exception: Exception,
+    rule: Rule,
+    response: &ReceivedResponse,
+    injected_fault: Option<Exception>,
+    schemas: &Schemas,
+) -> Checked {
+    let mut checked = check_error(response, injected_fault, schemas);
+    if !is_exception(&checked, response.status, exception) && !is_aws_common(&checked) {
+        let seen = format!(
+            "HTTP {} {}",
+            response.status,
+            describe_type(checked.error_type.as_ref())
+        );
+        let expected = format!("{exception} (HTTP {})", exception.http_status());
+        checked
+            .violations
+            .push(Violation::new(rule, expected, seen));
+    }
+    checked
 }
 
 /// The rules of a refusal of a malformed request: those of every error, except that a

@@ -46,6 +46,8 @@ enum Scenario {
     AstralEmail,
 }
 
+/// Plays a scenario against a mock with `defect`: a table with one arm per scenario, longer
+/// than a function should be, read as a table.
 async fn play(defect: Option<Defect>, scenario: Scenario) -> Vec<Answer> {
     let mock = ReferenceMock::start(MockConfig {
         defect,

@@ -22,6 +22,7 @@
 //! # Ok(()) }
 //! ```
 
+mod checks;
 mod config;
 mod control;
 mod defect;

@@ -13,20 +13,19 @@ use std::time::{Duration, Instant};
 use wiremock::{Request, Respond, ResponseTemplate};
 
 use crate::contract::sigv4::{verify, ReceivedRequest, SigningCredentials, Verification};
-use crate::contract::{is_valid_account_id, Exception, DEFAULT_REGION};
+use crate::contract::{Exception, DEFAULT_REGION};
 use crate::mock::control::is_control_path;
 use crate::mock::faults::FaultRules;
 use crate::mock::journal::{Answered, Journal};
 use crate::mock::random::Randomness;
-use crate::mock::request::{parse_body, route_account_id, BodyRules, RequestError};
-use crate::mock::state::{AccountKind, Directory, NewUser};
-use crate::mock::throttle::retry_after_seconds;
+use crate::mock::request::{route_account_id, RequestError};
+use crate::mock::state::{Directory, NewUser};
 use crate::mock::user::UserShape;
 use crate::mock::{Defect, MockConfig, Variant};
 
 /// Under [`Defect::RacyConflictCheck`], how long a create takes to be seen by the conflict
 /// check: a burst of simultaneous creates lands inside it.
-const RACE_WINDOW: std::time::Duration = std::time::Duration::from_millis(50);
+pub(super) const RACE_WINDOW: std::time::Duration = std::time::Duration::from_millis(50);
 
 /// An exception to answer with, and why.
 #[derive(Debug, Clone, PartialEq)]
@@ -38,7 +37,7 @@ pub struct ErrorReply {
 }
 
 impl ErrorReply {
-    fn new(exception: Exception, message: impl Into<String>) -> ErrorReply {
+    pub(super) fn new(exception: Exception, message: impl Into<String>) -> ErrorReply {
         ErrorReply {
             exception,
             message: message.into(),
@@ -88,9 +87,9 @@ pub struct CreateUserResponder {
     /// Requests answered so far (a counter, not a recording: memory stays flat).
     requests: std::sync::atomic::AtomicU64,
     /// Throttled requests refused so far.
-    refusals: std::sync::atomic::AtomicU64,
+    pub(super) refusals: std::sync::atomic::AtomicU64,
     /// Under [`Defect::RacyConflictCheck`], when each email was first created, by account.
-    recent_creates: std::sync::Mutex<std::collections::HashMap<String, Instant>>,
+    pub(super) recent_creates: std::sync::Mutex<std::collections::HashMap<String, Instant>>,
 }
 
 impl CreateUserResponder {
@@ -168,44 +167,9 @@ impl CreateUserResponder {
         self.check_auth(request)?;
         self.check_faults(request, &account_id, delay)?;
         self.check_account(&account_id, now)?;
-        let rules = BodyRules {
-            check_email_pattern: !self.has(Defect::AcceptInvalidEmail),
-            check_user_type_enum: !self.has(Defect::AcceptInvalidUserType),
-            refuse_trailing_data: !self.has(Defect::AcceptTrailingData),
-            null_is_absent: !self.varies(Variant::RefuseNullMembers),
-            max_body_bytes: self.max_body_bytes,
-        };
-        let content_type = request
-            .headers
-            .get(http::header::CONTENT_TYPE)
-            .map(|v| v.as_bytes());
-        let body = parse_body(content_type, &request.body, rules).map_err(bad_request)?;
-        if self.has(Defect::AwsCommonErrorOnSharedDevice)
-            && body.user_type.as_deref() == Some("SharedDevice")
-        {
-            return Ok(Outcome::AwsCommonError {
-                name: "RequestExpired",
-                status: 400,
-            });
-        }
-        if self.has(Defect::RejectLongUsername)
-            && body
-                .username
-                .as_deref()
-                .is_some_and(|u| u.chars().count() > 255)
-        {
-            return Err(ErrorReply::new(
-                Exception::BadRequest,
-                "member Username is longer than 255 characters",
-            ));
-        }
-        if self.has(Defect::ServerErrorOnValidInput)
-            && body.username.as_deref().is_some_and(|u| !u.is_ascii())
-        {
-            return Err(ErrorReply::new(
-                Exception::ServiceFailure,
-                "internal error while creating the user",
-            ));
+        let body = self.parse_request_body(request)?;
+        if let Some(answer) = self.body_defect(&body) {
+            return answer;
         }
         let shape = UserShape {
             defect: self.defect,
@@ -221,72 +185,6 @@ impl CreateUserResponder {
             )
             .map_err(|e| ErrorReply::new(Exception::Conflict, e.to_string()))?;
         Ok(Outcome::Created(user))
-    }
-
-    /// The account checks, in the contract's order: blank, unknown, forbidden, throttled.
-    fn check_account(&self, account_id: &str, now: Instant) -> Result<(), ErrorReply> {
-        if !is_valid_account_id(account_id) {
-            return Err(ErrorReply::new(
-                Exception::BadRequest,
-                "AccountId must not be empty or only whitespace",
-            ));
-        }
-        let kind = self
-            .directory
-            .account_kind(account_id, self.has(Defect::NeverNotFound))
-            .ok_or_else(|| ErrorReply::new(Exception::NotFound, "the account does not exist"))?;
-        if kind == AccountKind::Forbidden && !self.has(Defect::NeverForbidden) {
-            return Err(ErrorReply::new(
-                Exception::Forbidden,
-                "the account is disabled: the caller may not create users in it",
-            ));
-        }
-        if kind == AccountKind::Throttled && !self.has(Defect::NeverThrottle) {
-            self.directory
-                .take_token(account_id, now)
-                .map_err(|wait| self.throttled(wait))?;
-        }
-        Ok(())
-    }
-
-    /// The refusal of a throttled request (under a defect, every second one a 400).
-    fn throttled(&self, wait: std::time::Duration) -> ErrorReply {
-        let refusals = self
-            .refusals
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        if self.has(Defect::ThrottleSomeAsBadRequest) && refusals.is_multiple_of(2) {
-            return ErrorReply::new(Exception::BadRequest, "the request could not be handled");
-        }
-        ErrorReply {
-            retry_after: Some(retry_after_seconds(wait)),
-            ..ErrorReply::new(
-                Exception::Throttled,
-                "the request rate for this account is exceeded",
-            )
-        }
-    }
-
-    /// Whether this create may duplicate an email: never, unless a defect says so. The
-    /// correct path checks and inserts under one lock ([`Directory::insert_user`]), so of
-    /// simultaneous creates of one email exactly one wins.
-    fn duplicates_allowed(&self, account_id: &str, email: Option<&str>) -> bool {
-        if self.has(Defect::NeverConflict) {
-            return true;
-        }
-        let (true, Some(email)) = (self.has(Defect::RacyConflictCheck), email) else {
-            return false;
-        };
-        // A store whose writes take a moment to be seen: a duplicate that arrives within
-        // the window after the first create is created too.
-        let mut recent = crate::util::lock(&self.recent_creates);
-        let key = format!("{account_id}\n{}", email.to_lowercase());
-        let now = Instant::now();
-        let unseen = recent
-            .get(&key)
-            .is_some_and(|at| now.duration_since(*at) < RACE_WINDOW);
-        recent.retain(|_, at| now.duration_since(*at) < RACE_WINDOW);
-        recent.entry(key).or_insert(now);
-        unseen
     }
 
     fn check_auth(&self, request: &Request) -> Result<(), ErrorReply> {

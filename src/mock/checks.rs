@@ -1,0 +1,131 @@
+//! The responder's checks past the signature: the account (blank, unknown, forbidden,
+//! throttled), the body against the model, and where a [`Defect`] bends one of them.
+
+use std::time::Instant;
+
+use wiremock::Request;
+
+use super::request::{parse_body, BodyRules, CreateUserRequest};
+use super::respond::{CreateUserResponder, ErrorReply, Outcome, RACE_WINDOW};
+use super::state::AccountKind;
+use super::throttle::retry_after_seconds;
+use super::{Defect, Variant};
+use crate::contract::{is_valid_account_id, Exception};
+
+impl CreateUserResponder {
+    /// The request body, parsed and checked against the model (a defect turns a check off).
+    pub(super) fn parse_request_body(
+        &self,
+        request: &Request,
+    ) -> Result<CreateUserRequest, ErrorReply> {
+        let rules = BodyRules {
+            check_email_pattern: !self.has(Defect::AcceptInvalidEmail),
+            check_user_type_enum: !self.has(Defect::AcceptInvalidUserType),
+            refuse_trailing_data: !self.has(Defect::AcceptTrailingData),
+            null_is_absent: !self.varies(Variant::RefuseNullMembers),
+            max_body_bytes: self.max_body_bytes,
+        };
+        let content_type = request
+            .headers
+            .get(http::header::CONTENT_TYPE)
+            .map(|v| v.as_bytes());
+        parse_body(content_type, &request.body, rules)
+            .map_err(|e| ErrorReply::new(Exception::BadRequest, e.to_string()))
+    }
+
+    /// The answer a defect gives a valid body in place of a create, if it gives one.
+    pub(super) fn body_defect(
+        &self,
+        body: &CreateUserRequest,
+    ) -> Option<Result<Outcome, ErrorReply>> {
+        let username = body.username.as_deref();
+        if self.has(Defect::AwsCommonErrorOnSharedDevice)
+            && body.user_type.as_deref() == Some("SharedDevice")
+        {
+            return Some(Ok(Outcome::AwsCommonError {
+                name: "RequestExpired",
+                status: 400,
+            }));
+        }
+        if self.has(Defect::RejectLongUsername) && username.is_some_and(|u| u.chars().count() > 255)
+        {
+            return Some(Err(ErrorReply::new(
+                Exception::BadRequest,
+                "member Username is longer than 255 characters",
+            )));
+        }
+        if self.has(Defect::ServerErrorOnValidInput) && username.is_some_and(|u| !u.is_ascii()) {
+            return Some(Err(ErrorReply::new(
+                Exception::ServiceFailure,
+                "internal error while creating the user",
+            )));
+        }
+        None
+    }
+
+    /// The account checks, in the contract's order: blank, unknown, forbidden, throttled.
+    pub(super) fn check_account(&self, account_id: &str, now: Instant) -> Result<(), ErrorReply> {
+        if !is_valid_account_id(account_id) {
+            return Err(ErrorReply::new(
+                Exception::BadRequest,
+                "AccountId must not be empty or only whitespace",
+            ));
+        }
+        let kind = self
+            .directory
+            .account_kind(account_id, self.has(Defect::NeverNotFound))
+            .ok_or_else(|| ErrorReply::new(Exception::NotFound, "the account does not exist"))?;
+        if kind == AccountKind::Forbidden && !self.has(Defect::NeverForbidden) {
+            return Err(ErrorReply::new(
+                Exception::Forbidden,
+                "the account is disabled: the caller may not create users in it",
+            ));
+        }
+        if kind == AccountKind::Throttled && !self.has(Defect::NeverThrottle) {
+            self.directory
+                .take_token(account_id, now)
+                .map_err(|wait| self.throttled(wait))?;
+        }
+        Ok(())
+    }
+
+    /// The refusal of a throttled request (under a defect, every second one a 400).
+    pub(super) fn throttled(&self, wait: std::time::Duration) -> ErrorReply {
+        let refusals = self
+            .refusals
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if self.has(Defect::ThrottleSomeAsBadRequest) && refusals.is_multiple_of(2) {
+            return ErrorReply::new(Exception::BadRequest, "the request could not be handled");
+        }
+        ErrorReply {
+            retry_after: Some(retry_after_seconds(wait)),
+            ..ErrorReply::new(
+                Exception::Throttled,
+                "the request rate for this account is exceeded",
+            )
+        }
+    }
+
+    /// Whether this create may duplicate an email: never, unless a defect says so. The
+    /// correct path checks and inserts under one lock ([`Directory::insert_user`]), so of
+    /// simultaneous creates of one email exactly one wins.
+    pub(super) fn duplicates_allowed(&self, account_id: &str, email: Option<&str>) -> bool {
+        if self.has(Defect::NeverConflict) {
+            return true;
+        }
+        let (true, Some(email)) = (self.has(Defect::RacyConflictCheck), email) else {
+            return false;
+        };
+        // A store whose writes take a moment to be seen: a duplicate that arrives within
+        // the window after the first create is created too.
+        let mut recent = crate::util::lock(&self.recent_creates);
+        let key = format!("{account_id}\n{}", email.to_lowercase());
+        let now = Instant::now();
+        let unseen = recent
+            .get(&key)
+            .is_some_and(|at| now.duration_since(*at) < RACE_WINDOW);
+        recent.retain(|_, at| now.duration_since(*at) < RACE_WINDOW);
+        recent.entry(key).or_insert(now);
+        unseen
+    }
+}
