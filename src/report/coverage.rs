@@ -58,6 +58,18 @@ pub struct InputCoverage {
 
 impl InputCoverage {
     /// True when no property input was sent (a run of cases only, or none at all).
+    /// The boundary rows, grouped by member in table order.
+    pub fn boundaries_by_member(&self) -> Vec<(&'static str, Vec<&BoundaryRow>)> {
+        let mut groups: Vec<(&'static str, Vec<&BoundaryRow>)> = Vec::new();
+        for row in &self.boundaries {
+            match groups.last_mut() {
+                Some((member, rows)) if *member == row.member => rows.push(row),
+                _ => groups.push((row.member, vec![row])),
+            }
+        }
+        groups
+    }
+
     pub fn is_empty(&self) -> bool {
         self.constraints
             .iter()
@@ -193,15 +205,8 @@ pub fn render_coverage(coverage: &InputCoverage) -> String {
             if row.covered() { "" } else { "  (gap)" }
         );
     }
-    let mut members: Vec<&str> = coverage.boundaries.iter().map(|b| b.member).collect();
-    members.dedup();
-    for member in members {
-        let values: Vec<String> = coverage
-            .boundaries
-            .iter()
-            .filter(|b| b.member == member)
-            .map(describe_boundary)
-            .collect();
+    for (member, rows) in coverage.boundaries_by_member() {
+        let values: Vec<String> = rows.into_iter().map(describe_boundary).collect();
         let _ = writeln!(out, "  {member:<10} {}", values.join(", "));
     }
     let gaps = coverage.gaps().count() + coverage.boundary_gaps().count();

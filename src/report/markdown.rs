@@ -252,13 +252,9 @@ fn input_coverage(out: &mut String, report: &RunRecord) {
         );
     }
     out.push_str("\n| member | boundary values sent in valid inputs (answered) |\n| --- | --- |\n");
-    let mut members: Vec<&str> = coverage.boundaries.iter().map(|b| b.member).collect();
-    members.dedup();
-    for member in members {
-        let values: Vec<String> = coverage
-            .boundaries
-            .iter()
-            .filter(|b| b.member == member)
+    for (member, rows) in coverage.boundaries_by_member() {
+        let values: Vec<String> = rows
+            .into_iter()
             .map(|b| text(&describe_boundary(b)))
             .collect();
         let _ = writeln!(out, "| {} | {} |", text(member), values.join(", "));
