@@ -97,6 +97,23 @@ fn a_bare_run_passes_everything_and_observes_all_eight_exceptions() {
     let trials = report["trials"].as_array().unwrap();
     assert!(trials.len() >= 11);
     assert!(!report["created_user_ids"].as_array().unwrap().is_empty());
+    // Where the contract allows more than one answer, the report says which was chosen.
+    let notes = |name: &str| {
+        trials
+            .iter()
+            .find(|t| t["name"] == name)
+            .map(|t| t["notes"].to_string())
+            .unwrap_or_default()
+    };
+    assert!(
+        notes("malformed::missing_content_type").contains("answered HTTP 201"),
+        "{report}"
+    );
+    assert!(
+        notes("exception::signature_binding::stale_signature")
+            .contains("refused with UnauthorizedClientException"),
+        "{report}"
+    );
 }
 
 fn standalone_flags(endpoint: &str, with_fault_hook: bool) -> Vec<String> {
