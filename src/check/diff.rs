@@ -328,18 +328,9 @@ fn short(value: &Value) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
-    use std::time::Duration;
 
     fn response(status: u16, headers: &[(&str, &str)], body: Value) -> ReceivedResponse {
-        ReceivedResponse {
-            status,
-            headers: headers
-                .iter()
-                .map(|(n, v)| (n.to_string(), v.to_string()))
-                .collect(),
-            body: body.to_string().into_bytes(),
-            elapsed: Duration::ZERO,
-        }
+        ReceivedResponse::for_test(status, headers, body)
     }
 
     fn created(user: Value) -> ReceivedResponse {

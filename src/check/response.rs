@@ -289,18 +289,9 @@ pub fn check_user_id_unique(user_id: &str, seen: &mut HashSet<String>) -> Option
 mod tests {
     use super::*;
     use serde_json::{json, Value};
-    use std::time::Duration;
 
     fn response(status: u16, headers: &[(&str, &str)], body: Value) -> ReceivedResponse {
-        ReceivedResponse {
-            status,
-            headers: headers
-                .iter()
-                .map(|(n, v)| (n.to_string(), v.to_string()))
-                .collect(),
-            body: body.to_string().into_bytes(),
-            elapsed: Duration::ZERO,
-        }
+        ReceivedResponse::for_test(status, headers, body)
     }
 
     fn schemas() -> Schemas {

@@ -482,6 +482,16 @@ mod tests {
         SigningCredentials::new("AKIDTEST", "secret")
     }
 
+    /// Puts the signer's headers into a request's header map.
+    fn insert_all(map: &mut http::HeaderMap, added: Vec<(String, String)>) {
+        for (n, v) in added {
+            map.insert(
+                http::HeaderName::from_bytes(n.as_bytes()).unwrap(),
+                v.parse().unwrap(),
+            );
+        }
+    }
+
     fn checks() -> Verification<'static> {
         Verification {
             region: "us-east-1",
@@ -497,12 +507,7 @@ mod tests {
         let added = sign_request_in("POST", &url, &[], b"{}", &creds(), scope).unwrap();
         let mut map = http::HeaderMap::new();
         map.insert("host", "127.0.0.1:9".parse().unwrap());
-        for (n, v) in added {
-            map.insert(
-                http::HeaderName::from_bytes(n.as_bytes()).unwrap(),
-                v.parse().unwrap(),
-            );
-        }
+        insert_all(&mut map, added);
         (map, path)
     }
 
@@ -564,12 +569,7 @@ mod tests {
         let mut map = http::HeaderMap::new();
         map.insert("host", "127.0.0.1:9".parse().unwrap());
         map.insert("content-type", "application/json".parse().unwrap());
-        for (n, v) in added {
-            map.insert(
-                http::HeaderName::from_bytes(n.as_bytes()).unwrap(),
-                v.parse().unwrap(),
-            );
-        }
+        insert_all(&mut map, added);
         (map, path)
     }
 

@@ -77,6 +77,22 @@ pub struct Unanswered {
     pub error: super::TransportError,
 }
 
+impl ReceivedResponse {
+    /// A response with these headers and a JSON body, for the checks' tests.
+    #[cfg(test)]
+    pub(crate) fn for_test(status: u16, headers: &[(&str, &str)], body: Value) -> ReceivedResponse {
+        ReceivedResponse {
+            status,
+            headers: headers
+                .iter()
+                .map(|(n, v)| (n.to_string(), v.to_string()))
+                .collect(),
+            body: body.to_string().into_bytes(),
+            elapsed: Duration::ZERO,
+        }
+    }
+}
+
 impl SentRequest {
     /// A signed request carrying every kind of secret (signature, session token, email),
     /// for tests that check nothing of it leaks.

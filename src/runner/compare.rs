@@ -138,11 +138,7 @@ impl Gathered {
         self.right_only.extend(r.difference(l).copied());
         let size = left.request_bytes.max(right.request_bytes);
         for difference in differences {
-            let index = DiffClass::ALL
-                .iter()
-                .position(|c| *c == difference.class)
-                .unwrap_or(0);
-            let (count, example) = &mut self.classes[index];
+            let (count, example) = self.slot(difference.class);
             *count += 1;
             if example.as_ref().is_none_or(|(best, _)| size < *best) {
                 *example = Some((
@@ -159,13 +155,15 @@ impl Gathered {
         }
     }
 
+    /// The count and example of a class.
+    fn slot(&mut self, class: DiffClass) -> &mut (u64, Option<(usize, DriftExample)>) {
+        let index = DiffClass::ALL.iter().position(|c| *c == class).unwrap_or(0);
+        &mut self.classes[index]
+    }
+
     /// Puts `example` in place of its class's example when its request is no larger.
     pub(super) fn offer_example(&mut self, size: usize, example: DriftExample) {
-        let index = DiffClass::ALL
-            .iter()
-            .position(|c| *c == example.difference.class)
-            .unwrap_or(0);
-        let (_, current) = &mut self.classes[index];
+        let (_, current) = self.slot(example.difference.class);
         if current.as_ref().is_none_or(|(best, _)| size <= *best) {
             *current = Some((size, example));
         }
