@@ -101,6 +101,9 @@ impl fmt::Display for DiffClass {
 pub struct Observation {
     /// `None` when no complete answer came back.
     pub status: Option<u16>,
+    /// No answer because the server refused the request by closing the connection while
+    /// it was being sent (an oversized body): a refusal, as any 4xx is.
+    pub closed_early: bool,
     /// The resolved error type, by kind and name (`None` for a success or no type).
     pub error_type: Option<String>,
     /// Member names: top level, and `User.<name>`; `None` when the body is not JSON.
@@ -129,6 +132,7 @@ impl Observation {
         let user = body.as_ref().and_then(|b| b.get("User"));
         Observation {
             status: Some(response.status),
+            closed_early: false,
             error_type,
             members: body.as_ref().map(member_names),
             enums: ENUM_MEMBERS
@@ -148,6 +152,7 @@ impl Observation {
     pub fn unanswered() -> Observation {
         Observation {
             status: None,
+            closed_early: false,
             error_type: None,
             members: None,
             enums: Vec::new(),
@@ -155,6 +160,19 @@ impl Observation {
             json_content_type: false,
             rules: BTreeSet::new(),
         }
+    }
+
+    /// A request the server refused by closing the connection while it was being sent.
+    pub fn closed_early() -> Observation {
+        Observation {
+            closed_early: true,
+            ..Observation::unanswered()
+        }
+    }
+
+    /// Whether the answer is a refusal: a 4xx, or the connection closed early.
+    fn refused(&self) -> bool {
+        self.closed_early || self.status.is_some_and(|s| (400..500).contains(&s))
     }
 }
 
@@ -190,14 +208,20 @@ pub fn compare(left: &Observation, right: &Observation) -> Vec<Difference> {
             });
         }
     };
-    let status = |o: &Observation| o.status.map_or("no answer".into(), |s| format!("HTTP {s}"));
-    differ(DiffClass::Status, status(left), status(right));
-    let error_type = |o: &Observation| o.error_type.clone().unwrap_or_else(|| "none".into());
-    differ(
-        DiffClass::ExceptionType,
-        error_type(left),
-        error_type(right),
-    );
+    // A refusal by closing early and a 4xx refusal are the same outcome for a client: the
+    // request was refused (the server had no body to name a type from).
+    let closed_refusals =
+        (left.closed_early || right.closed_early) && left.refused() && right.refused();
+    if !closed_refusals {
+        let status = |o: &Observation| o.status.map_or("no answer".into(), |s| format!("HTTP {s}"));
+        differ(DiffClass::Status, status(left), status(right));
+        let error_type = |o: &Observation| o.error_type.clone().unwrap_or_else(|| "none".into());
+        differ(
+            DiffClass::ExceptionType,
+            error_type(left),
+            error_type(right),
+        );
+    }
     let (le, re) = common_enums(left, right);
     differ(DiffClass::EnumValues, le, re);
     let only = |a: &Observation, b: &Observation| {
@@ -410,6 +434,22 @@ mod tests {
             [DiffClass::Status]
         );
         assert_eq!(d[0].right, "no answer");
+    }
+
+    #[test]
+    fn closing_early_matches_a_4xx_refusal_and_nothing_else() {
+        let refusal = response(
+            400,
+            &[("content-type", "application/json")],
+            json!({"Code": "BadRequest", "Message": "too large"}),
+        );
+        let closed = Observation::closed_early();
+        assert_eq!(compare(&closed, &Observation::of(&refusal, &[])), []);
+        assert_eq!(compare(&Observation::of(&refusal, &[]), &closed), []);
+        assert_eq!(compare(&closed, &closed), []);
+        let ok = created(json!({"UserId": "u"}));
+        let d = compare(&closed, &Observation::of(&ok, &[]));
+        assert_eq!(d[0].class, DiffClass::Status);
     }
 
     #[test]

@@ -13,7 +13,8 @@ use libtest_mimic::{Completion, Trial};
 
 use super::case::burst_rules;
 use super::conclude::TrialFailure;
-use super::evaluate::Evaluation;
+use super::evaluate::{Answer, Evaluation};
+use super::malformed::closed_early;
 use super::replay::Replay;
 use super::Run;
 use crate::check::diff::{compare, compare_bursts, DiffClass, DiffLevel, Difference, Observation};
@@ -259,8 +260,15 @@ impl Comparison {
             )
         });
         let context = Some(format!("a malformed request: {}", class.name()));
-        let (l, r) = (Evaluation::new(None, l), Evaluation::new(None, r));
-        let (left, right) = (Side::of(&l), Side::of(&r));
+        let side = |answer: Answer| {
+            let closed = closed_early(class, &answer);
+            let mut side = Side::of(&Evaluation::new(None, answer));
+            if closed {
+                side.observation = Observation::closed_early();
+            }
+            side
+        };
+        let (left, right) = (side(l), side(r));
         let differences = compare(&left.observation, &right.observation);
         lock(gathered).add(&class.trial_name(), context, differences, &left, &right);
     }

@@ -123,7 +123,7 @@ pub(super) fn malformed_trials(run: &Arc<Run>) -> Vec<Trial> {
 
 /// Whether an oversized body was refused by closing the connection while it was being sent
 /// (as servers that refuse early do): a refusal, not a transport failure of the target.
-fn closed_early(class: Malformed, answer: &Answer) -> bool {
+pub(super) fn closed_early(class: Malformed, answer: &Answer) -> bool {
     matches!(
         (class, answer),
         (Malformed::OversizedBody, Answer::Unanswered(u))

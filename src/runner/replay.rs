@@ -14,9 +14,10 @@ use super::Run;
 use crate::check::diff::{compare_bursts, Observation};
 use crate::check::{check_response, Checked, Expectation, Rule, SentFacts};
 use crate::contract::Exception;
-use crate::http::{Call, CallBody, CallPurpose, Exchange, ReceivedResponse};
+use crate::http::{Call, CallBody, CallPurpose, Exchange, ReceivedResponse, TransportErrorKind};
 use crate::input::cases::Case;
 use crate::input::cassette::{fill_emails, Entry, Har, Verdict};
+use crate::input::malformed::Malformed;
 use crate::input::property::Property;
 use crate::report::record::{ExchangeRecord, RequestRecord, ResponseRecord};
 use crate::util::lock;
@@ -117,7 +118,15 @@ impl Replay {
                     let rules: Vec<Rule> = checked.violations.iter().map(|v| v.rule).collect();
                     Side::answered(&exchange, &rules)
                 }
-                Err(unanswered) => Side::unanswered(&unanswered),
+                Err(unanswered) => {
+                    let mut side = Side::unanswered(&unanswered);
+                    if refused_by_closing(trial)
+                        && unanswered.error.kind == TransportErrorKind::Protocol
+                    {
+                        side.observation = Observation::closed_early();
+                    }
+                    side
+                }
             })
             .collect()
     }
@@ -200,6 +209,12 @@ fn check_replayed(
     checked
 }
 
+/// Whether a trial's request may be refused by closing the connection early (the
+/// oversized body), so that no answer is a refusal rather than a failure to answer.
+fn refused_by_closing(trial: &str) -> bool {
+    trial == Malformed::OversizedBody.trial_name()
+}
+
 /// The recorded side of an entry: its answer as the cassette holds it (masked), and the
 /// rules the recording found broken.
 fn recorded_side(entry: &Entry) -> Side {
@@ -232,6 +247,8 @@ fn recorded_side(entry: &Entry) -> Side {
     Side {
         observation: if answered {
             Observation::of(&received, &rules)
+        } else if refused_by_closing(&note.trial) {
+            Observation::closed_early()
         } else {
             Observation::unanswered()
         },

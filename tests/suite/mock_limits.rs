@@ -1,6 +1,6 @@
 //! The standalone mock under abuse, every loop bounded in count and time: a body far over
 //! the cap is refused early (before the rest is read, with a JSON `BadRequestException`)
-//! and the mock's memory stays flat; an oversized request head gets 431; hundreds of idle
+//! and the mock's memory stays flat; the refusal reaches a client still sending; an oversized request head gets 431; hundreds of idle
 //! and half-sent connections plus a flood of garbage never stop a well-formed create; idle
 //! connections are closed after the idle timeout; with every connection slot taken, a
 //! create is served once the idle ones time out; running out of file descriptors under a
@@ -101,6 +101,38 @@ async fn mock_limits_a_declared_oversized_body_is_refused_before_it_is_sent() {
         "{answer}"
     );
     assert_eq!(create(&mock.url, "after-declared@example.com").await, 201);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mock_limits_the_early_refusal_reaches_a_client_still_sending_its_body() {
+    // A client that sends a body just over the cap: the mock answers before reading it,
+    // and lingers (discarding) so the answer is not destroyed by a reset. Without the
+    // lingering close, some of these end in a connection error instead of the 400.
+    let mock = spawn_mock_binary(&[]);
+    let client = reqwest::Client::new();
+    let url = format!(
+        "{}/accounts/{DEFAULT_ACCOUNT_ID}/users?operation=create",
+        mock.url
+    );
+    let body = format!(
+        r#"{{"Email":"x@example.com","Username":"{}"}}"#,
+        "x".repeat(2 << 20)
+    );
+    let mut outcomes = Vec::new();
+    for _ in 0..20 {
+        let answer = tokio::time::timeout(
+            Duration::from_secs(10),
+            client.post(&url).body(body.clone()).send(),
+        )
+        .await;
+        outcomes.push(match answer {
+            Ok(Ok(response)) => response.status().to_string(),
+            Ok(Err(error)) => format!("error: {error:?}"),
+            Err(_) => "timed out".into(),
+        });
+    }
+    let refused = outcomes.iter().filter(|o| o.starts_with("400")).count();
+    assert_eq!(refused, outcomes.len(), "{outcomes:#?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

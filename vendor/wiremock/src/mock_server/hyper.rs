@@ -4,7 +4,9 @@ use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use hyper::body::Bytes;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use tokio::io::AsyncReadExt;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, RwLock, Semaphore};
 
@@ -103,10 +105,14 @@ async fn handle_request(
     request: hyper::Request<hyper::body::Incoming>,
     server_state: Arc<RwLock<MockServerState>>,
     limits: Arc<ServerLimits>,
+    refused: Arc<AtomicBool>,
 ) -> Result<hyper::Response<Full<Bytes>>, ErrorLifetimeCast> {
     let wiremock_request = match read_request(request, &limits).await {
         Ok(ReadRequest::Complete(request)) => request,
-        Ok(ReadRequest::TooLarge(request)) => return Ok(too_large_response(&request, &limits)),
+        Ok(ReadRequest::TooLarge(request)) => {
+            refused.store(true, Ordering::Relaxed);
+            return Ok(too_large_response(&request, &limits));
+        }
         Err(error) => return Err(ErrorLifetimeCast(error)),
     };
     let (response, delay) = server_state
@@ -144,25 +150,36 @@ pub(super) async fn run_server(
     let listener = TcpListener::from_std(listener).expect("Cannot upgrade TcpListener");
     let limits = Arc::new(limits);
 
-    let handler_limits = limits.clone();
-    let request_handler = move |request| {
-        handle_request(request, server_state.clone(), handler_limits.clone())
-    };
-
     // chime-conformance patch: at most `max_connections` connections are served at once.
     let slots = limits
         .max_connections
         .map(|max| Arc::new(Semaphore::new(max)));
     while let Some((stream, slot)) = next_connection(&listener, &slots, &mut shutdown_signal).await
     {
-        let request_handler = request_handler.clone();
         let mut shutdown_signal = shutdown_signal.clone();
         let limits = limits.clone();
+        let server_state = server_state.clone();
         tokio::task::spawn(async move {
             let _slot = slot;
             if !first_byte_in_time(&stream, &limits).await {
                 return;
             }
+            // chime-conformance patch: a connection whose body was refused early lingers
+            // before it closes, so the refusal reaches the client (see `linger`).
+            let Ok((stream, lingering)) = with_duplicate(stream) else {
+                return;
+            };
+            let refused = Arc::new(AtomicBool::new(false));
+            let handler_refused = refused.clone();
+            let handler_limits = limits.clone();
+            let request_handler = move |request| {
+                handle_request(
+                    request,
+                    server_state.clone(),
+                    handler_limits.clone(),
+                    handler_refused.clone(),
+                )
+            };
             let http_server = connection_builder(&limits);
             let conn = http_server
                 .serve_connection_with_upgrades(TokioIo::new(stream), service_fn(request_handler));
@@ -174,8 +191,48 @@ pub(super) async fn run_server(
                     _ = shutdown_signal.changed() => conn.as_mut().graceful_shutdown(),
                 }
             }
+            if refused.load(Ordering::Relaxed) {
+                linger(lingering).await;
+            }
         });
     }
+}
+
+/// How long a connection whose body was refused early goes on discarding what the client
+/// still sends, at most, before it closes.
+const LINGER: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// How many bytes such a connection discards, at most, before it closes.
+const LINGER_BYTES: usize = 8 * 1024 * 1024;
+
+/// The stream for hyper and a second handle on the same socket, kept for `linger`.
+fn with_duplicate(stream: TcpStream) -> std::io::Result<(TcpStream, std::net::TcpStream)> {
+    let stream = stream.into_std()?;
+    let duplicate = stream.try_clone()?;
+    Ok((TcpStream::from_std(stream)?, duplicate))
+}
+
+/// A lingering close, as nginx and Apache do after an early answer (chime-conformance
+/// patch): closing a socket that still has unread request bytes makes the kernel send a
+/// reset, which can destroy the answer before the client reads it. So the write side is
+/// shut (the client sees the end of the answer), and what the client still sends is read
+/// and discarded, never kept, until it closes, `LINGER` passes or `LINGER_BYTES` came.
+async fn linger(socket: std::net::TcpStream) {
+    let _ = socket.shutdown(std::net::Shutdown::Write);
+    let Ok(mut socket) = TcpStream::from_std(socket) else {
+        return;
+    };
+    let mut discard = vec![0u8; 64 * 1024];
+    let _ = tokio::time::timeout(LINGER, async {
+        let mut discarded = 0;
+        while let Ok(n) = socket.read(&mut discard).await {
+            discarded += n;
+            if n == 0 || discarded > LINGER_BYTES {
+                break;
+            }
+        }
+    })
+    .await;
 }
 
 /// The next accepted connection and its slot, or `None` once the server shuts down.
