@@ -5,7 +5,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use jsonschema::{Resource, Validator};
+use jsonschema::{Draft, Registry, Validator};
 use serde_json::Value;
 
 use crate::contract::redact::is_sensitive_member;
@@ -97,25 +97,33 @@ impl Schemas {
                     })
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let registry = documents
+            .iter()
+            .try_fold(
+                Registry::new().draft(Draft::Draft202012),
+                |registry, (file, doc)| registry.add(format!("{SCHEMA_BASE}{file}"), doc),
+            )
+            .and_then(|registry| registry.prepare())
+            .map_err(|e| SchemaError {
+                file: "schemas/".to_string(),
+                reason: e.to_string(),
+            })?;
         let build = |name: SchemaName| -> Result<Validator, SchemaError> {
             let err = |reason: String| SchemaError {
                 file: name.file_name().to_string(),
                 reason,
             };
-            let mut options = jsonschema::options()
-                .with_draft(jsonschema::Draft::Draft202012)
-                .should_validate_formats(true);
-            let mut root = None;
-            for (file, doc) in &documents {
-                if *file == name.file_name() {
-                    root = Some(doc);
-                }
-                let resource =
-                    Resource::from_contents(doc.clone()).map_err(|e| err(e.to_string()))?;
-                options = options.with_resource(format!("{SCHEMA_BASE}{file}"), resource);
-            }
-            let root = root.ok_or_else(|| err("not embedded".into()))?;
-            options.build(root).map_err(|e| err(e.to_string()))
+            let root = documents
+                .iter()
+                .find(|(file, _)| *file == name.file_name())
+                .map(|(_, doc)| doc)
+                .ok_or_else(|| err("not embedded".into()))?;
+            jsonschema::options()
+                .with_draft(Draft::Draft202012)
+                .should_validate_formats(true)
+                .with_registry(&registry)
+                .build(root)
+                .map_err(|e| err(e.to_string()))
         };
         Ok(Schemas {
             inner: Arc::new([
@@ -142,10 +150,10 @@ impl Schemas {
         self.validator(name)
             .iter_errors(instance)
             .map(|error| {
-                let instance_path = error.instance_path.as_str().to_string();
+                let instance_path = error.instance_path().as_str().to_string();
                 let may_hold_secrets = path_is_sensitive(&instance_path)
-                    || error.instance.is_object()
-                    || error.instance.is_array();
+                    || error.instance().is_object()
+                    || error.instance().is_array();
                 let message = if may_hold_secrets {
                     error.masked_with("***").to_string()
                 } else {
@@ -153,7 +161,7 @@ impl Schemas {
                 };
                 SchemaViolation {
                     instance_path,
-                    schema_path: error.schema_path.as_str().to_string(),
+                    schema_path: error.schema_path().as_str().to_string(),
                     message,
                 }
             })

@@ -2,7 +2,7 @@
 //! requests in flight, a per-request timeout, the run's deadline, pacing, the request budget
 //! and the user cap. Building a request is in [`super::prepare`], sending it in [`super::send`].
 
-use std::sync::Arc;
+use std::sync::{Arc, Once};
 use std::time::Instant;
 
 use tokio::sync::Semaphore;
@@ -23,9 +23,27 @@ pub struct Client {
     pacer: Option<Arc<Pacer>>,
 }
 
+/// Makes ring the process's rustls crypto provider unless one is installed already.
+/// `reqwest` is built without a provider of its own (its default would bring the aws-lc
+/// library beside ring), so this runs before any `reqwest` client is built.
+pub fn install_crypto_provider() {
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        // An error means another provider was installed first: that one is used.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+}
+
+/// A `reqwest` client with default settings (for tests and tools that speak to a mock).
+pub fn default_reqwest_client() -> reqwest::Client {
+    install_crypto_provider();
+    reqwest::Client::new()
+}
+
 impl Client {
     /// A client for `target`; fails only on a bad CA certificate or TLS set-up.
     pub fn new(target: Target) -> Result<Client, TransportError> {
+        install_crypto_provider();
         let fail = |message: String| TransportError {
             kind: TransportErrorKind::Request,
             url: target.endpoint.clone(),

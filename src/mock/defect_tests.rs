@@ -55,7 +55,7 @@ async fn play(defect: Option<Defect>, scenario: Scenario) -> Vec<Answer> {
     })
     .await
     .expect("mock starts");
-    let client = reqwest::Client::new();
+    let client = super::test_support::http_client();
     let c = &client;
     let m = &mock;
     let valid = format!(r#"{{"Username":"Zoë","Email":"{EMAIL}","UserType":"PrivateUser"}}"#);

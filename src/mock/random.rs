@@ -5,7 +5,7 @@
 use std::sync::Mutex;
 
 use rand::rngs::StdRng;
-use rand::{Rng, RngCore, SeedableRng};
+use rand::{Rng, RngExt, SeedableRng};
 use uuid::Uuid;
 
 /// The mock's source of random values.
@@ -23,10 +23,10 @@ impl Randomness {
     }
 
     /// Runs `f` with the generator in use.
-    fn with<T>(&self, f: impl FnOnce(&mut dyn RngCore) -> T) -> T {
+    fn with<T>(&self, f: impl FnOnce(&mut dyn Rng) -> T) -> T {
         match &self.seeded {
             Some(rng) => f(&mut *crate::util::lock(rng)),
-            None => f(&mut rand::thread_rng()),
+            None => f(&mut rand::rng()),
         }
     }
 
@@ -41,14 +41,14 @@ impl Randomness {
     pub fn digits(&self, digits: usize) -> String {
         self.with(|rng| {
             (0..digits)
-                .map(|_| char::from(b'0' + rng.gen_range(0..10u8)))
+                .map(|_| char::from(b'0' + rng.random_range(0..10u8)))
                 .collect()
         })
     }
 
     /// A number in `[0, 1)`.
     pub fn unit(&self) -> f64 {
-        self.with(|rng| rng.gen::<f64>())
+        self.with(|rng| rng.random::<f64>())
     }
 
     /// `bits` random bits (at most 64).

@@ -9,6 +9,13 @@ use crate::contract::sigv4::sign_request;
 use crate::contract::{resolve_error_type, ERROR_TYPE_HEADER};
 use crate::mock::{default_credentials, ReferenceMock};
 
+/// A `reqwest` client for the tests. The tree's rustls has ring as its one provider, which
+/// is installed first (`reqwest` is built without a provider of its own).
+pub(super) fn http_client() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
+}
+
 /// An answer, read in full.
 #[derive(Debug)]
 pub(super) struct Answer {

@@ -52,7 +52,7 @@ async fn play(variant: Option<Variant>) -> Vec<Answer> {
     })
     .await
     .expect("mock starts");
-    let client = reqwest::Client::new();
+    let client = super::test_support::http_client();
     let valid = r#"{"Username":"Zoe","Email":"zoe@example.com","UserType":"PrivateUser"}"#;
     let answers = vec![
         send(&client, &mock, DEFAULT_ACCOUNT_ID, valid, true, None).await,

@@ -7,12 +7,23 @@ use aws_credential_types::provider::ProvideCredentials;
 use super::builder::TargetError;
 use crate::contract::sigv4::SigningCredentials;
 
+/// The HTTP client the AWS SDK's credential providers (SSO, STS, IMDS, containers) use:
+/// hyper 1 with rustls on ring, the stack the rest of the tree uses (the SDK's default
+/// client would bring the aws-lc crypto library beside ring).
+pub fn aws_http_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
+    use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(Provider::Rustls(CryptoMode::Ring))
+        .build_https()
+}
+
 /// Credentials and, unless `region` is given, the chain's region.
 pub async fn credentials_from_chain(
     profile: Option<String>,
     region: Option<String>,
 ) -> Result<(SigningCredentials, Option<String>), TargetError> {
-    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
+    let mut loader =
+        aws_config::defaults(aws_config::BehaviorVersion::latest()).http_client(aws_http_client());
     if let Some(name) = &profile {
         loader = loader.profile_name(name);
     }

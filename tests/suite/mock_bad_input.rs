@@ -11,7 +11,7 @@ use chime_conformance::contract::{create_user_path, Exception};
 use chime_conformance::mock::{default_credentials, MAX_BODY_BYTES, UNKNOWN_OPERATION};
 use futures::StreamExt;
 use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
+use rand::{RngExt, SeedableRng};
 
 use crate::util::{send, start_default_mock, RawAnswer};
 
@@ -35,8 +35,8 @@ fn valid_path() -> String {
 }
 
 fn random_string(rng: &mut StdRng, max: usize) -> String {
-    let len = rng.gen_range(0..max);
-    (0..len).map(|_| rng.gen::<char>()).collect()
+    let len = rng.random_range(0..max);
+    (0..len).map(|_| rng.random::<char>()).collect()
 }
 
 fn generate(rng: &mut StdRng, index: usize) -> Case {
@@ -47,13 +47,13 @@ fn generate(rng: &mut StdRng, index: usize) -> Case {
         content_type: Some("application/json"),
         extra_header: None,
         body: Vec::new(),
-        signed: rng.gen_bool(0.9),
+        signed: rng.random_bool(0.9),
     };
-    match rng.gen_range(0..12) {
+    match rng.random_range(0..12) {
         0 => {
             case.what = "random bytes";
-            let len = rng.gen_range(1..512);
-            case.body = (0..len).map(|_| rng.gen::<u8>()).collect();
+            let len = rng.random_range(1..512);
+            case.body = (0..len).map(|_| rng.random::<u8>()).collect();
             if serde_json::from_slice::<serde_json::Value>(&case.body).is_ok_and(|v| v.is_object())
             {
                 case.body.insert(0, b'x');
@@ -67,20 +67,20 @@ fn generate(rng: &mut StdRng, index: usize) -> Case {
                 "UserType": "PrivateUser",
             })
             .to_string();
-            let cut = rng.gen_range(1..full.len());
+            let cut = rng.random_range(1..full.len());
             case.body = full.as_bytes()[..cut].to_vec();
         }
         2 => {
             // Huge bodies are few: signing a megabyte is slow in a debug build.
             if index.is_multiple_of(100) {
                 case.what = "body over 1 MiB";
-                let name = "x".repeat(MAX_BODY_BYTES + rng.gen_range(1..1024));
+                let name = "x".repeat(MAX_BODY_BYTES + rng.random_range(1..1024));
                 case.body = serde_json::json!({ "Username": name })
                     .to_string()
                     .into_bytes();
             } else {
                 case.what = "huge Email";
-                let local = "a".repeat(rng.gen_range(10_000..100_000));
+                let local = "a".repeat(rng.random_range(10_000..100_000));
                 case.body = serde_json::json!({ "Email": local })
                     .to_string()
                     .into_bytes();
@@ -95,7 +95,7 @@ fn generate(rng: &mut StdRng, index: usize) -> Case {
                     "application/x-www-form-urlencoded",
                     "garbage",
                     "application/jsonx",
-                ][rng.gen_range(0..5)],
+                ][rng.random_range(0..5)],
             );
             case.body = br#"{"Email":"ok@example.com"}"#.to_vec();
         }
@@ -105,32 +105,33 @@ fn generate(rng: &mut StdRng, index: usize) -> Case {
             // 0xFF never occurs in UTF-8; the random rest may or may not be valid.
             case.body.push(0xFF);
             case.body
-                .extend((0..rng.gen_range(0..16)).map(|_| rng.gen_range(0x80..=0xFFu8)));
+                .extend((0..rng.random_range(0..16)).map(|_| rng.random_range(0x80..=0xFFu8)));
             case.body.extend(b"\"}");
         }
         5 => {
             case.what = "wrong JSON type";
-            let member = ["Username", "Email", "UserType"][rng.gen_range(0..3)];
+            let member = ["Username", "Email", "UserType"][rng.random_range(0..3)];
             let value = [
                 serde_json::json!(7),
                 serde_json::json!(true),
                 serde_json::json!([]),
                 serde_json::json!({}),
                 serde_json::json!(1.5),
-            ][rng.gen_range(0..5)]
+            ][rng.random_range(0..5)]
             .clone();
             let mut body = serde_json::Map::new();
             body.insert(member.to_string(), value);
             case.body = serde_json::Value::Object(body).to_string().into_bytes();
-            if rng.gen_bool(0.2) {
-                case.body = ["[]", "7", "\"x\"", "null", "true"][rng.gen_range(0..5)]
+            if rng.random_bool(0.2) {
+                case.body = ["[]", "7", "\"x\"", "null", "true"][rng.random_range(0..5)]
                     .as_bytes()
                     .to_vec();
             }
         }
         6 => {
             case.what = "bad route or method";
-            case.method = ["GET", "PUT", "DELETE", "PATCH", "OPTIONS", "POST"][rng.gen_range(0..6)];
+            case.method =
+                ["GET", "PUT", "DELETE", "PATCH", "OPTIONS", "POST"][rng.random_range(0..6)];
             case.path_and_query = if case.method == "POST" {
                 [
                     "/",
@@ -140,7 +141,7 @@ fn generate(rng: &mut StdRng, index: usize) -> Case {
                     "/accounts/x/users/?operation=create",
                     "/accounts/x/y/users?operation=create",
                     "/users?operation=create",
-                ][rng.gen_range(0..7)]
+                ][rng.random_range(0..7)]
                 .to_string()
             } else {
                 valid_path()
@@ -154,13 +155,13 @@ fn generate(rng: &mut StdRng, index: usize) -> Case {
         }
         8 => {
             case.what = "bad Email or UserType";
-            case.body = if rng.gen_bool(0.5) {
+            case.body = if rng.random_bool(0.5) {
                 let email = ["", "a", "a@b", "@b.c", "a@.c", "a@b.", "a\n@b.c", "a@b\n.c"]
-                    [rng.gen_range(0..8)];
+                    [rng.random_range(0..8)];
                 serde_json::json!({ "Email": email })
             } else {
                 let user_type = ["", "privateuser", "Admin", "SHAREDDEVICE", " PrivateUser"]
-                    [rng.gen_range(0..5)];
+                    [rng.random_range(0..5)];
                 serde_json::json!({ "UserType": user_type })
             }
             .to_string()
@@ -173,7 +174,7 @@ fn generate(rng: &mut StdRng, index: usize) -> Case {
                 "/accounts/%20/users?operation=create",
                 "/accounts/%09%20/users?operation=create",
                 "/accounts/%FF%FE/users?operation=create",
-            ][rng.gen_range(0..4)]
+            ][rng.random_range(0..4)]
             .to_string();
             case.body = b"{}".to_vec();
         }
@@ -184,20 +185,20 @@ fn generate(rng: &mut StdRng, index: usize) -> Case {
                 "AWS4-HMAC-SHA256 Credential=AKIDCHIMEMOCKEXAMPLE/20260101/us-east-1/chime/aws4_request, SignedHeaders=host, Signature=0000000000000000000000000000000000000000000000000000000000000000".to_string(),
                 "Bearer abc".to_string(),
                 random_string(rng, 64).chars().filter(|c| c.is_ascii_graphic()).collect(),
-            ][rng.gen_range(0..3)]
+            ][rng.random_range(0..3)]
             .clone();
             case.extra_header = Some(("authorization", forged));
             case.body = b"{}".to_vec();
         }
         _ => {
             case.what = "unknown fault header value";
-            let value =
-                ["nope", "serviceunavailableexception", "500", "Throttling"][rng.gen_range(0..4)];
+            let value = ["nope", "serviceunavailableexception", "500", "Throttling"]
+                [rng.random_range(0..4)];
             case.extra_header = Some(("x-chime-fault", value.to_string()));
             case.body = b"{}".to_vec();
         }
     }
-    if rng.gen_bool(0.05) && case.what != "wrong content type" {
+    if rng.random_bool(0.05) && case.what != "wrong content type" {
         // A missing Content-Type is accepted, so it must not hide the content-type cases.
         case.content_type = None;
     }
@@ -269,7 +270,7 @@ fn check(case: &Case, answer: &RawAnswer) -> Result<(), String> {
 async fn mock_bad_input_thousands_of_malformed_requests_get_documented_4xx() {
     let mock = start_default_mock().await;
     let uri = mock.uri();
-    let client = reqwest::Client::new();
+    let client = chime_conformance::http::default_reqwest_client();
     let mut rng = StdRng::seed_from_u64(SEED);
     let cases: Vec<Case> = (0..CASES).map(|i| generate(&mut rng, i)).collect();
     let credentials = default_credentials();

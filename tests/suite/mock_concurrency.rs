@@ -18,7 +18,7 @@ async fn mock_concurrency_one_of_64_simultaneous_creates_of_one_email_wins() {
     let mock = start_default_mock().await;
     let uri = mock.uri();
     let account = mock.fixtures().account_id;
-    let client = reqwest::Client::new();
+    let client = chime_conformance::http::default_reqwest_client();
     let barrier = Arc::new(tokio::sync::Barrier::new(64));
     let tasks: Vec<_> = (0..64)
         .map(|_| {
@@ -63,7 +63,7 @@ async fn mock_concurrency_10000_distinct_creates_get_10000_distinct_user_ids() {
     let mock = start_default_mock().await;
     let uri = mock.uri();
     let account = mock.fixtures().account_id;
-    let client = reqwest::Client::new();
+    let client = chime_conformance::http::default_reqwest_client();
     let tasks: Vec<_> = (0..TASKS)
         .map(|task| {
             let (client, uri, account) = (client.clone(), uri.clone(), account.clone());
@@ -112,7 +112,7 @@ async fn with_recording_off_no_request_is_kept() {
                 .respond_with(wiremock::ResponseTemplate::new(200)),
         )
         .await;
-    let client = reqwest::Client::new();
+    let client = chime_conformance::http::default_reqwest_client();
     for _ in 0..50 {
         let status = client.get(server.uri()).send().await.unwrap().status();
         assert_eq!(status, 200);

@@ -16,7 +16,7 @@ use crate::util::{create_user, send, start_default_mock, RawAnswer};
 
 /// Sends a control request (unsigned) with an optional JSON body.
 async fn control(mock: &ReferenceMock, method: &str, path: &str, body: Option<&str>) -> RawAnswer {
-    let client = reqwest::Client::new();
+    let client = chime_conformance::http::default_reqwest_client();
     let headers: &[(&str, &str)] = &[("content-type", "application/json")];
     let body = body.unwrap_or("").as_bytes().to_vec();
     send(&client, &mock.uri(), method, path, headers, body, None)
@@ -26,7 +26,7 @@ async fn control(mock: &ReferenceMock, method: &str, path: &str, body: Option<&s
 
 /// A signed create of `email` in `account`.
 async fn create(mock: &ReferenceMock, account: &str, email: &str) -> RawAnswer {
-    let client = reqwest::Client::new();
+    let client = chime_conformance::http::default_reqwest_client();
     let body = json!({ "Email": email, "Username": "control" });
     create_user(&client, &mock.uri(), account, &body, &default_credentials())
         .await
@@ -371,7 +371,7 @@ async fn mock_control_plane_off_is_answered_like_any_path_that_is_no_operation()
 #[tokio::test]
 async fn mock_off_route_requests_get_unknown_operation_like_a_smithy_server() {
     let mock = start_default_mock().await;
-    let client = reqwest::Client::new();
+    let client = chime_conformance::http::default_reqwest_client();
     let credentials = default_credentials();
     let path = chime_conformance::contract::create_user_path(DEFAULT_ACCOUNT_ID);
     let off_route = [

@@ -36,7 +36,7 @@ fn peak_rss_kib(pid: u32) -> u64 {
 
 /// A signed create with a fresh email; its status.
 async fn create(url: &str, email: &str) -> u16 {
-    let client = reqwest::Client::new();
+    let client = chime_conformance::http::default_reqwest_client();
     let body = json!({ "Email": email });
     create_user(
         &client,
@@ -109,7 +109,7 @@ async fn mock_limits_the_early_refusal_reaches_a_client_still_sending_its_body()
     // and lingers (discarding) so the answer is not destroyed by a reset. Without the
     // lingering close, some of these end in a connection error instead of the 400.
     let mock = spawn_mock_binary(&[]);
-    let client = reqwest::Client::new();
+    let client = chime_conformance::http::default_reqwest_client();
     let url = format!(
         "{}/accounts/{DEFAULT_ACCOUNT_ID}/users?operation=create",
         mock.url

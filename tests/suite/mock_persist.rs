@@ -11,7 +11,7 @@ use crate::util::{create_user, send, spawn_mock_binary, MockProcess};
 /// Sends the same five creates (the last a conflict) and returns, per answer, the status,
 /// `UserId`, `PersonalPIN` and request id.
 async fn same_creates(mock: &MockProcess) -> Vec<(u16, Value, Value, String)> {
-    let client = reqwest::Client::new();
+    let client = chime_conformance::http::default_reqwest_client();
     let mut seen = Vec::new();
     for email in [
         "a@example.com",
@@ -64,7 +64,7 @@ async fn control(
     path: &str,
     body: &str,
 ) -> crate::util::RawAnswer {
-    let client = reqwest::Client::new();
+    let client = chime_conformance::http::default_reqwest_client();
     send(
         &client,
         &mock.url,
@@ -83,7 +83,7 @@ async fn mock_persist_a_state_file_survives_a_restart() {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let path = dir.path().join("state").join("mock.json");
     let path_text = path.to_string_lossy().to_string();
-    let client = reqwest::Client::new();
+    let client = chime_conformance::http::default_reqwest_client();
 
     let mock = spawn_mock_binary(&["--state-file", &path_text]);
     let added = control(

@@ -95,7 +95,7 @@ async fn mock_standalone_binary_serves_creates_and_exits_on_sigterm() {
     let url = wait_for_url(&mut guard.0, Duration::from_secs(30));
     assert_eq!(url, format!("http://127.0.0.1:{port}"));
 
-    let client = reqwest::Client::new();
+    let client = chime_conformance::http::default_reqwest_client();
     let answer = create_user(
         &client,
         &url,

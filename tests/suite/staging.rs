@@ -28,7 +28,7 @@ struct TestPki {
 }
 
 fn test_pki() -> TestPki {
-    use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair, SanType};
+    use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, SanType};
     let mut ca = CertificateParams::new(Vec::<String>::new()).expect("CA params");
     ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     ca.distinguished_name
@@ -40,8 +40,9 @@ fn test_pki() -> TestPki {
         .subject_alt_names
         .push(SanType::IpAddress("127.0.0.1".parse().expect("an IP")));
     let server_key = KeyPair::generate().expect("server key");
+    let issuer = Issuer::from_params(&ca, &ca_key);
     let server_cert = server
-        .signed_by(&server_key, &ca_cert, &ca_key)
+        .signed_by(&server_key, &issuer)
         .expect("server certificate");
     TestPki {
         ca_pem: ca_cert.pem(),
