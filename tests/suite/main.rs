@@ -37,3 +37,5 @@ mod input_coverage;
 mod staging;
 // The layering of src/: which folders may use which.
 mod architecture;
+// The dependency tree: one HTTP/TLS stack, the duplicates README.md explains.
+mod dependencies;
