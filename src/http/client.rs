@@ -26,7 +26,7 @@ pub struct Client {
 /// Makes ring the process's rustls crypto provider unless one is installed already.
 /// `reqwest` is built without a provider of its own (its default would bring the aws-lc
 /// library beside ring), so this runs before any `reqwest` client is built.
-pub fn install_crypto_provider() {
+pub(crate) fn install_crypto_provider() {
     static INSTALL: Once = Once::new();
     INSTALL.call_once(|| {
         // An error means another provider was installed first: that one is used.
@@ -51,14 +51,15 @@ impl Client {
         };
         // Certificates are always verified; a private CA is added to the public roots, and
         // an https endpoint is never spoken to in plain http (redirects are not followed).
+        let https = target.endpoint.starts_with("https://");
         let mut builder = reqwest::Client::builder()
             .timeout(target.timeout)
             .connect_timeout(target.timeout)
             .redirect(reqwest::redirect::Policy::none())
-            .https_only(target.endpoint.starts_with("https://"))
+            .https_only(https)
             .pool_max_idle_per_host(target.concurrency.max(1))
             .user_agent(concat!("chime-conformance/", env!("CARGO_PKG_VERSION")));
-        if !target.endpoint.starts_with("https://") {
+        if !https {
             // Never spoken to over TLS (no redirects are followed), so the platform's roots,
             // hundreds of certificate files read and parsed for each client, are not loaded.
             builder = builder.tls_certs_only([]);

@@ -16,7 +16,7 @@ mod send;
 pub mod tamper;
 
 pub use call::{Call, CallBody, CallPurpose};
-pub use client::{default_reqwest_client, install_crypto_provider, Client};
+pub use client::{default_reqwest_client, Client};
 pub use error::{error_chain, TransportError, TransportErrorKind};
 pub use exchange::{Exchange, ReceivedResponse, SentRequest, Unanswered};
 pub use pacing::ClientStats;
