@@ -260,8 +260,9 @@ impl Comparison {
             )
         });
         let context = Some(format!("a malformed request: {}", class.name()));
+        let trial = class.trial_name();
         let side = |answer: Answer| {
-            let closed = closed_early(class, &answer);
+            let closed = matches!(&answer, Answer::Unanswered(u) if closed_early(&trial, u));
             let mut side = Side::of(&Evaluation::new(None, answer));
             if closed {
                 side.observation = Observation::closed_early();

@@ -11,7 +11,7 @@ use super::evaluate::{Answer, Evaluation};
 use super::Run;
 use crate::check::{check_response, Expectation, SentFacts};
 use crate::contract::sigv4::SignatureMode;
-use crate::http::{Call, CallBody, CallPurpose, TransportErrorKind};
+use crate::http::{Call, CallBody, CallPurpose, TransportErrorKind, Unanswered};
 use crate::input::cases::AccountRef;
 use crate::input::malformed::{Acceptable, Malformed};
 use crate::report::event::ExchangeRole;
@@ -47,8 +47,8 @@ impl Run {
     ) -> Result<Completion, TrialFailure> {
         sent.fetch_add(1, Ordering::Relaxed);
         let answer = self.runtime.block_on(self.malformed_answer(class));
-        if closed_early(class, &answer) {
-            let trial = class.trial_name();
+        let trial = class.trial_name();
+        if matches!(&answer, Answer::Unanswered(u) if closed_early(&trial, u)) {
             self.note(
                 &trial,
                 "closed the connection before reading the body (an early refusal)".into(),
@@ -58,7 +58,7 @@ impl Run {
         let context = Some(format!("a malformed request: {}", class.name()));
         let evaluation = Evaluation::new(context, answer);
         if evaluation.failed() {
-            return Err(self.failure(&class.trial_name(), &evaluation, None));
+            return Err(self.failure(&trial, &evaluation, None));
         }
         Ok(Completion::Completed)
     }
@@ -121,12 +121,14 @@ pub(super) fn malformed_trials(run: &Arc<Run>) -> Vec<Trial> {
         .collect()
 }
 
-/// Whether an oversized body was refused by closing the connection while it was being sent
-/// (as servers that refuse early do): a refusal, not a transport failure of the target.
-pub(super) fn closed_early(class: Malformed, answer: &Answer) -> bool {
-    matches!(
-        (class, answer),
-        (Malformed::OversizedBody, Answer::Unanswered(u))
-            if u.error.kind == TransportErrorKind::Protocol
-    )
+/// Whether a trial's request may be refused by closing the connection while it is being
+/// sent, as servers that refuse early do (the oversized body): then no answer to it is a
+/// refusal, not a transport failure of the target.
+pub(super) fn may_close_early(trial: &str) -> bool {
+    trial == Malformed::OversizedBody.trial_name()
+}
+
+/// Whether a request of `trial` that got no answer was refused by an early close.
+pub(super) fn closed_early(trial: &str, unanswered: &Unanswered) -> bool {
+    may_close_early(trial) && unanswered.error.kind == TransportErrorKind::Protocol
 }

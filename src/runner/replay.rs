@@ -10,14 +10,14 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use super::compare::{Gathered, Side};
+use super::malformed::{closed_early, may_close_early};
 use super::Run;
 use crate::check::diff::{compare_bursts, Observation};
 use crate::check::{check_response, Checked, Expectation, Rule, SentFacts};
 use crate::contract::Exception;
-use crate::http::{Call, CallBody, CallPurpose, Exchange, ReceivedResponse, TransportErrorKind};
+use crate::http::{Call, CallBody, CallPurpose, Exchange, ReceivedResponse};
 use crate::input::cases::Case;
 use crate::input::cassette::{fill_emails, Entry, Har, Verdict};
-use crate::input::malformed::Malformed;
 use crate::input::property::Property;
 use crate::report::record::{ExchangeRecord, RequestRecord, ResponseRecord};
 use crate::util::lock;
@@ -120,9 +120,7 @@ impl Replay {
                 }
                 Err(unanswered) => {
                     let mut side = Side::unanswered(&unanswered);
-                    if refused_by_closing(trial)
-                        && unanswered.error.kind == TransportErrorKind::Protocol
-                    {
+                    if closed_early(trial, &unanswered) {
                         side.observation = Observation::closed_early();
                     }
                     side
@@ -209,12 +207,6 @@ fn check_replayed(
     checked
 }
 
-/// Whether a trial's request may be refused by closing the connection early (the
-/// oversized body), so that no answer is a refusal rather than a failure to answer.
-fn refused_by_closing(trial: &str) -> bool {
-    trial == Malformed::OversizedBody.trial_name()
-}
-
 /// The recorded side of an entry: its answer as the cassette holds it (masked), and the
 /// rules the recording found broken.
 fn recorded_side(entry: &Entry) -> Side {
@@ -247,7 +239,7 @@ fn recorded_side(entry: &Entry) -> Side {
     Side {
         observation: if answered {
             Observation::of(&received, &rules)
-        } else if refused_by_closing(&note.trial) {
+        } else if may_close_early(&note.trial) {
             Observation::closed_early()
         } else {
             Observation::unanswered()
