@@ -10,6 +10,7 @@
 mod error_type;
 mod exception;
 mod model;
+pub mod pattern;
 pub mod redact;
 pub mod schema;
 pub mod sigv4;

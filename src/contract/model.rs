@@ -86,34 +86,46 @@ const LABEL_ENCODE_SET: &percent_encoding::AsciiSet = &percent_encoding::NON_ALP
     .remove(b'~');
 
 /// True when `email` matches the model's `EmailAddress` pattern `.+@.+\..+` as Smithy
-/// states patterns: ECMA-262, not anchored, so a match anywhere in the string will do. `.`
-/// excludes line terminators, so the match lies within one line. Linear in the length.
+/// states patterns: ECMA-262, not anchored. Other dialects a server may validate with are
+/// in [`crate::contract::pattern`].
 pub fn is_valid_email(email: &str) -> bool {
-    email.split(is_line_terminator).any(line_matches)
+    super::pattern::email_matches(super::pattern::Dialect::Ecma262, email)
 }
 
-/// `.+@.+\..+` within one line: an '@' with a character before it, then at least one
-/// character, a '.', and at least one character. '@' and '.' are ASCII, so byte offsets
-/// count characters well enough: "at least one character" is "at least one byte".
-fn line_matches(line: &str) -> bool {
-    let bytes = line.as_bytes();
-    let Some(at) = bytes.iter().skip(1).position(|&b| b == b'@') else {
+/// True when `account_id` satisfies `NonEmptyString` (`.*\S.*`) under ECMA-262.
+pub fn is_valid_account_id(account_id: &str) -> bool {
+    super::pattern::account_id_matches(super::pattern::Dialect::Ecma262, account_id)
+}
+
+/// The longest Username of the common form (see [`is_common_username`]).
+pub const COMMON_USERNAME_MAX_CHARS: usize = 128;
+
+/// True when a Username has the common form every service takes: at most
+/// [`COMMON_USERNAME_MAX_CHARS`] characters, all printable ASCII. The model allows any
+/// string; a service may refuse the others as a documented restriction
+/// (BadRequestException: "the input parameters don't match the service's restrictions").
+pub fn is_common_username(username: &str) -> bool {
+    username.chars().count() <= COMMON_USERNAME_MAX_CHARS
+        && username.chars().all(|c| (' '..='~').contains(&c))
+}
+
+/// True when an Email has the common form every service takes: ASCII, at most 254
+/// characters, a local part of 1 to 64 of `A-Z a-z 0-9 . _ % + -`, and a domain of two or
+/// more labels of `A-Z a-z 0-9 -`. A pattern-valid Email of another form (quoted, IDN,
+/// astral-plane, text around it) may be refused as a documented restriction.
+pub fn is_common_email(email: &str) -> bool {
+    let Some((local, domain)) = email.split_once('@') else {
         return false;
     };
-    let at = at + 1;
-    bytes[..bytes.len().saturating_sub(1)]
-        .iter()
-        .rposition(|&b| b == b'.')
-        .is_some_and(|dot| dot >= at + 2)
-}
-
-fn is_line_terminator(c: char) -> bool {
-    matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}')
-}
-
-/// True when `account_id` satisfies `NonEmptyString` (`.*\S.*`).
-pub fn is_valid_account_id(account_id: &str) -> bool {
-    account_id.chars().any(|c| !c.is_whitespace())
+    let label =
+        |l: &str| !l.is_empty() && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    email.len() <= 254
+        && (1..=64).contains(&local.len())
+        && local
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._%+-".contains(&b))
+        && domain.split('.').count() >= 2
+        && domain.split('.').all(label)
 }
 
 #[cfg(test)]
@@ -148,6 +160,17 @@ mod tests {
         for bad in bad {
             assert!(!is_valid_email(bad), "{bad:?} should not match");
         }
+    }
+
+    #[test]
+    fn the_common_forms_are_plain_ascii() {
+        assert!(is_common_email("alice+run-1@example.co.uk"));
+        for unusual in ["\"a b\"@x.y", "ü@x.y", "a@b", "a@b..c", "a b@x.y"] {
+            assert!(!is_common_email(unusual), "{unusual:?}");
+        }
+        assert!(is_common_username("Alice (chime-conformance 1a2b)"));
+        assert!(!is_common_username(&"x".repeat(129)));
+        assert!(!is_common_username("Zoë"));
     }
 
     #[test]
