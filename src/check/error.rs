@@ -1,8 +1,9 @@
-//! The rules every error response obeys: an `X-Amzn-ErrorType` header, a documented type
-//! with the model's status, a body valid against `schemas/error.json`, and no 5xx unless a
-//! fault was injected. An AWS common error is its own rule, outside the contract.
+//! The rules every error response obeys: a type a client can resolve (the `X-Amzn-ErrorType`
+//! header, or, noted, a body `code` or `__type`), a documented type with the model's status,
+//! a body valid against `schemas/error.json`, and no 5xx unless a fault was injected. An AWS
+//! common error is its own rule, outside the contract.
 
-use super::{Checked, Rule, Violation};
+use super::{Checked, Observation, OpenChoice, Rule, Violation};
 use crate::contract::schema::{SchemaName, Schemas};
 use crate::contract::{resolve_error_type, ErrorKind, Exception, ResolvedErrorType};
 use crate::http::ReceivedResponse;
@@ -14,19 +15,32 @@ pub fn check_error(
     schemas: &Schemas,
 ) -> Checked {
     let mut violations = Vec::new();
+    let mut observations = Vec::new();
     let body = response.json();
     let header = response.error_type_header();
-    if header.is_none() {
-        violations.push(Violation::new(
-            Rule::ErrorTypeHeader,
-            "an X-Amzn-ErrorType header on every error",
-            format!(
-                "HTTP {} without one (the AWS SDK for Rust cannot tell which exception it is)",
-                response.status
-            ),
+    let error_type = resolve_error_type(header, body.as_ref().ok());
+    if let Some(t) = &error_type {
+        observations.push(Observation::new(
+            OpenChoice::ErrorTypeSource,
+            t.source.to_string(),
         ));
     }
-    let error_type = resolve_error_type(header, body.as_ref().ok());
+    match (&error_type, header) {
+        // The body names the type: every client resolves it; the missing header is a note.
+        (Some(t), None) => observations.push(Observation::new(
+            OpenChoice::ErrorTypeHeaderMissing,
+            format!("no header; the type in the {}", t.source),
+        )),
+        (None, None) => violations.push(Violation::new(
+            Rule::ErrorTypeHeader,
+            "an X-Amzn-ErrorType header, or a body `code` or `__type`, naming the error",
+            format!(
+                "HTTP {} naming no type (no AWS SDK can tell which exception it is)",
+                response.status
+            ),
+        )),
+        _ => {}
+    }
     violations.extend(status_violations(response.status, error_type.as_ref()));
     match &body {
         Err(why) => violations.push(Violation::new(
@@ -58,6 +72,7 @@ pub fn check_error(
         violations,
         user_id: None,
         error_type,
+        observations,
     }
 }
 

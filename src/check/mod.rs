@@ -2,6 +2,7 @@
 //! a list of [`Violation`]s of named [`Rule`]s. No I/O here, so every rule is unit-tested
 //! without a server.
 
+pub mod choice;
 pub mod diff;
 mod error;
 mod response;
@@ -9,6 +10,7 @@ mod rule;
 mod success;
 mod violation;
 
+pub use choice::{Observation, OpenChoice, Verdict};
 pub use error::check_error;
 pub use response::{
     check_response, check_user_id_unique, is_exception, is_json_media_type, Checked, Expectation,

@@ -3,6 +3,7 @@
 
 use std::collections::HashSet;
 
+use super::choice::{Observation, OpenChoice};
 use super::error::check_error;
 use super::success::check_created;
 use super::{Rule, Violation};
@@ -19,12 +20,30 @@ pub enum Expectation<'a> {
     Rejected { exception: Exception, rule: Rule },
     /// Any outcome; only the rules every error obeys apply.
     AnyError,
+    /// A request that must be refused, with any error that follows restJson1 (an
+    /// authentication refusal may come from a front door); a 2xx breaks `rule`.
+    Refused(Rule),
     /// A malformed body: any 4xx (a documented exception, or a restJson1 protocol error
     /// such as `SerializationException`) passes; a 2xx breaks `input.malformed_refused`.
     Malformed,
     /// Valid JSON under a missing or wrong media type: a 201 (checked as a creation) or a
-    /// 4xx both pass.
+    /// 4xx both pass ([`OpenChoice::MediaType`]).
     ParsedOrRefused(&'a SentFacts<'a>),
+    /// A request the model allows that a conforming server may still refuse with 400
+    /// BadRequestException (`choice` says why: a null member, a service restriction): a
+    /// 201 (checked as a creation) or that refusal both pass.
+    CreatedOrRefused {
+        facts: &'a SentFacts<'a>,
+        choice: OpenChoice,
+    },
+    /// An input whose validity depends on the regex dialect
+    /// ([`OpenChoice::PatternDialect`]): a 201 (checked as a creation), a 400
+    /// BadRequestException, or `also` (a NotFoundException for an AccountId taken as an
+    /// id) all pass.
+    Disputed {
+        facts: &'a SentFacts<'a>,
+        also: Option<Exception>,
+    },
     /// A request whose signature does not bind it: refused with
     /// `UnauthorizedClientException` or an AWS common authentication error; a 2xx is a
     /// security finding (`security.signature_binding`).
@@ -59,6 +78,8 @@ pub struct Checked {
     pub user_id: Option<String>,
     /// The error type, when the response is an error that names one.
     pub error_type: Option<ResolvedErrorType>,
+    /// The open choices the answer met, and what it chose (see [`super::choice`]).
+    pub observations: Vec<Observation>,
 }
 
 impl Checked {
@@ -67,6 +88,33 @@ impl Checked {
         match self.error_type.as_ref()?.kind() {
             ErrorKind::Documented(e) => Some(e),
             _ => None,
+        }
+    }
+
+    /// Records that the answer met an open choice.
+    pub fn observe(&mut self, choice: OpenChoice, answer: impl Into<String>) {
+        self.observations.push(Observation::new(choice, answer));
+    }
+
+    /// The failures of the answer: its violations, and under `--strict` its restrictions
+    /// and notes too.
+    pub fn failures(&self, strict: bool) -> Vec<Violation> {
+        let mut failures = self.violations.clone();
+        if strict {
+            failures.extend(
+                self.observations
+                    .iter()
+                    .filter_map(Observation::strict_violation),
+            );
+        }
+        failures
+    }
+
+    /// The answer in a few words: "HTTP 409 ConflictException", "HTTP 201".
+    fn answer(&self, status: u16) -> String {
+        match &self.error_type {
+            Some(t) => format!("{status} {}", t.name),
+            None => status.to_string(),
         }
     }
 }
@@ -82,7 +130,7 @@ pub fn check_response(
         Expectation::Created(facts) if response.is_success() => {
             check_created(facts, response, schemas)
         }
-        Expectation::Created(_) => check_refused_valid(response, injected_fault, schemas),
+        Expectation::Created(_) => check_refused_valid(None, response, injected_fault, schemas),
         Expectation::Rejected { exception, rule } if response.is_success() => Checked {
             violations: vec![Violation::new(
                 rule,
@@ -106,24 +154,68 @@ pub fn check_response(
             )],
             ..Checked::default()
         },
-        Expectation::Malformed => check_refusal(response, injected_fault, schemas),
+        Expectation::Malformed => check_refusal(
+            OpenChoice::MalformedRefusal,
+            response,
+            injected_fault,
+            schemas,
+        ),
         Expectation::ParsedOrRefused(facts) if response.is_success() => {
+            let mut checked = check_created(facts, response, schemas);
+            checked.observe(OpenChoice::MediaType, "201 (parsed)");
+            checked
+        }
+        Expectation::ParsedOrRefused(_) => {
+            check_refusal(OpenChoice::MediaType, response, injected_fault, schemas)
+        }
+        Expectation::CreatedOrRefused { facts, .. } if response.is_success() => {
             check_created(facts, response, schemas)
         }
-        Expectation::ParsedOrRefused(_) => check_refusal(response, injected_fault, schemas),
+        Expectation::CreatedOrRefused { choice, .. } => {
+            check_refused_valid(Some(choice), response, injected_fault, schemas)
+        }
+        Expectation::Disputed { facts, .. } if response.is_success() => {
+            let mut checked = check_created(facts, response, schemas);
+            checked.observe(OpenChoice::PatternDialect, "201");
+            checked
+        }
+        Expectation::Disputed { also, .. } => {
+            check_disputed(also, response, injected_fault, schemas)
+        }
+        Expectation::Refused(rule) if response.is_success() => Checked {
+            violations: vec![Violation::new(
+                rule,
+                "a refusal",
+                format!("the request accepted with HTTP {}", response.status),
+            )],
+            ..Checked::default()
+        },
+        Expectation::Refused(_) => {
+            let mut checked = check_error(response, injected_fault, schemas);
+            accept_front_door(&mut checked, response.status);
+            checked
+        }
         Expectation::AnyError if response.is_success() => Checked::default(),
         Expectation::AnyError => check_error(response, injected_fault, schemas),
     }
 }
 
 /// The rules of an error answered to a valid request: those of every error, and, below
-/// 500, `success.status` (unless it is an AWS common error, its own class).
+/// 500, `success.status` (unless it is an AWS common error, its own class, or a 400
+/// BadRequestException where `refusable` names an open choice that allows it).
 fn check_refused_valid(
+    refusable: Option<OpenChoice>,
     response: &ReceivedResponse,
     injected_fault: Option<Exception>,
     schemas: &Schemas,
 ) -> Checked {
     let mut checked = check_error(response, injected_fault, schemas);
+    if let Some(choice) = refusable {
+        if is_bad_request(&checked, response.status) {
+            checked.observe(choice, "400 BadRequestException");
+            return checked;
+        }
+    }
     if response.status < 500 && !is_aws_common(&checked) {
         let seen = format!(
             "HTTP {} {}",
@@ -138,7 +230,57 @@ fn check_refused_valid(
     checked
 }
 
-/// The rules of an error answered to a request that must be refused with `exception`.
+/// The rules of a refusal of an input whose validity depends on the regex dialect: a 400
+/// BadRequestException, or `also`, is a choice; anything else is judged as the refusal of
+/// an invalid input.
+fn check_disputed(
+    also: Option<Exception>,
+    response: &ReceivedResponse,
+    injected_fault: Option<Exception>,
+    schemas: &Schemas,
+) -> Checked {
+    let mut checked = check_error(response, injected_fault, schemas);
+    let allowed = |e: Exception| {
+        is_exception(&checked, response.status, e) && response.status == e.http_status()
+    };
+    match also {
+        Some(e) if allowed(e) => {
+            let answer = checked.answer(response.status);
+            checked.observe(OpenChoice::PatternDialect, answer);
+            checked
+        }
+        _ => check_rejected(
+            Exception::BadRequest,
+            Rule::InputRejected,
+            response,
+            injected_fault,
+            schemas,
+        )
+        .observing_refusal(OpenChoice::PatternDialect, response.status),
+    }
+}
+
+/// True when a checked error is a 400 BadRequestException, by its type or, untyped, its
+/// status.
+fn is_bad_request(checked: &Checked, status: u16) -> bool {
+    status == Exception::BadRequest.http_status()
+        && is_exception(checked, status, Exception::BadRequest)
+}
+
+impl Checked {
+    /// Records the refusal as the answer to `choice`, unless the refusal broke a rule.
+    fn observing_refusal(mut self, choice: OpenChoice, status: u16) -> Checked {
+        if self.violations.is_empty() {
+            let answer = self.answer(status);
+            self.observe(choice, answer);
+        }
+        self
+    }
+}
+
+/// The rules of an error answered to a request that must be refused with `exception`. An
+/// authentication refusal may come from a front door, under its own name
+/// ([`OpenChoice::AuthRefusal`]).
 fn check_rejected(
     exception: Exception,
     rule: Rule,
@@ -147,6 +289,9 @@ fn check_rejected(
     schemas: &Schemas,
 ) -> Checked {
     let mut checked = check_error(response, injected_fault, schemas);
+    if exception == Exception::Unauthorized && accept_front_door(&mut checked, response.status) {
+        return checked;
+    }
     if !is_exception(&checked, response.status, exception) && !is_aws_common(&checked) {
         let seen = format!(
             "HTTP {} {}",
@@ -161,10 +306,35 @@ fn check_rejected(
     checked
 }
 
+/// An authentication refusal from a front door, in its own names and body shape, is not
+/// CreateUser's to judge: its AWS-common and schema violations are dropped and the choice
+/// recorded. An `UnauthorizedClientException` is recorded as the other answer. True when
+/// the answer was either.
+fn accept_front_door(checked: &mut Checked, status: u16) -> bool {
+    let kind = checked.error_type.as_ref().map(ResolvedErrorType::kind);
+    match kind {
+        Some(ErrorKind::AwsCommon(name)) if AWS_AUTH_ERRORS.contains(&name.as_str()) => {
+            checked
+                .violations
+                .retain(|v| !matches!(v.rule, Rule::AwsCommonError | Rule::ErrorSchema));
+            checked.observe(OpenChoice::AuthRefusal, format!("{status} {name}"));
+            true
+        }
+        Some(ErrorKind::Documented(Exception::Unauthorized)) => {
+            let answer = checked.answer(status);
+            checked.observe(OpenChoice::AuthRefusal, answer);
+            true
+        }
+        _ => false,
+    }
+}
+
 /// The rules of a refusal of a malformed request: those of every error, except that a
 /// restJson1 protocol error (`SerializationException`, `UnsupportedMediaTypeException`,
-/// ...) may name it, with its own status; only a 4xx passes.
+/// ...) may name it, with its own status; only a 4xx passes. The refusal is `choice`'s
+/// answer.
 fn check_refusal(
+    choice: OpenChoice,
     response: &ReceivedResponse,
     injected_fault: Option<Exception>,
     schemas: &Schemas,
@@ -189,7 +359,7 @@ fn check_refusal(
             format!("HTTP {}", response.status),
         ));
     }
-    checked
+    checked.observing_refusal(choice, response.status)
 }
 
 /// The errors a Smithy restJson1 server answers for a request it cannot deserialize.
@@ -217,20 +387,9 @@ fn check_auth_refused(
         };
     }
     let mut checked = check_error(response, injected_fault, schemas);
-    let kind = checked.error_type.as_ref().map(ResolvedErrorType::kind);
-    let front_door = matches!(&kind, Some(ErrorKind::AwsCommon(name)) if AWS_AUTH_ERRORS.contains(&name.as_str()));
-    let refused = front_door
-        || match kind {
-            Some(ErrorKind::Documented(e)) => e == Exception::Unauthorized,
-            Some(_) => false,
-            None => response.status == Exception::Unauthorized.http_status(),
-        };
-    if front_door {
-        // An AWS front door's own error, in its own body shape: not CreateUser's to judge.
-        checked
-            .violations
-            .retain(|v| !matches!(v.rule, Rule::AwsCommonError | Rule::ErrorSchema));
-    } else if !refused {
+    let untyped_401 =
+        checked.error_type.is_none() && response.status == Exception::Unauthorized.http_status();
+    if !accept_front_door(&mut checked, response.status) && !untyped_401 {
         checked.violations.push(Violation::new(
             Rule::CaseExpectedException,
             REFUSAL,

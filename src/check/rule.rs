@@ -88,7 +88,7 @@ rules! {
     InvariantUserIdUnique = "invariant.user_id_unique", Contract:
         "every UserId in the run is unique";
     ErrorTypeHeader = "error.type_header", Contract:
-        "every error carries an X-Amzn-ErrorType header";
+        "every error names its type so a client can resolve it: the X-Amzn-ErrorType header (a body `code` or `__type` alone is a note)";
     ErrorTypeDocumented = "error.type_documented", Contract:
         "the error type (header, then `code`, then `__type`) is one of the eight documented exceptions";
     ErrorStatus = "error.status", Contract:

@@ -163,6 +163,12 @@ pub struct RunArgs {
     /// harness, not the target, looks set up wrong) as a failure: exit code 1.
     #[arg(long, env = "CHIME_STRICT_HEALTH")]
     pub strict_health: bool,
+    /// Fail on restrictions and notes too: a documented refusal of input the model allows
+    /// (e.g. 400 for a 200-character Username) and a protocol MUST no client can notice
+    /// (e.g. no X-Amzn-ErrorType while the body names the type). Choices (several answers
+    /// conform) never fail. See README, "Open choices".
+    #[arg(long, env = "CHIME_STRICT")]
+    pub strict: bool,
     /// Differential run: send the same seeded traffic to a second target, described by a
     /// target profile (TOML; without an endpoint, a second embedded mock), and compare the
     /// answers class by class (trials diff::<class>). See README, "Differential runs".

@@ -52,6 +52,7 @@ pub fn main_with(cli: Cli) -> ExitStatus {
 
 fn run(cli: Cli) -> Result<ExitStatus, CliError> {
     let cases = settings::cases(&cli)?;
+    settings::check_case_choices(&cases)?;
     let mode = Mode::of(&cli);
     if cli.libtest.list {
         let listed = mode
@@ -199,6 +200,7 @@ pub(crate) fn build_run(
             UsernameTag::RunId
         },
         expected_failures: side.expected_failures,
+        strict: cli.run.strict,
     };
     let schemas = Schemas::compile().map_err(|e| usage(e.to_string()))?;
     let run = Run::new(
@@ -220,6 +222,7 @@ fn run_record(run: &Run, cases: &[Case], run_id: &str, seed: u64) -> RunRecord {
     record.input_coverage = run.coverage();
     record.created_user_ids = run.created_users();
     record.health = run.health();
+    record.choices = run.choices();
     let stats = run.client().stats();
     record.summary = Summary::of(
         &record.trials,
@@ -227,6 +230,11 @@ fn run_record(run: &Run, cases: &[Case], run_id: &str, seed: u64) -> RunRecord {
         stats.requests.load(Ordering::Relaxed),
         stats.throttle_retries.load(Ordering::Relaxed),
     );
+    (
+        record.summary.choices,
+        record.summary.restrictions,
+        record.summary.notes,
+    ) = chime_conformance::report::choices::counts(&record.choices);
     record.with_findings()
 }
 

@@ -53,6 +53,30 @@ pub fn cases(cli: &Cli) -> Result<Vec<Case>, CliError> {
     .map_err(|e| usage(e.to_string()))
 }
 
+/// Refuses a case whose step names an open choice the registry does not know.
+pub fn check_case_choices(cases: &[Case]) -> Result<(), CliError> {
+    use chime_conformance::check::OpenChoice;
+    for case in cases {
+        for (i, step) in case.steps.iter().enumerate() {
+            if let Some(name) = &step.choice {
+                if OpenChoice::from_name(name).is_none() {
+                    return Err(usage(format!(
+                        "case {}: step {}: choice {name:?} is not an open choice (one of: {})",
+                        case.name,
+                        i + 1,
+                        OpenChoice::ALL
+                            .iter()
+                            .map(|c| c.name())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Refuses a profile that lists a trial that does not exist as an expected failure.
 pub fn check_expected_failures(profile: &TargetProfile, known: &[String]) -> Result<(), CliError> {
     match profile

@@ -40,13 +40,15 @@ pub const SENSITIVE_REQUEST_MEMBERS: [&str; 1] = ["Email"];
 
 /// Errors common to all AWS services that a real front door can answer with. They are not
 /// CreateUser's own exceptions and are reported as their own class.
-pub const AWS_COMMON_ERRORS: [&str; 13] = [
+pub const AWS_COMMON_ERRORS: [&str; 15] = [
     "AccessDeniedException",
     "IncompleteSignature",
+    "IncompleteSignatureException",
     "InternalFailure",
     "InvalidClientTokenId",
     "InvalidSignatureException",
     "MissingAuthenticationToken",
+    "MissingAuthenticationTokenException",
     "RequestExpired",
     "ServiceUnavailable",
     "ThrottlingException",
@@ -58,13 +60,16 @@ pub const AWS_COMMON_ERRORS: [&str; 13] = [
 
 /// The AWS common errors that refuse a request's authentication: acceptable answers, beside
 /// `UnauthorizedClientException`, to a request whose signature does not bind it.
-pub const AWS_AUTH_ERRORS: [&str; 9] = [
+/// JSON front doors (API Gateway, the JSON protocols) name them with an `Exception` suffix.
+pub const AWS_AUTH_ERRORS: [&str; 11] = [
     "AccessDeniedException",
     "ExpiredTokenException",
     "IncompleteSignature",
+    "IncompleteSignatureException",
     "InvalidClientTokenId",
     "InvalidSignatureException",
     "MissingAuthenticationToken",
+    "MissingAuthenticationTokenException",
     "RequestExpired",
     "SignatureDoesNotMatch",
     "UnrecognizedClientException",

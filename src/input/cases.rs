@@ -110,6 +110,12 @@ pub struct Step {
     /// exception name), e.g. `{ created = 1, ConflictException = 7 }`.
     #[serde(default, deserialize_with = "outcome_counts")]
     pub outcomes: Option<Vec<(ExpectedAnswer, u32)>>,
+    /// An open choice of the contract (its name in the registry of `check::choice`, e.g.
+    /// `email_case`) under which a 201 also conforms: then a 201 is checked as a creation,
+    /// and either answer is recorded as that choice's. Checked against the registry when a
+    /// run starts.
+    #[serde(default)]
+    pub choice: Option<String>,
 }
 
 fn outcome_counts<'de, D: serde::Deserializer<'de>>(

@@ -32,6 +32,10 @@ pub fn render_console(record: &RunRecord) -> String {
         );
         out.push_str(&render_coverage(&record.input_coverage));
     }
+    if record.drift.is_none() && !record.choices.is_empty() {
+        out.push_str("\n\n");
+        out.push_str(super::choices::render_choices(&record.choices).trim_end());
+    }
     let s = &record.summary;
     if s.failed > 0 {
         let _ = write!(

@@ -67,6 +67,13 @@ pub fn junit_xml(report: &RunRecord) -> Result<String, ReportError> {
                 report.exception_matrix.len()
             ),
         ),
+        Property::new(
+            "choices_and_restrictions",
+            format!(
+                "{} choices, {} restrictions, {} notes",
+                report.summary.choices, report.summary.restrictions, report.summary.notes
+            ),
+        ),
     ]);
     suite.add_test_cases(report.trials.iter().map(test_case));
     let mut system_out = Vec::new();
@@ -75,6 +82,9 @@ pub fn junit_xml(report: &RunRecord) -> Result<String, ReportError> {
     }
     if !report.input_coverage.is_empty() {
         system_out.push(render_coverage(&report.input_coverage));
+    }
+    if !report.choices.is_empty() {
+        system_out.push(super::choices::render_choices(&report.choices));
     }
     if !system_out.is_empty() {
         suite.set_system_out(system_out.join("\n\n"));

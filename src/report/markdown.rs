@@ -51,6 +51,7 @@ pub fn summary_markdown(report: &RunRecord) -> String {
     health(&mut out, report);
     matrix(&mut out, report);
     input_coverage(&mut out, report);
+    choices(&mut out, report);
     drift(&mut out, report);
     let mut budget = MAX_MESSAGES_BYTES;
     failures(&mut out, report, &mut budget);
@@ -258,6 +259,62 @@ fn input_coverage(out: &mut String, report: &RunRecord) {
             .map(|b| text(&describe_boundary(b)))
             .collect();
         let _ = writeln!(out, "| {} | {} |", text(member), values.join(", "));
+    }
+    out.push('\n');
+}
+
+/// The open choices the run met: a row per choice with its verdict, count, the answers
+/// chosen, the source that leaves it open and the smallest example.
+fn choices(out: &mut String, report: &RunRecord) {
+    if report.choices.is_empty() {
+        return;
+    }
+    let s = &report.summary;
+    let _ = writeln!(
+        out,
+        "### Choices and restrictions: {} choices, {} restrictions, {} notes
+",
+        s.choices, s.restrictions, s.notes
+    );
+    out.push_str(
+        "All conform (`--strict` fails restrictions and notes).
+
+",
+    );
+    out.push_str(
+        "| choice | verdict | answers | chosen | source | smallest example |
+",
+    );
+    out.push_str(
+        "| --- | --- | ---: | --- | --- | --- |
+",
+    );
+    for c in &report.choices {
+        let example = c
+            .example
+            .as_ref()
+            .map(|x| {
+                format!(
+                    "{} ({}: {})",
+                    code(&format!(
+                        "{} {}",
+                        x.exchange.request.method, x.exchange.request.url
+                    )),
+                    text(&x.trial),
+                    text(&x.answer)
+                )
+            })
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} |",
+            code(c.choice),
+            c.verdict.name(),
+            c.count,
+            text(&c.chosen()),
+            c.source.name(),
+            example
+        );
     }
     out.push('\n');
 }

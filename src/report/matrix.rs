@@ -61,18 +61,25 @@ pub fn build_matrix(cases: &[PlannedCase], records: &[TrialRecord]) -> Vec<Matri
                 .filter(|c| c.exception == exception)
                 .map(|c| (c, records.iter().find(|r| r.name == c.name)))
                 .collect();
+            // Observed: a case of it passed and its answers named it (a case may pass on
+            // another conforming answer, such as a front door's authentication error).
             let observed_by: Vec<String> = of_it
                 .iter()
-                .filter(|(_, r)| r.is_some_and(|r| r.outcome.passed()))
+                .filter(|(_, r)| {
+                    r.is_some_and(|r| r.outcome.passed() && r.exceptions.contains(&exception))
+                })
                 .map(|(c, _)| c.name.clone())
                 .collect();
+            let passed = of_it
+                .iter()
+                .any(|(_, r)| r.is_some_and(|r| r.outcome.passed()));
             let ran: Vec<&TrialRecord> = of_it.iter().filter_map(|(_, r)| *r).collect();
             let verdict = if ran
                 .iter()
                 .any(|r| matches!(r.outcome, TrialOutcome::Failed(_)))
             {
                 Verdict::Fail
-            } else if !observed_by.is_empty() {
+            } else if passed {
                 Verdict::Pass
             } else if let Some(reason) = ran.iter().find_map(|r| match &r.outcome {
                 TrialOutcome::ExpectedFailure { reason, .. } => Some(reason.clone()),

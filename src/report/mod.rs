@@ -4,6 +4,7 @@
 //! exception [`matrix`], the input [`coverage`] table, the [`drift`] report), never the runner nor another writer.
 
 pub mod cassette;
+pub mod choices;
 pub mod console;
 pub mod coverage;
 pub mod drift;

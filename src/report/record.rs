@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use serde::{Serialize, Serializer};
 
+use super::choices::ChoiceSummary;
 use super::coverage::InputCoverage;
 use super::drift::DriftReport;
 use super::matrix::MatrixRow;
@@ -257,6 +258,15 @@ pub struct TrialRecord {
     /// Which answer the target chose where the contract allows more than one.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// The documented exceptions the trial's answers named (a case's), for the matrix: a
+    /// case may pass on another conforming answer (a front door's authentication error)
+    /// without observing its exception.
+    #[serde(skip_serializing_if = "Vec::is_empty", serialize_with = "shape_names")]
+    pub exceptions: Vec<Exception>,
+}
+
+fn shape_names<S: Serializer>(es: &[Exception], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(es.iter().map(|e| e.shape_name()))
 }
 
 impl TrialRecord {
@@ -269,10 +279,12 @@ impl TrialRecord {
             requests: 0,
             duration: Duration::ZERO,
             notes: Vec::new(),
+            exceptions: Vec::new(),
         }
     }
 
-    /// The record of a case of `exception`, triggered as the contract says.
+    /// The record of a case of `exception`, triggered as the contract says, whose answers
+    /// named it.
     pub fn case(
         name: impl Into<String>,
         exception: Exception,
@@ -282,7 +294,10 @@ impl TrialRecord {
             exception,
             trigger: exception.trigger_class(),
         };
-        TrialRecord::new(name, kind, outcome)
+        TrialRecord {
+            exceptions: vec![exception],
+            ..TrialRecord::new(name, kind, outcome)
+        }
     }
 
     /// The record of a property.
@@ -322,6 +337,12 @@ pub struct Summary {
     pub requests: u64,
     /// 429s during properties that were retried after their Retry-After.
     pub throttle_retries: u64,
+    /// Answers that made one of several conforming choices (see `choices`).
+    pub choices: u64,
+    /// Answers that were a documented restriction (fail only under `--strict`).
+    pub restrictions: u64,
+    /// Answers that broke a protocol MUST no client can notice (fail only under `--strict`).
+    pub notes: u64,
 }
 
 impl Summary {
@@ -349,6 +370,9 @@ impl Summary {
             exceptions_observed: matrix.iter().filter(|r| r.observed).count(),
             requests,
             throttle_retries,
+            choices: 0,
+            restrictions: 0,
+            notes: 0,
         }
     }
 
@@ -410,6 +434,9 @@ pub struct RunRecord {
     /// Signs the run could not judge what it meant to (see [`HealthWarning`]).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub health: Vec<HealthWarning>,
+    /// The open choices of the contract the run met: which answer the target chose, how
+    /// often, with the smallest example of each (see [`super::choices`]).
+    pub choices: Vec<ChoiceSummary>,
     /// What a comparison (differential run or replay) found; absent in a normal run.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub drift: Option<DriftReport>,
@@ -451,6 +478,7 @@ impl RunRecord {
             input_coverage: InputCoverage::default(),
             created_user_ids: Vec::new(),
             health: Vec::new(),
+            choices: Vec::new(),
             drift: None,
         }
     }

@@ -129,6 +129,7 @@ impl Run {
             requests,
             duration: started.elapsed(),
             notes: Vec::new(),
+            exceptions: Vec::new(),
         });
         verdict
     }

@@ -7,17 +7,17 @@ use serde_json::Value;
 
 use super::{Run, UsernameTag};
 use crate::check::{
-    check_response, check_user_id_unique, is_exception, Checked, Expectation, Rule, SentFacts,
-    Violation,
+    check_user_id_unique, Checked, Expectation, OpenChoice, Rule, SentFacts, Violation,
 };
+use crate::contract::pattern::Validity;
 use crate::contract::sigv4::SignatureMode;
-use crate::contract::Exception;
+use crate::contract::{is_common_email, is_common_username, Exception};
 use crate::http::{
     Call, CallBody, CallPurpose, Exchange, ReceivedResponse, SentRequest, Unanswered,
 };
 use crate::input::cases::AccountRef;
 use crate::input::coverage::Facets;
-use crate::input::generate::{CreateUserInput, ErrorProbe, InvalidBody, InvalidInput};
+use crate::input::generate::{Breakage, CreateUserInput, ErrorProbe, InvalidBody, InvalidInput};
 use crate::input::property::PropertyInput;
 use crate::report::event::{Event, ExchangeEvent, ExchangeRole};
 use crate::util::lock;
@@ -91,10 +91,16 @@ impl Evaluation {
 enum Aim {
     /// A 201 echoing this input.
     Create(CreateUserInput),
-    /// A 400 BadRequestException.
-    Reject,
-    /// Any error that follows restJson1.
-    AnyError,
+    /// A refusal of an input that breaks the model (the account and body as sent): a 400
+    /// BadRequestException where `bad_request`, any restJson1 refusal otherwise.
+    Reject {
+        account_id: String,
+        body: Option<Value>,
+        breakage: Breakage,
+        bad_request: bool,
+    },
+    /// A refusal that follows restJson1; accepting it breaks `rule`.
+    Refuse(Rule),
 }
 
 impl Run {
@@ -164,7 +170,7 @@ impl Run {
         let (call, context, aim) = self.property_call(input);
         let evaluation = match self.exchange(&call, false).await {
             Ok(exchange) => {
-                let violations = self.check_property_answer(&aim, &exchange);
+                let violations = self.check_property_answer(trial, &aim, &exchange);
                 Evaluation::new(
                     context,
                     Answer::Checked {
@@ -210,64 +216,84 @@ impl Run {
 
     fn property_call(&self, input: &PropertyInput) -> (Call, Option<String>, Aim) {
         let fixture = self.client.target().fixtures.account_id.clone();
+        let reject = |input: &InvalidInput, bad_request: bool| {
+            let call = self.invalid_call(input, &fixture);
+            let aim = Aim::Reject {
+                account_id: call.account_id.clone(),
+                body: call.body.json().cloned(),
+                breakage: input.breakage.clone(),
+                bad_request,
+            };
+            (call, Some(input.breakage.label().to_string()), aim)
+        };
         match input {
             PropertyInput::Valid(input) => {
                 let input = self.as_sent(input);
                 (create_call(&fixture, &input), None, Aim::Create(input))
             }
-            PropertyInput::Invalid(input) => (
-                self.invalid_call(input, &fixture),
-                Some(input.breakage.label().to_string()),
-                Aim::Reject,
+            PropertyInput::Invalid(input) => reject(input, true),
+            PropertyInput::Probe(ErrorProbe::Invalid(input)) => reject(input, false),
+            PropertyInput::Probe(ErrorProbe::UnknownAccount { input, account_id }) => (
+                Call::json(account_id, self.as_sent(input).body()),
+                Some("an account that does not exist".to_string()),
+                Aim::Refuse(Rule::CaseExpectedException),
             ),
-            PropertyInput::Probe(probe) => {
-                let (call, context) = match probe {
-                    ErrorProbe::Invalid(input) => (
-                        self.invalid_call(input, &fixture),
-                        input.breakage.label().to_string(),
-                    ),
-                    ErrorProbe::UnknownAccount { input, account_id } => (
-                        Call::json(account_id, self.as_sent(input).body()),
-                        "an account that does not exist".to_string(),
-                    ),
-                    ErrorProbe::Unsigned(input) => (
-                        Call {
-                            signature: SignatureMode::Unsigned,
-                            ..Call::json(&fixture, self.as_sent(input).body())
-                        },
-                        "no signature".to_string(),
-                    ),
-                };
-                (call, Some(context), Aim::AnyError)
-            }
+            PropertyInput::Probe(ErrorProbe::Unsigned(input)) => (
+                Call {
+                    signature: SignatureMode::Unsigned,
+                    ..Call::json(&fixture, self.as_sent(input).body())
+                },
+                Some("no signature".to_string()),
+                Aim::Refuse(Rule::CaseExpectedException),
+            ),
         }
     }
 
-    fn check_property_answer(&self, aim: &Aim, exchange: &Exchange) -> Vec<Violation> {
-        let response = &exchange.response;
-        let expectation = match aim {
-            Aim::Create(input) => {
-                let facts = SentFacts {
-                    account_id: &self.client.target().fixtures.account_id,
-                    email: input.email.as_deref(),
-                    user_type: input.user_type.as_deref(),
-                };
-                let mut checked =
-                    check_response(Expectation::Created(&facts), response, None, &self.schemas);
-                if !input.wire.nulls.is_empty() && refused_as_bad_request(&checked, response) {
-                    // A JSON null member may be refused (see README, "Schemas").
-                    checked.violations.retain(|v| v.rule != Rule::SuccessStatus);
-                }
-                self.note_user_id(&mut checked);
-                return checked.violations;
-            }
-            Aim::Reject => Expectation::Rejected {
-                exception: Exception::BadRequest,
-                rule: Rule::InputRejected,
-            },
-            Aim::AnyError => Expectation::AnyError,
+    fn check_property_answer(&self, trial: &str, aim: &Aim, exchange: &Exchange) -> Vec<Violation> {
+        let (account_id, body) = match aim {
+            Aim::Reject {
+                account_id, body, ..
+            } => (account_id, body.as_ref()),
+            _ => (&self.client.target().fixtures.account_id, None),
         };
-        check_response(expectation, response, None, &self.schemas).violations
+        let facts = match aim {
+            Aim::Create(input) => SentFacts {
+                account_id,
+                email: input.email.as_deref(),
+                user_type: input.user_type.as_deref(),
+            },
+            _ => SentFacts::of(account_id, body),
+        };
+        let expectation = match aim {
+            Aim::Create(input) => match refusable(input) {
+                Some(choice) => Expectation::CreatedOrRefused {
+                    facts: &facts,
+                    choice,
+                },
+                None => Expectation::Created(&facts),
+            },
+            Aim::Reject {
+                breakage,
+                bad_request,
+                ..
+            } => match disputed(breakage, account_id, &facts) {
+                Some(also) => Expectation::Disputed {
+                    facts: &facts,
+                    also,
+                },
+                None if *bad_request => Expectation::Rejected {
+                    exception: Exception::BadRequest,
+                    rule: Rule::InputRejected,
+                },
+                None => Expectation::Refused(Rule::InputRejected),
+            },
+            Aim::Refuse(rule) => Expectation::Refused(*rule),
+        };
+        let mut checked = self.judge(trial, expectation, exchange, None);
+        if exchange.response.is_success() {
+            self.note_user_id(&mut checked);
+        }
+        checked.violations
     }
 
     fn invalid_call(&self, input: &InvalidInput, fixture: &str) -> Call {
@@ -307,10 +333,43 @@ fn create_call(account_id: &str, input: &CreateUserInput) -> Call {
     }
 }
 
-/// True when an answer is a 400 BadRequestException, by its resolved type or its status.
-fn refused_as_bad_request(checked: &Checked, response: &ReceivedResponse) -> bool {
-    response.status == Exception::BadRequest.http_status()
-        && is_exception(checked, response.status, Exception::BadRequest)
+/// The open choice that lets a conforming server refuse a valid input with 400
+/// BadRequestException, if one does: an Email a regex dialect does not match, a JSON null
+/// member, a Username or Email outside the common forms (a documented restriction).
+fn refusable(input: &CreateUserInput) -> Option<OpenChoice> {
+    let email = input.email.as_deref();
+    if email.is_some_and(|e| Validity::of_email(e).is_disputed()) {
+        Some(OpenChoice::PatternDialect)
+    } else if !input.wire.nulls.is_empty() {
+        Some(OpenChoice::NullMember)
+    } else if !email.is_none_or(is_common_email)
+        || !input.username.as_deref().is_none_or(is_common_username)
+    {
+        Some(OpenChoice::ServiceRestriction)
+    } else {
+        None
+    }
+}
+
+/// For an input that breaks a pattern under ECMA-262 but matches it under another regex
+/// dialect, what else a conforming server may answer: `Some(None)` for a 201 or a 400,
+/// `Some(Some(NotFoundException))` for an AccountId a server may take as an id. `None`
+/// when every dialect agrees.
+fn disputed(
+    breakage: &Breakage,
+    account_id: &str,
+    facts: &SentFacts<'_>,
+) -> Option<Option<Exception>> {
+    match breakage {
+        Breakage::EmailPattern(_) => facts
+            .email
+            .is_some_and(|e| Validity::of_email(e).is_disputed())
+            .then_some(None),
+        Breakage::AccountIdBlank(_) => Validity::of_account_id(account_id)
+            .is_disputed()
+            .then_some(Some(Exception::NotFound)),
+        _ => None,
+    }
 }
 
 /// Which of the target's accounts a generated input addresses.

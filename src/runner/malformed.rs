@@ -9,7 +9,7 @@ use libtest_mimic::{Completion, Trial};
 use super::conclude::TrialFailure;
 use super::evaluate::{Answer, Evaluation};
 use super::Run;
-use crate::check::{check_response, Expectation, SentFacts};
+use crate::check::{Expectation, SentFacts};
 use crate::contract::sigv4::SignatureMode;
 use crate::http::{Call, CallBody, CallPurpose, TransportErrorKind, Unanswered};
 use crate::input::cases::AccountRef;
@@ -63,8 +63,8 @@ impl Run {
         Ok(Completion::Completed)
     }
 
-    /// Sends a malformed class's request, checks the answer as the class allows, and
-    /// notes which answer the target chose.
+    /// Sends a malformed class's request and checks the answer as the class allows (the
+    /// answer the target chose is an observation of an open choice).
     pub(super) async fn malformed_answer(&self, class: Malformed) -> Answer {
         let trial = class.trial_name();
         let (call, email) = self.malformed_call(class);
@@ -80,16 +80,10 @@ impl Run {
                     Acceptable::Refusal => Expectation::Malformed,
                     Acceptable::ParsedOrRefused => Expectation::ParsedOrRefused(&facts),
                 };
-                let response = &exchange.response;
-                let mut checked = check_response(expectation, response, None, &self.schemas);
-                if response.is_success() {
+                let mut checked = self.judge(&trial, expectation, &exchange, None);
+                if exchange.response.is_success() {
                     self.note_user_id(&mut checked);
                 }
-                let chosen = match &checked.error_type {
-                    Some(t) => format!("answered HTTP {} {}", response.status, t.name),
-                    None => format!("answered HTTP {}", response.status),
-                };
-                self.note(&trial, chosen);
                 Answer::Checked {
                     exchange,
                     violations: checked.violations,

@@ -28,12 +28,16 @@ pub use options::{RunOptions, UsernameTag};
 pub use replay::Replay;
 
 use crate::check::Rule;
+use crate::check::{check_response, Checked, Expectation};
 use crate::contract::schema::Schemas;
+use crate::contract::Exception;
 use crate::http::Client;
+use crate::http::Exchange;
 use crate::input::cases::Case;
 use crate::input::malformed::Malformed;
 use crate::input::property::Property;
 use crate::input::regressions::Regressions;
+use crate::report::choices::{ChoiceSummary, ChoiceTally};
 use crate::report::coverage::{CoverageTally, InputCoverage};
 use crate::report::event::{Event, Reporters};
 use crate::report::matrix::PlannedCase;
@@ -59,6 +63,10 @@ pub struct Run {
     tags: AtomicU64,
     /// What the properties' inputs covered so far.
     coverage: CoverageTally,
+    /// The open choices the answers met so far.
+    choices: ChoiceTally,
+    /// The documented exceptions each case's answers named.
+    exceptions: Mutex<std::collections::BTreeMap<String, std::collections::BTreeSet<Exception>>>,
 }
 
 impl Run {
@@ -83,6 +91,8 @@ impl Run {
             statuses: Mutex::default(),
             tags: AtomicU64::new(0),
             coverage: CoverageTally::default(),
+            choices: ChoiceTally::default(),
+            exceptions: Mutex::default(),
         })
     }
 
@@ -120,6 +130,14 @@ impl Run {
             .entry(trial.to_string())
             .or_default()
             .insert(text);
+    }
+
+    /// Notes a documented exception a trial's answer named, for the matrix.
+    pub(crate) fn saw_exception(&self, trial: &str, exception: Exception) {
+        lock(&self.exceptions)
+            .entry(trial.to_string())
+            .or_default()
+            .insert(exception);
     }
 
     /// Counts a status answered to one of a trial's requests.
@@ -173,6 +191,47 @@ impl Run {
         warnings
     }
 
+    /// The open choices the run met, for the reports.
+    pub fn choices(&self) -> Vec<ChoiceSummary> {
+        self.choices.summaries()
+    }
+
+    /// Checks an answer against what it was expected to be, and settles its observations
+    /// (see [`Run::settle`]).
+    pub(crate) fn judge(
+        &self,
+        trial: &str,
+        expectation: Expectation<'_>,
+        exchange: &Exchange,
+        injected_fault: Option<Exception>,
+    ) -> Checked {
+        let mut checked = check_response(
+            expectation,
+            &exchange.response,
+            injected_fault,
+            &self.schemas,
+        );
+        self.settle(trial, &mut checked, exchange);
+        checked
+    }
+
+    /// Tallies the open choices an answer met, and under `--strict` makes its restrictions
+    /// and notes violations.
+    pub(crate) fn settle(&self, trial: &str, checked: &mut Checked, exchange: &Exchange) {
+        if checked.observations.is_empty() {
+            return;
+        }
+        self.choices.note(
+            trial,
+            &checked.observations,
+            &exchange.request,
+            Some(&exchange.response),
+        );
+        if self.options.strict {
+            checked.violations = checked.failures(true);
+        }
+    }
+
     /// The input coverage table: what the properties' inputs covered.
     pub fn coverage(&self) -> InputCoverage {
         self.coverage.table()
@@ -180,8 +239,11 @@ impl Run {
 
     /// Keeps a trial's record and tells the reporters.
     fn keep(&self, mut record: TrialRecord) {
-        if let Some(notes) = lock(&self.notes).remove(&record.name) {
-            record.notes = notes.into_iter().collect();
+        let mut notes = lock(&self.notes).remove(&record.name).unwrap_or_default();
+        notes.extend(self.choices.take_trial_notes(&record.name));
+        record.notes = notes.into_iter().collect();
+        if let Some(seen) = lock(&self.exceptions).remove(&record.name) {
+            record.exceptions = seen.into_iter().collect();
         }
         self.report(&Event::TrialFinished(&record));
         lock(&self.records).push(record);

@@ -28,6 +28,8 @@ pub struct RunOptions {
     /// A short id of this run, carried by created users' emails and usernames.
     pub run_id: String,
     pub usernames: UsernameTag,
+    /// Restrictions and notes fail the run too (`--strict`).
+    pub strict: bool,
     /// Trials the target is known to fail, with the reason.
     pub expected_failures: BTreeMap<String, String>,
 }

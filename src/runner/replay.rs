@@ -189,7 +189,7 @@ fn check_replayed(
     if let Some(step) = step {
         let mut step = step.clone();
         step.burst = u32::try_from(burst).unwrap_or(u32::MAX).max(1);
-        return run.check_step_response(&step, call, exchange);
+        return run.check_step_response(trial, &step, call, exchange);
     }
     let facts = SentFacts::of(&call.account_id, call.body.json());
     let expectation = match trial {
