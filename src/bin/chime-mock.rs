@@ -126,8 +126,8 @@ struct Args {
     defect: Option<chime_conformance::mock::Defect>,
 
     /// For demonstrations and harness tests only: answer in one conforming way that
-    /// differs from the usual wire form, breaking no rule (e.g. MinimalUser,
-    /// DecoratedErrorType; an unknown name lists them all).
+    /// differs from the usual answers (wire form or an open choice), breaking no rule (e.g.
+    /// MinimalUser, DecoratedErrorType, RustRegexPatterns; an unknown name lists them all).
     #[arg(long, value_name = "NAME", env = "CHIME_MOCK_VARIANT")]
     variant: Option<chime_conformance::mock::Variant>,
 

@@ -12,7 +12,8 @@ use aws_smithy_runtime_api::client::identity::Identity;
 
 const ALGORITHM: &str = "AWS4-HMAC-SHA256";
 const DATE_HEADER: &str = "x-amz-date";
-const TOKEN_HEADER: &str = "x-amz-security-token";
+/// The header a session token travels in.
+pub(crate) const TOKEN_HEADER: &str = "x-amz-security-token";
 
 /// How a request is signed, relative to the target's own credentials. The vocabulary of
 /// the `credentials` key of exception cases; the HTTP client carries it out.
@@ -237,6 +238,10 @@ pub enum AuthError {
     Expired(String),
     #[error("credential scope names region {found:?}, expected {expected:?}")]
     WrongRegion { found: String, expected: String },
+    #[error("credential scope names service {found:?}, expected {expected:?}")]
+    WrongService { found: String, expected: String },
+    #[error("credential scope date does not match X-Amz-Date")]
+    ScopeDateMismatch,
 }
 
 /// What a verifier checks besides the signature itself.
@@ -367,9 +372,7 @@ pub fn verify(
         .ok_or_else(|| AuthError::Malformed("X-Amz-Date is not YYYYMMDD'T'HHMMSS'Z'".into()))?;
     check_skew(amz_date, time, checks)?;
     if !amz_date.starts_with(&parsed.date) {
-        return Err(AuthError::Malformed(
-            "credential scope date does not match X-Amz-Date".into(),
-        ));
+        return Err(AuthError::ScopeDateMismatch);
     }
     let host = header_str("host")?.ok_or_else(|| AuthError::Malformed("missing Host".into()))?;
     let token = header_str(TOKEN_HEADER)?.map(str::to_string);
@@ -400,11 +403,10 @@ pub fn verify(
 /// The credential scope names `chime` and the verifier's region.
 fn check_scope(parsed: &ParsedAuthorization, checks: &Verification<'_>) -> Result<(), AuthError> {
     if parsed.service != crate::contract::SIGNING_SERVICE {
-        return Err(AuthError::Malformed(format!(
-            "credential scope names service {:?}, expected {:?}",
-            parsed.service,
-            crate::contract::SIGNING_SERVICE
-        )));
+        return Err(AuthError::WrongService {
+            found: parsed.service.clone(),
+            expected: crate::contract::SIGNING_SERVICE.to_string(),
+        });
     }
     if parsed.region != checks.region {
         return Err(AuthError::WrongRegion {
@@ -549,7 +551,10 @@ mod tests {
         );
         let (headers, path) = signed_in(&scope("us-east-1", "s3", now));
         let result = verify(&post(path, &headers, b"{}"), &[creds()], &checks());
-        assert!(matches!(result, Err(AuthError::Malformed(_))), "{result:?}");
+        assert!(
+            matches!(result, Err(AuthError::WrongService { .. })),
+            "{result:?}"
+        );
     }
 
     fn signed_request(body: &[u8], signer: &SigningCredentials) -> (http::HeaderMap, &'static str) {

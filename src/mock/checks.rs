@@ -10,27 +10,29 @@ use super::respond::{CreateUserResponder, ErrorReply, Outcome, RACE_WINDOW};
 use super::state::AccountKind;
 use super::throttle::retry_after_seconds;
 use super::{Defect, Variant};
-use crate::contract::{is_valid_account_id, Exception};
+use crate::contract::pattern::account_id_matches;
+use crate::contract::Exception;
 
 impl CreateUserResponder {
     /// The request body, parsed and checked against the model (a defect turns a check off).
     pub(super) fn parse_request_body(
         &self,
         request: &Request,
-    ) -> Result<CreateUserRequest, ErrorReply> {
+    ) -> Result<CreateUserRequest, Outcome> {
         let rules = BodyRules {
             check_email_pattern: !self.has(Defect::AcceptInvalidEmail),
             check_user_type_enum: !self.has(Defect::AcceptInvalidUserType),
             refuse_trailing_data: !self.has(Defect::AcceptTrailingData),
             null_is_absent: !self.varies(Variant::RefuseNullMembers),
             max_body_bytes: self.max_body_bytes,
+            dialect: self.dialect(),
+            require_content_type: self.varies(Variant::UnsupportedMediaType),
         };
         let content_type = request
             .headers
             .get(http::header::CONTENT_TYPE)
             .map(|v| v.as_bytes());
-        parse_body(content_type, &request.body, rules)
-            .map_err(|e| ErrorReply::new(Exception::BadRequest, e.to_string()))
+        parse_body(content_type, &request.body, rules).map_err(|e| self.request_refusal(e))
     }
 
     /// The answer a defect gives a valid body in place of a create, if it gives one.
@@ -42,9 +44,10 @@ impl CreateUserResponder {
         if self.has(Defect::AwsCommonErrorOnSharedDevice)
             && body.user_type.as_deref() == Some("SharedDevice")
         {
-            return Some(Ok(Outcome::AwsCommonError {
+            return Some(Ok(Outcome::Undocumented {
                 name: "RequestExpired",
                 status: 400,
+                message: "Request has expired.".to_string(),
             }));
         }
         if self.has(Defect::RejectLongUsername) && username.is_some_and(|u| u.chars().count() > 255)
@@ -65,7 +68,7 @@ impl CreateUserResponder {
 
     /// The account checks, in the contract's order: blank, unknown, forbidden, throttled.
     pub(super) fn check_account(&self, account_id: &str, now: Instant) -> Result<(), ErrorReply> {
-        if !is_valid_account_id(account_id) {
+        if !account_id_matches(self.dialect(), account_id) {
             return Err(ErrorReply::new(
                 Exception::BadRequest,
                 "AccountId must not be empty or only whitespace",

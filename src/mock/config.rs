@@ -106,7 +106,8 @@ pub struct MockConfig {
     /// Test-only: make the mock break exactly one rule of the contract.
     pub defect: Option<Defect>,
     /// Test-only: make the mock answer in one conforming way that differs from its usual
-    /// wire form (no rule of the contract is broken).
+    /// answers, in wire form or in a choice the contract leaves open (no rule of the
+    /// contract is broken).
     pub variant: Option<Variant>,
     /// Makes UserIds, PINs, request ids and random faults a function of the seed and of
     /// the order of requests; `None` draws them at random.

@@ -7,9 +7,11 @@
 //! auth (401) → fault header, then control-plane fault rules, then the random fault rate
 //! (the named exception) → blank account id (400) → unknown account (404) → forbidden
 //! account (403) → throttle (429) → body (400) → email conflict (409) → create (201).
+//! Two variants add a step after the body: a service restriction (400) and a transient
+//! fault (503).
 //!
 //! Error policy: nothing a client sends makes the mock panic or answer 5xx; only an
-//! injected fault is a 5xx. Starting can fail (bad settings, address in use) and returns a
+//! injected fault (or [`Variant::TransientUnavailable`]'s, once per request) is a 5xx. Starting can fail (bad settings, address in use) and returns a
 //! [`MockError`].
 //!
 //! ```no_run
@@ -23,6 +25,7 @@
 //! ```
 
 mod checks;
+mod choices;
 mod config;
 mod control;
 mod defect;

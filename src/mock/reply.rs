@@ -31,7 +31,7 @@ impl CreateUserResponder {
                 error_status(reply.exception, self.defect),
                 Some(reply.exception.shape_name()),
             ),
-            Outcome::AwsCommonError { name, status } => (*status, Some(*name)),
+            Outcome::Undocumented { name, status, .. } => (*status, Some(*name)),
             Outcome::UnknownOperation(_) => (404, Some(UNKNOWN_OPERATION)),
         }
     }
@@ -68,21 +68,21 @@ impl CreateUserResponder {
                 with_extra_headers(template, self.variant).set_body_raw(body, content_type)
             }
             Outcome::Failed(reply) => render_error(reply, self.defect, self.variant, request_id),
-            Outcome::UnknownOperation(message) => ResponseTemplate::new(404)
-                .insert_header(REQUEST_ID_HEADER, request_id)
-                .insert_header(ERROR_TYPE_HEADER, UNKNOWN_OPERATION)
-                .set_body_raw(
-                    json!({ "Message": message }).to_string(),
-                    "application/json",
-                ),
-            Outcome::AwsCommonError { name, status } => {
-                let template = ResponseTemplate::new(*status)
-                    .insert_header(REQUEST_ID_HEADER, request_id)
-                    .insert_header(ERROR_TYPE_HEADER, *name);
-                with_extra_headers(template, self.variant).set_body_raw(
-                    json!({ "message": "Request has expired." }).to_string(),
-                    "application/json",
-                )
+            Outcome::UnknownOperation(message) => {
+                let template =
+                    ResponseTemplate::new(404).insert_header(REQUEST_ID_HEADER, request_id);
+                let body = vec![("Message", json!(message))];
+                named_error(template, UNKNOWN_OPERATION, body, self.variant)
+            }
+            Outcome::Undocumented {
+                name,
+                status,
+                message,
+            } => {
+                let template =
+                    ResponseTemplate::new(*status).insert_header(REQUEST_ID_HEADER, request_id);
+                let body = vec![("message", json!(message))];
+                named_error(template, name, body, self.variant)
             }
         }
     }
@@ -102,7 +102,11 @@ impl CreateUserResponder {
                 reply.exception.shape_name(),
                 reply.message
             ),
-            Outcome::AwsCommonError { name, status } => format!("{status} {name} (defect)"),
+            Outcome::Undocumented {
+                name,
+                status,
+                message,
+            } => format!("{status} {name}: {message}"),
             Outcome::UnknownOperation(message) => format!("404 {UNKNOWN_OPERATION}: {message}"),
         };
         let body: String = redact_body(&request.body)
@@ -120,7 +124,8 @@ impl CreateUserResponder {
 /// naming the shape, `X-Amzn-RequestId`, `Retry-After` when set, and the body
 /// `{"Code": ErrorCode, "Message": ...}` as `application/json`. The only place errors are
 /// rendered, so the four error defects each change one line here, and so do the error
-/// variants (decorated type, type in the body, reordered members, extra headers).
+/// variants (decorated type, type in the body or only there, reordered members, extra
+/// headers).
 pub fn render_error(
     reply: &ErrorReply,
     defect: Option<Defect>,
@@ -138,14 +143,21 @@ pub fn render_error(
             ("Message", json!(reply.message)),
         ],
     };
-    if variant == Some(Variant::ErrorTypeInBody) {
-        body.push(("message", json!(reply.message)));
-        body.push(("code", json!(shape)));
-        body.push(("__type", json!(format!("{SHAPE_NAMESPACE}#{shape}"))));
+    match variant {
+        Some(Variant::ErrorTypeInBody) => {
+            body.push(("message", json!(reply.message)));
+            body.push(("code", json!(shape)));
+            body.push(("__type", json!(format!("{SHAPE_NAMESPACE}#{shape}"))));
+        }
+        Some(Variant::ErrorTypeOnlyInBody) => {
+            body.push(("__type", json!(format!("{SHAPE_NAMESPACE}#{shape}"))));
+        }
+        _ => {}
     }
     let mut template = ResponseTemplate::new(status).insert_header(REQUEST_ID_HEADER, request_id);
     match defect {
         Some(Defect::MissingErrorTypeHeader) => {}
+        _ if variant == Some(Variant::ErrorTypeOnlyInBody) => {}
         Some(Defect::UndocumentedErrorType) if is_conflict => {
             template = template.insert_header(ERROR_TYPE_HEADER, "UserExistsException");
         }
@@ -164,6 +176,24 @@ pub fn render_error(
     }
     let template = with_extra_headers(template, variant);
     template.set_body_raw(object_text(body, variant), "application/json")
+}
+
+/// An error that is not one of CreateUser's exceptions, named in `X-Amzn-ErrorType` (or,
+/// under [`Variant::ErrorTypeOnlyInBody`], in a `__type` body member instead) with `body`.
+fn named_error(
+    template: ResponseTemplate,
+    name: &str,
+    mut body: Vec<(&str, Value)>,
+    variant: Option<Variant>,
+) -> ResponseTemplate {
+    let template = if variant == Some(Variant::ErrorTypeOnlyInBody) {
+        body.push(("__type", json!(name)));
+        template
+    } else {
+        template.insert_header(ERROR_TYPE_HEADER, name)
+    };
+    with_extra_headers(template, variant)
+        .set_body_raw(object_text(body, variant), "application/json")
 }
 
 /// The status an exception is answered with: the contract's, unless a defect breaks it.

@@ -5,7 +5,8 @@
 use percent_encoding::percent_decode_str;
 use serde_json::{Map, Value};
 
-use crate::contract::{is_valid_email, EMAIL_PATTERN, USER_TYPES};
+use crate::contract::pattern::{email_matches, Dialect};
+use crate::contract::{EMAIL_PATTERN, USER_TYPES};
 
 /// Bodies larger than this are refused by default (`MockLimits::max_body_bytes` sets it).
 pub const MAX_BODY_BYTES: usize = crate::mock::DEFAULT_MAX_BODY_BYTES;
@@ -33,6 +34,10 @@ pub struct BodyRules {
     pub null_is_absent: bool,
     /// Larger bodies are refused.
     pub max_body_bytes: usize,
+    /// The regex dialect the Email pattern is judged in (the model's is ECMA-262).
+    pub dialect: Dialect,
+    /// Whether a body without a `Content-Type` is refused (else it is read as JSON).
+    pub require_content_type: bool,
 }
 
 impl Default for BodyRules {
@@ -43,6 +48,8 @@ impl Default for BodyRules {
             refuse_trailing_data: true,
             null_is_absent: true,
             max_body_bytes: MAX_BODY_BYTES,
+            dialect: Dialect::Ecma262,
+            require_content_type: false,
         }
     }
 }
@@ -59,6 +66,8 @@ pub enum RequestError {
     TooLarge { size: usize, max: usize },
     #[error("the body has Content-Type {0:?}; expected application/json")]
     ContentType(String),
+    #[error("the body has no Content-Type; expected application/json")]
+    MissingContentType,
     #[error("the body is not valid JSON")]
     NotJson,
     #[error("the body is not a JSON object")]
@@ -104,8 +113,8 @@ pub fn route_account_id(
         .map_err(|_| RequestError::AccountIdEncoding)
 }
 
-/// Parses and checks a CreateUser body. An empty body counts as `{}`; unknown members are
-/// ignored; null members count as absent.
+/// Parses and checks a CreateUser body. An empty body counts as `{}` (whatever its
+/// `Content-Type`); unknown members are ignored; null members count as absent.
 pub fn parse_body(
     content_type: Option<&[u8]>,
     body: &[u8],
@@ -120,14 +129,16 @@ pub fn parse_body(
     if body.is_empty() {
         return Ok(CreateUserRequest::default());
     }
-    if let Some(content_type) = content_type {
-        if !is_json_media_type(content_type) {
+    match content_type {
+        Some(content_type) if !is_json_media_type(content_type) => {
             let shown: String = String::from_utf8_lossy(content_type)
                 .chars()
                 .take(64)
                 .collect();
             return Err(RequestError::ContentType(shown));
         }
+        None if rules.require_content_type => return Err(RequestError::MissingContentType),
+        _ => {}
     }
     let value: Value = if rules.refuse_trailing_data {
         serde_json::from_slice(body).map_err(|_| RequestError::NotJson)?
@@ -149,7 +160,7 @@ pub fn parse_body(
     };
     if rules.check_email_pattern {
         if let Some(email) = &request.email {
-            if !is_valid_email(email) {
+            if !email_matches(rules.dialect, email) {
                 return Err(RequestError::EmailPattern);
             }
         }
@@ -342,5 +353,36 @@ mod tests {
             Err(RequestError::NullMember("Email"))
         );
         assert!(parse_body(JSON, br#"{"Email":"a@b.c"}"#, strict).is_ok());
+    }
+
+    #[test]
+    fn rules_choose_the_dialect_and_whether_a_content_type_is_required() {
+        // JSON escapes: U+2028 LINE SEPARATOR and U+0085 NEXT LINE.
+        let separated = br#"{"Email":"a@b\u2028.c"}"#;
+        let next_line = br#"{"Email":"a@b\u0085.c"}"#;
+        let under = |dialect| BodyRules {
+            dialect,
+            ..BodyRules::default()
+        };
+        assert_eq!(
+            parse_body(JSON, separated, BodyRules::default()),
+            Err(RequestError::EmailPattern)
+        );
+        assert!(parse_body(JSON, separated, under(Dialect::RustRegex)).is_ok());
+        assert!(parse_body(JSON, next_line, BodyRules::default()).is_ok());
+        assert_eq!(
+            parse_body(JSON, next_line, under(Dialect::Java)),
+            Err(RequestError::EmailPattern)
+        );
+        let required = BodyRules {
+            require_content_type: true,
+            ..BodyRules::default()
+        };
+        assert_eq!(
+            parse_body(None, b"{}", required),
+            Err(RequestError::MissingContentType)
+        );
+        assert!(parse_body(None, b"", required).is_ok());
+        assert!(parse_body(JSON, b"{}", required).is_ok());
     }
 }

@@ -4,8 +4,9 @@
 //! account → forbidden → throttle → body → conflict → create), renders the outcome and
 //! journals it.
 //! Error rendering (status, headers, body) lives in one function, [`render_error`].
-//! A [`Defect`] breaks one rule of the contract; a [`Variant`] changes the wire form in a
-//! way the contract allows.
+//! A [`Defect`] breaks one rule of the contract; a [`Variant`] changes the wire form, or
+//! makes an open choice of the contract otherwise (see `choices`), in a way the contract
+//! allows.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -14,6 +15,7 @@ use wiremock::{Request, Respond, ResponseTemplate};
 
 use crate::contract::sigv4::{verify, ReceivedRequest, SigningCredentials, Verification};
 use crate::contract::{Exception, DEFAULT_REGION};
+use crate::mock::choices::TransientFaults;
 use crate::mock::control::is_control_path;
 use crate::mock::faults::FaultRules;
 use crate::mock::journal::{Answered, Journal};
@@ -52,14 +54,24 @@ pub enum Outcome {
     /// 201 with `{"User": user}`.
     Created(NewUser),
     Failed(ErrorReply),
-    /// An AWS common error (not one of CreateUser's); only under a [`Defect`].
-    AwsCommonError {
+    /// An error that is not one of CreateUser's eight, with a `{"message"}` body: an AWS
+    /// common error (under a [`Defect`], or a front door's under a [`Variant`]) or a Smithy
+    /// server's own (`SerializationException`, `UnsupportedMediaTypeException`, under a
+    /// [`Variant`]).
+    Undocumented {
         name: &'static str,
         status: u16,
+        message: String,
     },
     /// No operation at this method and path: 404 `UnknownOperationException`, as a Smithy
     /// restJson1 server answers.
     UnknownOperation(String),
+}
+
+impl From<ErrorReply> for Outcome {
+    fn from(reply: ErrorReply) -> Outcome {
+        Outcome::Failed(reply)
+    }
 }
 
 /// An outcome and how long to hold it back (a fault rule's latency).
@@ -90,6 +102,8 @@ pub struct CreateUserResponder {
     pub(super) refusals: std::sync::atomic::AtomicU64,
     /// Under [`Defect::RacyConflictCheck`], when each email was first created, by account.
     pub(super) recent_creates: std::sync::Mutex<std::collections::HashMap<String, Instant>>,
+    /// Under [`Variant::TransientUnavailable`], the distinct requests seen.
+    pub(super) transient: TransientFaults,
 }
 
 impl CreateUserResponder {
@@ -101,7 +115,8 @@ impl CreateUserResponder {
             &config.throttled_accounts,
             config.throttle.clone(),
             now,
-        );
+        )
+        .with_exact_emails(config.variant == Some(Variant::CaseSensitiveEmails));
         directory.restore(&config.initial_state, now);
         CreateUserResponder {
             directory,
@@ -118,6 +133,7 @@ impl CreateUserResponder {
             requests: std::sync::atomic::AtomicU64::new(0),
             refusals: std::sync::atomic::AtomicU64::new(0),
             recent_creates: std::sync::Mutex::default(),
+            transient: TransientFaults::default(),
             variant: config.variant,
         }
     }
@@ -144,7 +160,7 @@ impl CreateUserResponder {
         let mut delay = None;
         let outcome = self
             .create_user(request, now, &mut delay)
-            .unwrap_or_else(Outcome::Failed);
+            .unwrap_or_else(|refusal| refusal);
         Handled { outcome, delay }
     }
 
@@ -153,8 +169,7 @@ impl CreateUserResponder {
         request: &Request,
         now: Instant,
         delay: &mut Option<Duration>,
-    ) -> Result<Outcome, ErrorReply> {
-        let bad_request = |e: RequestError| ErrorReply::new(Exception::BadRequest, e.to_string());
+    ) -> Result<Outcome, Outcome> {
         let path = request.url.path();
         let query = request.url.query();
         let account_id = match route_account_id(request.method.as_str(), path, query) {
@@ -162,15 +177,18 @@ impl CreateUserResponder {
             Err(e @ RequestError::Route { .. }) => {
                 return Ok(Outcome::UnknownOperation(e.to_string()))
             }
-            Err(e) => return Err(bad_request(e)),
+            Err(e) => return Err(self.request_refusal(e)),
         };
         self.check_auth(request)?;
         self.check_faults(request, &account_id, delay)?;
         self.check_account(&account_id, now)?;
-        let body = self.parse_request_body(request)?;
+        let mut body = self.parse_request_body(request)?;
         if let Some(answer) = self.body_defect(&body) {
-            return answer;
+            return answer.map_err(Outcome::from);
         }
+        self.check_restrictions(&body)?;
+        self.check_transient(&account_id, &request.body)?;
+        body.email = self.stored_email(body.email);
         let shape = UserShape {
             defect: self.defect,
             variant: self.variant,
@@ -187,7 +205,7 @@ impl CreateUserResponder {
         Ok(Outcome::Created(user))
     }
 
-    fn check_auth(&self, request: &Request) -> Result<(), ErrorReply> {
+    fn check_auth(&self, request: &Request) -> Result<(), Outcome> {
         let Some(credentials) = &self.credentials else {
             return Ok(());
         };
@@ -212,7 +230,7 @@ impl CreateUserResponder {
             check_skew: !self.has(Defect::AcceptStaleSignatures),
         };
         verify(&received, credentials, &checks)
-            .map_err(|e| ErrorReply::new(Exception::Unauthorized, e.to_string()))
+            .map_err(|e| self.auth_refusal(e, request, credentials))
     }
 
     /// The fault header, then the control plane's fault rules, then the random fault rate.

@@ -41,7 +41,7 @@ impl AccountKind {
 struct Account {
     kind: AccountKind,
     bucket: Option<TokenBucket>,
-    /// Lower-cased emails of the users created in the account.
+    /// The emails of the users created in the account, as [`Directory::email_key`] keys them.
     emails: HashSet<String>,
     /// The users created in the account, as the JSON text CreateUser returned.
     users: Vec<Arc<str>>,
@@ -86,6 +86,8 @@ pub struct Directory {
     accounts: Mutex<HashMap<String, Account>>,
     throttle: ThrottleConfig,
     users_stored: AtomicUsize,
+    /// Emails conflict only when equal (else when equal ignoring case).
+    exact_emails: bool,
 }
 
 impl Directory {
@@ -113,6 +115,22 @@ impl Directory {
             accounts: Mutex::new(accounts),
             throttle,
             users_stored: AtomicUsize::new(0),
+            exact_emails: false,
+        }
+    }
+
+    /// The directory with emails compared exactly (`exact`) or ignoring case (the default).
+    pub fn with_exact_emails(mut self, exact: bool) -> Directory {
+        self.exact_emails = exact;
+        self
+    }
+
+    /// An email as conflicts compare it.
+    fn email_key(&self, email: &str) -> String {
+        if self.exact_emails {
+            email.to_string()
+        } else {
+            email.to_lowercase()
         }
     }
 
@@ -148,8 +166,8 @@ impl Directory {
     }
 
     /// Records a new user in the account, made by `make_user` once the email is known to
-    /// be free: fails with [`EmailTaken`] when a user with the same email (ignoring case)
-    /// exists, unless `allow_duplicates`. Users without an email never conflict. An
+    /// be free: fails with [`EmailTaken`] when a user with the same email (ignoring case,
+    /// unless [`Directory::with_exact_emails`]) exists, unless `allow_duplicates`. Users without an email never conflict. An
     /// unknown account is created as an ordinary one.
     pub fn insert_user(
         &self,
@@ -163,7 +181,7 @@ impl Directory {
             .entry(account_id.to_string())
             .or_insert_with(|| Account::new(AccountKind::Ordinary, &self.throttle, Instant::now()));
         if let Some(email) = email {
-            let fresh = account.emails.insert(email.to_lowercase());
+            let fresh = account.emails.insert(self.email_key(email));
             if !fresh && !allow_duplicates {
                 return Err(EmailTaken);
             }
@@ -263,7 +281,7 @@ impl Directory {
             let mut account = Account::new(entry.kind, &self.throttle, now);
             for user in &entry.users {
                 if let Some(email) = user.get("PrimaryEmail").and_then(Value::as_str) {
-                    account.emails.insert(email.to_lowercase());
+                    account.emails.insert(self.email_key(email));
                 }
                 account.users.push(Arc::from(user.to_string()));
             }
@@ -338,6 +356,33 @@ mod tests {
             .insert_user("a", Some("jane@example.com"), true, user)
             .is_ok());
         assert_eq!(d.users_stored(), 5);
+    }
+
+    #[test]
+    fn with_exact_emails_another_case_is_another_email() {
+        let d = directory().with_exact_emails(true);
+        assert!(d
+            .insert_user("a", Some("Jane@Example.com"), false, user)
+            .is_ok());
+        assert!(d
+            .insert_user("a", Some("jane@example.com"), false, user)
+            .is_ok());
+        assert_eq!(
+            d.insert_user("a", Some("jane@example.com"), false, user),
+            Err(EmailTaken)
+        );
+        let with_email = || serde_json::json!({"UserId": "u", "PrimaryEmail": "X@y.z"});
+        let saved = vec![SavedAccount {
+            id: "r".into(),
+            kind: AccountKind::Ordinary,
+            users: vec![with_email()],
+        }];
+        d.restore(&saved, Instant::now());
+        assert!(d.insert_user("r", Some("x@y.z"), false, user).is_ok());
+        assert_eq!(
+            d.insert_user("r", Some("X@y.z"), false, user),
+            Err(EmailTaken)
+        );
     }
 
     #[test]

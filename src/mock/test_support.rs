@@ -78,12 +78,40 @@ pub(super) async fn send_signed_at(
     signed_at: Option<SystemTime>,
     fault: Option<&str>,
 ) -> Answer {
+    let content_type = Some("application/json");
+    send_request(client, mock, account, body, signed_at, fault, content_type).await
+}
+
+/// Like [`send`], signed, with `content_type` as the `Content-Type` (none when `None`).
+pub(super) async fn send_with_content_type(
+    client: &reqwest::Client,
+    mock: &ReferenceMock,
+    account: &str,
+    body: &str,
+    content_type: Option<&str>,
+) -> Answer {
+    let now = Some(SystemTime::now());
+    send_request(client, mock, account, body, now, None, content_type).await
+}
+
+async fn send_request(
+    client: &reqwest::Client,
+    mock: &ReferenceMock,
+    account: &str,
+    body: &str,
+    signed_at: Option<SystemTime>,
+    fault: Option<&str>,
+    content_type: Option<&str>,
+) -> Answer {
     let url = format!(
         "{}{}",
         mock.uri(),
         crate::contract::create_user_path(account)
     );
-    let mut headers = vec![("content-type", "application/json")];
+    let mut headers: Vec<(&str, &str)> = content_type
+        .map(|value| ("content-type", value))
+        .into_iter()
+        .collect();
     if let Some(fault) = fault {
         headers.push(("x-chime-fault", fault));
     }

@@ -1,8 +1,10 @@
 //! The no-false-positive suite: the reference mock with one conforming variant switched on
 //! (a minimal `User`, reordered members, extra headers, offset timestamps, opaque ids,
 //! decorated error types, the error type in the body, unknown response members, null
-//! request members refused) answers
-//! differently from the plain mock but breaks no rule, and the harness run against it must
+//! request members refused; or the other choice where the contract leaves one open: the
+//! regex dialect, email case and normalisation, front-door auth errors, the error type only
+//! in the body, 415 and SerializationException for malformed bodies, service restrictions,
+//! transient 503s) answers differently from the plain mock but breaks no rule, and the harness run against it must
 //! pass cleanly: exit 0, no failed trial, all eight exceptions observed.
 
 use serde_json::Value;
@@ -77,4 +79,14 @@ conforming_tests! {
     error_type_in_body => ErrorTypeInBody,
     unknown_response_members => UnknownResponseMembers,
     refuse_null_members => RefuseNullMembers,
+    rust_regex_patterns => RustRegexPatterns,
+    java_regex_patterns => JavaRegexPatterns,
+    case_sensitive_emails => CaseSensitiveEmails,
+    normalised_emails => NormalisedEmails,
+    front_door_auth_errors => FrontDoorAuthErrors,
+    error_type_only_in_body => ErrorTypeOnlyInBody,
+    unsupported_media_type => UnsupportedMediaType,
+    serialization_errors => SerializationErrors,
+    restrict_unusual_input => RestrictUnusualInput,
+    transient_unavailable => TransientUnavailable,
 }
