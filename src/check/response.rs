@@ -36,10 +36,15 @@ pub enum Expectation<'a> {
         facts: &'a SentFacts<'a>,
         choice: OpenChoice,
     },
+    /// A body a server cannot parse into the input (not JSON, not an object, a member of
+    /// the wrong JSON type): a 400 BadRequestException or a restJson1 protocol error
+    /// (`SerializationException`, ...) is the refusal ([`OpenChoice::MalformedRefusal`]);
+    /// anything else breaks `rule`.
+    RejectedUnparsable { rule: Rule },
     /// An input whose validity depends on the regex dialect
     /// ([`OpenChoice::PatternDialect`]): a 201 (checked as a creation), a 400
-    /// BadRequestException, or `also` (a NotFoundException for an AccountId taken as an
-    /// id) all pass.
+    /// BadRequestException, a ConflictException (the address taken as valid, and taken),
+    /// or `also` (a NotFoundException for an AccountId taken as an id) all pass.
     Disputed {
         facts: &'a SentFacts<'a>,
         also: Option<Exception>,
@@ -143,6 +148,39 @@ pub fn check_response(
             check_rejected(exception, rule, response, injected_fault, schemas)
         }
         Expectation::AuthRefused => check_auth_refused(response, injected_fault, schemas),
+        Expectation::RejectedUnparsable { rule } if response.is_success() => Checked {
+            violations: vec![Violation::new(
+                rule,
+                "BadRequestException (HTTP 400) or a restJson1 protocol error",
+                format!("the request accepted with HTTP {}", response.status),
+            )],
+            ..Checked::default()
+        },
+        Expectation::RejectedUnparsable { rule } => {
+            let mut checked = check_refusal(
+                OpenChoice::MalformedRefusal,
+                response,
+                injected_fault,
+                schemas,
+            );
+            let named = checked.exception() == Some(Exception::BadRequest)
+                || checked
+                    .error_type
+                    .as_ref()
+                    .is_some_and(|t| PROTOCOL_ERRORS.contains(&t.name.as_str()));
+            if !named && response.status < 500 {
+                checked.violations.push(Violation::new(
+                    rule,
+                    "BadRequestException (HTTP 400) or a restJson1 protocol error",
+                    format!(
+                        "HTTP {} {}",
+                        response.status,
+                        describe_type(checked.error_type.as_ref())
+                    ),
+                ));
+            }
+            checked
+        }
         Expectation::Malformed if response.is_success() => Checked {
             violations: vec![Violation::new(
                 Rule::InputMalformedRefused,
@@ -243,8 +281,13 @@ fn check_disputed(
     let allowed = |e: Exception| {
         is_exception(&checked, response.status, e) && response.status == e.http_status()
     };
-    match also {
-        Some(e) if allowed(e) => {
+    // A server whose dialect takes the input as valid may also find it exists already.
+    match also
+        .into_iter()
+        .chain([Exception::Conflict])
+        .find(|&e| allowed(e))
+    {
+        Some(_) => {
             let answer = checked.answer(response.status);
             checked.observe(OpenChoice::PatternDialect, answer);
             checked

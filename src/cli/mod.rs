@@ -230,6 +230,8 @@ fn run_record(run: &Run, cases: &[Case], run_id: &str, seed: u64) -> RunRecord {
         stats.requests.load(Ordering::Relaxed),
         stats.throttle_retries.load(Ordering::Relaxed),
     );
+    record.summary.transient_retries = stats.transient_retries.load(Ordering::Relaxed);
+    record.summary.transient_backoff_ms = stats.transient_backoff_ms.load(Ordering::Relaxed);
     (
         record.summary.choices,
         record.summary.restrictions,

@@ -20,5 +20,5 @@ pub use client::{default_reqwest_client, Client};
 pub use error::{error_chain, TransportError, TransportErrorKind};
 pub use exchange::{Exchange, ReceivedResponse, SentRequest, Unanswered};
 pub use pacing::ClientStats;
-pub use retry::{MAX_RETRY_AFTER, MAX_THROTTLE_RETRIES};
-pub use send::MAX_BODY_BYTES;
+pub use retry::{is_transient, MAX_RETRY_AFTER, MAX_THROTTLE_RETRIES, MAX_TRANSIENT_ATTEMPTS};
+pub use send::{Retried, MAX_BODY_BYTES};

@@ -11,6 +11,10 @@ pub struct ClientStats {
     pub requests: AtomicU64,
     /// 429s retried after their Retry-After.
     pub throttle_retries: AtomicU64,
+    /// Transient 5xx answers retried (the SDKs' standard retry mode).
+    pub transient_retries: AtomicU64,
+    /// Milliseconds waited before those retries, in all.
+    pub transient_backoff_ms: AtomicU64,
     /// Users created, or reserved by calls in flight that are meant to create one.
     pub users: AtomicU64,
 }

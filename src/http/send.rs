@@ -6,7 +6,10 @@ use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 use super::error::classify;
-use super::retry::{retry_after, MAX_THROTTLE_RETRIES};
+use super::retry::{
+    is_transient, retry_after, transient_backoff, LOOPBACK_BACKOFF_BASE, MAX_THROTTLE_RETRIES,
+    MAX_TRANSIENT_ATTEMPTS, TRANSIENT_BACKOFF_BASE,
+};
 use super::{
     Call, CallPurpose, Client, Exchange, ReceivedResponse, SentRequest, TransportError,
     TransportErrorKind, Unanswered,
@@ -14,6 +17,17 @@ use super::{
 
 /// The largest response body the harness reads; a larger one is a transport failure.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// What a call sent as an SDK does was retried.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Retried {
+    /// 429s retried.
+    pub throttles: u32,
+    /// The statuses of the transient 5xx answers retried, in order.
+    pub transient: Vec<u16>,
+    /// Time waited before the transient retries.
+    pub backoff: std::time::Duration,
+}
 
 impl Client {
     /// Sends one call once. A call meant to create a user first reserves one of the
@@ -82,23 +96,52 @@ impl Client {
             })
     }
 
-    /// Sends one call; a 429 is retried after its `Retry-After` (bounded), since throttling
-    /// is not what such a call tests. Returns the last exchange and how many retries it took.
-    pub async fn send_tolerating_throttle(
+    /// Sends one call as an AWS SDK does: a 429 is retried after its `Retry-After`
+    /// (bounded), since throttling is not what such a call tests, and, where the call
+    /// injects no fault, a transient 5xx (500, 502, 503, 504) is retried as the SDKs'
+    /// standard retry mode does (3 attempts, exponential backoff with jitter). Returns the
+    /// last exchange and what was retried.
+    /// Where throttling is what the call tests (`retry_throttles` false), a 429 is not
+    /// retried; a transient 5xx still is.
+    pub async fn send_as_sdk(
         &self,
         call: &Call,
-    ) -> Result<(Exchange, u32), Unanswered> {
-        let mut retries = 0;
+        retry_throttles: bool,
+    ) -> Result<(Exchange, Retried), Unanswered> {
+        let mut retried = Retried::default();
         loop {
             let exchange = self.attempt(call).await?;
-            if exchange.response.status != 429 || retries >= MAX_THROTTLE_RETRIES {
-                return Ok((exchange, retries));
-            }
-            retries += 1;
-            self.stats()
-                .throttle_retries
-                .fetch_add(1, Ordering::Relaxed);
-            tokio::time::sleep(retry_after(&exchange.response, retries)).await;
+            let status = exchange.response.status;
+            let wait =
+                if status == 429 && retry_throttles && retried.throttles < MAX_THROTTLE_RETRIES {
+                    retried.throttles += 1;
+                    self.stats()
+                        .throttle_retries
+                        .fetch_add(1, Ordering::Relaxed);
+                    retry_after(&exchange.response, retried.throttles)
+                } else if is_transient(status)
+                    && call.fault.is_none()
+                    && (retried.transient.len() as u32) < MAX_TRANSIENT_ATTEMPTS - 1
+                {
+                    retried.transient.push(status);
+                    let base = if self.target().is_loopback() {
+                        LOOPBACK_BACKOFF_BASE
+                    } else {
+                        TRANSIENT_BACKOFF_BASE
+                    };
+                    let jitter = rand::random::<f64>();
+                    let wait = transient_backoff(retried.transient.len() as u32, base, jitter);
+                    retried.backoff += wait;
+                    let stats = self.stats();
+                    stats.transient_retries.fetch_add(1, Ordering::Relaxed);
+                    stats
+                        .transient_backoff_ms
+                        .fetch_add(wait.as_millis() as u64, Ordering::Relaxed);
+                    wait
+                } else {
+                    return Ok((exchange, retried));
+                };
+            tokio::time::sleep(wait).await;
         }
     }
 

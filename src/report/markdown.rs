@@ -115,6 +115,13 @@ fn title(out: &mut String, report: &RunRecord) {
     if s.throttle_retries > 0 {
         let _ = write!(counts, " ({} retried after a 429)", s.throttle_retries);
     }
+    if s.transient_retries > 0 {
+        let _ = write!(
+            counts,
+            " ({} retried after a transient 5xx, {} ms of backoff)",
+            s.transient_retries, s.transient_backoff_ms
+        );
+    }
     let not_contract: Vec<String> = [FailureClass::Transport, FailureClass::AwsCommon]
         .into_iter()
         .filter(|c| s.failed_of(*c) > 0)

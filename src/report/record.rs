@@ -337,6 +337,10 @@ pub struct Summary {
     pub requests: u64,
     /// 429s during properties that were retried after their Retry-After.
     pub throttle_retries: u64,
+    /// Transient 5xx answers retried as the SDKs' standard retry mode does.
+    pub transient_retries: u64,
+    /// Milliseconds waited before those retries (exponential backoff with jitter), in all.
+    pub transient_backoff_ms: u64,
     /// Answers that made one of several conforming choices (see `choices`).
     pub choices: u64,
     /// Answers that were a documented restriction (fail only under `--strict`).
@@ -370,6 +374,8 @@ impl Summary {
             exceptions_observed: matrix.iter().filter(|r| r.observed).count(),
             requests,
             throttle_retries,
+            transient_retries: 0,
+            transient_backoff_ms: 0,
             choices: 0,
             restrictions: 0,
             notes: 0,

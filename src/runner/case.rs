@@ -147,7 +147,7 @@ impl Run {
         let exchanges = futures::future::join_all(
             calls
                 .iter()
-                .map(|call| self.exchange(call, throttling_tested)),
+                .map(|call| self.exchange(trial, call, throttling_tested)),
         )
         .await;
         let role = ExchangeRole {
@@ -197,6 +197,12 @@ impl Run {
             }
             ExpectedAnswer::Exception(_) if choice.is_some() && response.is_success() => {
                 Expectation::Created(&facts)
+            }
+            // A body that is not JSON may be refused by the protocol layer too.
+            ExpectedAnswer::Exception(Exception::BadRequest) if step.raw_body.is_some() => {
+                Expectation::RejectedUnparsable {
+                    rule: Rule::CaseExpectedException,
+                }
             }
             ExpectedAnswer::Exception(exception) => Expectation::Rejected {
                 exception,

@@ -7,13 +7,13 @@ use serde_json::Value;
 
 use super::{Run, UsernameTag};
 use crate::check::{
-    check_user_id_unique, Checked, Expectation, OpenChoice, Rule, SentFacts, Violation,
+    check_user_id_unique, Checked, Expectation, Observation, OpenChoice, Rule, SentFacts, Violation,
 };
 use crate::contract::pattern::Validity;
 use crate::contract::sigv4::SignatureMode;
 use crate::contract::{is_common_email, is_common_username, Exception};
 use crate::http::{
-    Call, CallBody, CallPurpose, Exchange, ReceivedResponse, SentRequest, Unanswered,
+    is_transient, Call, CallBody, CallPurpose, Exchange, ReceivedResponse, SentRequest, Unanswered,
 };
 use crate::input::cases::AccountRef;
 use crate::input::coverage::Facets;
@@ -143,20 +143,35 @@ impl Run {
         }
     }
 
-    /// Sends a call, retrying a 429 unless throttling is what is tested.
+    /// Sends a call as an SDK does (a 429 retried unless throttling is what is tested, a
+    /// transient 5xx retried where no fault was injected); a transient 5xx answered on a
+    /// retry is recorded as [`OpenChoice::TransientRetry`], with its attempts.
     pub(super) async fn exchange(
         &self,
+        trial: &str,
         call: &Call,
         throttling_tested: bool,
     ) -> Result<Exchange, Unanswered> {
-        if throttling_tested {
-            self.client.attempt(call).await
-        } else {
-            self.client
-                .send_tolerating_throttle(call)
-                .await
-                .map(|(exchange, _retries)| exchange)
+        let (exchange, retried) = self.client.send_as_sdk(call, !throttling_tested).await?;
+        if let Some(first) = retried.transient.first() {
+            let status = exchange.response.status;
+            if !is_transient(status) {
+                let observation = Observation::new(
+                    OpenChoice::TransientRetry,
+                    format!(
+                        "{first}, then {status} on attempt {}",
+                        retried.transient.len() + 1
+                    ),
+                );
+                self.choices.note(
+                    trial,
+                    &[observation],
+                    &exchange.request,
+                    Some(&exchange.response),
+                );
+            }
         }
+        Ok(exchange)
     }
 
     /// Sends one property input and checks the answer.
@@ -168,7 +183,7 @@ impl Run {
     ) -> Evaluation {
         sent.fetch_add(1, Ordering::Relaxed);
         let (call, context, aim) = self.property_call(input);
-        let evaluation = match self.exchange(&call, false).await {
+        let evaluation = match self.exchange(trial, &call, false).await {
             Ok(exchange) => {
                 let violations = self.check_property_answer(trial, &aim, &exchange);
                 Evaluation::new(
@@ -281,6 +296,9 @@ impl Run {
                     facts: &facts,
                     also,
                 },
+                None if unparsable(breakage) => Expectation::RejectedUnparsable {
+                    rule: Rule::InputRejected,
+                },
                 None if *bad_request => Expectation::Rejected {
                     exception: Exception::BadRequest,
                     rule: Rule::InputRejected,
@@ -349,6 +367,15 @@ fn refusable(input: &CreateUserInput) -> Option<OpenChoice> {
     } else {
         None
     }
+}
+
+/// Whether a breakage leaves a body a server cannot parse into the input (not JSON, not an
+/// object, a member of the wrong JSON type): a restJson1 protocol error may refuse it.
+fn unparsable(breakage: &Breakage) -> bool {
+    matches!(
+        breakage,
+        Breakage::MemberType { .. } | Breakage::BodyNotObject(_) | Breakage::BodyNotJson(_)
+    )
 }
 
 /// For an input that breaks a pattern under ECMA-262 but matches it under another regex

@@ -68,7 +68,7 @@ impl Run {
     pub(super) async fn malformed_answer(&self, class: Malformed) -> Answer {
         let trial = class.trial_name();
         let (call, email) = self.malformed_call(class);
-        let answer = match self.exchange(&call, false).await {
+        let answer = match self.exchange(&trial, &call, false).await {
             Err(unanswered) => Answer::Unanswered(unanswered),
             Ok(exchange) => {
                 let facts = SentFacts {

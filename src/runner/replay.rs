@@ -104,7 +104,7 @@ impl Replay {
         let throttling = group.iter().any(|e| e.response.status == 429);
         let answers = futures::future::join_all(calls.iter().map(|call| {
             sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            run.exchange(call, throttling)
+            run.exchange(trial, call, throttling)
         }))
         .await;
         let burst = group.len();

@@ -294,17 +294,24 @@ pub async fn harness(args: Vec<String>, env: Vec<(String, String)>) -> Conforman
 /// Runs the whole suite (seed 7, every fixture) against a mock started with `config`;
 /// returns the run and its JSON report (`Null` if none was written).
 pub async fn full_run_against(config: MockConfig) -> (ConformanceRun, serde_json::Value) {
+    full_run_with(config, &[]).await
+}
+
+/// Like [`full_run_against`], with more flags (a `--seed` among them replaces the 7).
+pub async fn full_run_with(
+    config: MockConfig,
+    extra: &[&str],
+) -> (ConformanceRun, serde_json::Value) {
     let mock = ReferenceMock::start(config).await.expect("the mock starts");
     let dir = tempfile::tempdir().expect("a temporary directory");
     let report = dir.path().join("report.json");
     let mut args = vec!["--endpoint".to_string(), mock.uri()];
     args.extend(fixture_flags(&mock));
-    args.extend([
-        "--report".to_string(),
-        report.display().to_string(),
-        "--seed".into(),
-        "7".into(),
-    ]);
+    args.extend(["--report".to_string(), report.display().to_string()]);
+    if !extra.contains(&"--seed") {
+        args.extend(["--seed".to_string(), "7".to_string()]);
+    }
+    args.extend(extra.iter().map(|a| a.to_string()));
     let run = harness(args, Vec::new()).await;
     let report = std::fs::read(&report)
         .ok()
