@@ -163,7 +163,8 @@ pub fn check_response(
                 injected_fault,
                 schemas,
             );
-            let named = checked.exception() == Some(Exception::BadRequest)
+            // An untyped 400 is judged by its status (the missing type is its own rule).
+            let named = is_exception(&checked, response.status, Exception::BadRequest)
                 || checked
                     .error_type
                     .as_ref()

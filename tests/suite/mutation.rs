@@ -11,17 +11,35 @@ use serde_json::Value;
 use chime_conformance::check::{Rule, RuleClass};
 use chime_conformance::mock::{Defect, MockConfig};
 
-use crate::util::{failed_trials, full_run_against, ConformanceRun};
+use crate::util::{failed_trials, full_run_against, full_run_with, ConformanceRun};
 
-/// A defect, the rule it targets, and the other rules it unavoidably breaks too.
+/// A defect, the rule it targets, and the other rules it unavoidably breaks too; `strict`
+/// when it is a documented restriction, caught only under `--strict`.
 pub struct Mutant {
     pub defect: Defect,
     pub rule: Rule,
     pub also: &'static [Rule],
+    pub strict: bool,
 }
 
 const fn mutant(defect: Defect, rule: Rule, also: &'static [Rule]) -> Mutant {
-    Mutant { defect, rule, also }
+    Mutant {
+        defect,
+        rule,
+        also,
+        strict: false,
+    }
+}
+
+/// A defect that is a documented restriction of the service: it passes by default (with a
+/// note) and is caught under `--strict`.
+const fn restriction(defect: Defect, rule: Rule) -> Mutant {
+    Mutant {
+        defect,
+        rule,
+        also: &[],
+        strict: true,
+    }
 }
 
 /// Every defect and the rule it targets.
@@ -120,8 +138,10 @@ pub const MUTANTS: &[Mutant] = &[
         &[],
     ),
     mutant(Defect::AcceptTrailingData, Rule::InputMalformedRefused, &[]),
-    // Caught only by Usernames of 256 characters or more (the coverage phase sends them).
-    mutant(Defect::RejectLongUsername, Rule::SuccessStatus, &[]),
+    // Caught only by Usernames of 256 characters or more (the coverage phase sends them),
+    // and only under --strict: refusing them is a documented restriction
+    // (`service_restriction`), which passes by default.
+    restriction(Defect::RejectLongUsername, Rule::SuccessStatus),
     // Caught only by emails with astral-plane characters.
     mutant(
         Defect::MangleAstralEmailEcho,
@@ -132,11 +152,12 @@ pub const MUTANTS: &[Mutant] = &[
 
 /// Runs the whole suite against the reference mock with `defect` switched on.
 async fn run_against(defect: Defect) -> (ConformanceRun, Value) {
-    full_run_against(MockConfig {
+    let strict = MUTANTS.iter().any(|m| m.defect == defect && m.strict);
+    let config = MockConfig {
         defect: Some(defect),
         ..MockConfig::default()
-    })
-    .await
+    };
+    full_run_with(config, if strict { &["--strict"] } else { &[] }).await
 }
 
 /// The rules named by failing trials in a report.
@@ -391,4 +412,38 @@ fn test_name(defect: Defect) -> String {
         previous = Some(c);
     }
     out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restriction_passes_by_default_with_a_note_and_fails_under_strict() {
+    let config = || MockConfig {
+        defect: Some(Defect::RejectLongUsername),
+        ..MockConfig::default()
+    };
+    let (run, report) = full_run_against(config()).await;
+    assert_eq!(run.code, 0, "a restriction passes by default\n{run}");
+    let restriction = report["choices"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|c| c["choice"] == "service_restriction")
+        .unwrap_or_else(|| panic!("the restriction is reported: {}", report["choices"]));
+    assert_eq!(restriction["verdict"], "restriction", "{restriction}");
+    assert!(
+        report["summary"]["restrictions"].as_u64() > Some(0),
+        "{}",
+        report["summary"]
+    );
+    assert!(run.stderr.contains("service_restriction"), "{run}");
+    let (run, report) = full_run_with(config(), &["--strict"]).await;
+    assert_eq!(run.code, 1, "--strict fails a restriction\n{run}");
+    let messages: Vec<String> = failed_trials(&report)
+        .map(|t| t["message"].to_string())
+        .collect();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("restriction service_restriction")),
+        "the failure names the restriction: {messages:#?}"
+    );
 }
