@@ -1,6 +1,10 @@
 //! The regressions file: every shrunk failing input, one JSON object per line, replayed
 //! first by its property on the next run (like proptest's persistence, but as data that
-//! survives a change of target).
+//! survives a change of target). Each input keeps why it failed where it was found (the
+//! target, the rules, what was seen): a replay never takes that verdict over, it judges
+//! the answer afresh, so an input that failed one target does not fail another that
+//! answers it in a conforming way (e.g. an Email whose validity depends on the regex
+//! dialect).
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -16,6 +20,20 @@ struct Entry {
     trial: String,
     seed: u64,
     input: PropertyInput,
+    /// Why it failed where it was found (absent in files of older versions).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    reason: Option<FailureReason>,
+}
+
+/// Why an input failed where it was found: for the record only; a replay judges again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FailureReason {
+    /// The endpoint that answered.
+    pub endpoint: String,
+    /// The rules broken.
+    pub rules: Vec<String>,
+    /// What was expected and seen, for the first rule (sensitive values masked).
+    pub verdict: String,
 }
 
 /// Why the regressions file could not be written.
@@ -47,18 +65,28 @@ impl Regressions {
     /// The inputs recorded for a trial. Lines that do not parse (an older format, a hand
     /// edit) are skipped with a warning on stderr, never fatal.
     pub fn inputs_for(&self, trial: &str) -> Vec<PropertyInput> {
+        self.entries_for(trial)
+            .into_iter()
+            .map(|(input, _)| input)
+            .collect()
+    }
+
+    /// The inputs recorded for a trial, each with why it failed where it was found.
+    pub fn entries_for(&self, trial: &str) -> Vec<(PropertyInput, Option<FailureReason>)> {
         let Ok(text) = std::fs::read_to_string(&self.path) else {
             return Vec::new();
         };
-        let mut inputs: Vec<PropertyInput> = Vec::new();
+        let mut inputs: Vec<(PropertyInput, Option<FailureReason>)> = Vec::new();
         for (n, line) in text
             .lines()
             .enumerate()
             .filter(|(_, l)| !l.trim().is_empty())
         {
             match serde_json::from_str::<Entry>(line) {
-                Ok(entry) if entry.trial == trial && !inputs.contains(&entry.input) => {
-                    inputs.push(entry.input)
+                Ok(entry)
+                    if entry.trial == trial && !inputs.iter().any(|(i, _)| *i == entry.input) =>
+                {
+                    inputs.push((entry.input, entry.reason))
                 }
                 Ok(_) => {}
                 Err(e) => eprintln!(
@@ -77,6 +105,7 @@ impl Regressions {
         trial: &str,
         seed: u64,
         input: &PropertyInput,
+        reason: Option<FailureReason>,
     ) -> Result<(), RegressionError> {
         let _guard = crate::util::lock(&self.write);
         if self.inputs_for(trial).contains(input) {
@@ -93,6 +122,7 @@ impl Regressions {
             trial: trial.to_string(),
             seed,
             input: input.clone(),
+            reason,
         })
         .map_err(|e| err(e.to_string()))?;
         let mut file = std::fs::OpenOptions::new()
@@ -114,8 +144,18 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("chime-regr-{}", uuid::Uuid::new_v4()));
         let r = Regressions::new(dir.join("sub/regressions.jsonl"));
         let input = PropertyInput::Valid(CreateUserInput::new(Some("ü".into()), None, None));
-        r.add("property::a", 1, &input).unwrap();
-        r.add("property::a", 2, &input).unwrap();
+        let reason = FailureReason {
+            endpoint: "http://other.example".into(),
+            rules: vec!["input.rejected".into()],
+            verdict: "expected 400; saw 201".into(),
+        };
+        r.add("property::a", 1, &input, Some(reason.clone()))
+            .unwrap();
+        r.add("property::a", 2, &input, None).unwrap();
+        assert_eq!(
+            r.entries_for("property::a"),
+            vec![(input.clone(), Some(reason))]
+        );
         assert_eq!(r.inputs_for("property::a"), vec![input]);
         assert!(r.inputs_for("property::b").is_empty());
         std::fs::write(r.path(), "not json\n").unwrap();

@@ -13,6 +13,7 @@ use super::conclude::TrialFailure;
 use super::evaluate::Evaluation;
 use super::{sorted_rules, Run};
 use crate::input::property::{Property, PropertyInput};
+use crate::input::regressions::FailureReason;
 
 /// A generated input's value tree, for shrinking.
 pub(super) type Tree = Box<dyn ValueTree<Value = PropertyInput>>;
@@ -52,7 +53,8 @@ impl Run {
         }
         let (minimal, evaluation, steps) = self.shrink(name, first.tree, first.evaluation, sent);
         if let Some(regressions) = &self.regressions {
-            if let Err(e) = regressions.add(name, self.options.seed, &minimal) {
+            let reason = self.failure_reason(&evaluation);
+            if let Err(e) = regressions.add(name, self.options.seed, &minimal, Some(reason)) {
                 eprintln!("chime-conformance: {e}");
             }
         }
@@ -66,11 +68,21 @@ impl Run {
         let Some(regressions) = &self.regressions else {
             return Ok(());
         };
-        for input in regressions.inputs_for(name) {
+        for (input, reason) in regressions.entries_for(name) {
+            // Judged afresh: the recorded verdict is another target's, for the record only.
             let evaluation = self.runtime.block_on(self.evaluate(name, &input, sent));
             if evaluation.failed() {
+                let found = reason
+                    .map(|r| {
+                        format!(
+                            " (found failing {} against {})",
+                            r.rules.join(", "),
+                            r.endpoint
+                        )
+                    })
+                    .unwrap_or_default();
                 let provenance = format!(
-                    "replayed from the regressions file {}",
+                    "replayed from the regressions file {}{found}, judged again here",
                     regressions.path().display()
                 );
                 return Err(self.failure(name, &evaluation, Some(provenance)));
@@ -200,6 +212,24 @@ impl Run {
                 .filter_map(|failure| async move { failure })
                 .collect(),
         )
+    }
+}
+
+impl Run {
+    /// Why an input failed here, kept with it in the regressions file.
+    fn failure_reason(&self, evaluation: &Evaluation) -> FailureReason {
+        let (_, _, violations) = evaluation.answer.parts();
+        FailureReason {
+            endpoint: self.client.target().endpoint.clone(),
+            rules: sorted_rules(evaluation.rules())
+                .iter()
+                .map(|r| r.name().to_string())
+                .collect(),
+            verdict: violations
+                .first()
+                .map(|v| format!("{}: {v}", v.rule))
+                .unwrap_or_else(|| "no answer".to_string()),
+        }
     }
 }
 

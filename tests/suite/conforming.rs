@@ -115,3 +115,64 @@ conforming_tests! {
     restrict_unusual_input => RestrictUnusualInput,
     transient_unavailable => TransientUnavailable,
 }
+
+/// A regressions file holding an input judged under another target (an Email the ECMA-262
+/// pattern refuses and Rust's regex takes, found "accepted" against a server that takes
+/// it) replays green against a server of either dialect: the input is judged again, and
+/// its recorded verdict is kept for the record only.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_regression_found_under_another_dialect_does_not_fail_a_conforming_target() {
+    use chime_conformance::input::generate::{Breakage, CreateUserInput, InvalidInput};
+    use chime_conformance::input::property::PropertyInput;
+    let dir = tempfile::tempdir().unwrap();
+    let regressions = dir.path().join("regressions.jsonl");
+    let input = PropertyInput::Invalid(InvalidInput {
+        base: CreateUserInput::new(None, None, None),
+        breakage: Breakage::EmailPattern("a@b\u{2028}.c".into()),
+    });
+    let line = serde_json::json!({
+        "trial": "property::invalid_request_is_rejected",
+        "seed": 3,
+        "input": input,
+        "reason": {
+            "endpoint": "https://other-server.example",
+            "rules": ["input.rejected"],
+            "verdict": "input.rejected: expected BadRequestException (HTTP 400); saw the request accepted with HTTP 201"
+        }
+    });
+    std::fs::write(&regressions, format!("{line}\n")).unwrap();
+    let path = regressions.display().to_string();
+    for variant in [None, Some(Variant::RustRegexPatterns)] {
+        let config = MockConfig {
+            variant,
+            ..MockConfig::default()
+        };
+        let args = [
+            "--exact",
+            "property::invalid_request_is_rejected",
+            "--regressions",
+            path.as_str(),
+            "--cases",
+            "16",
+        ];
+        let (run, report) = full_run_with(config, &args).await;
+        assert_eq!(run.code, 0, "{variant:?}: {:#?}\n{run}", failures(&report));
+        assert!(
+            !run.stderr.contains("skipping line"),
+            "the entry is read\n{run}"
+        );
+        let chosen = report["choices"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|c| c["choice"] == "pattern_dialect")
+            .map(|c| c["answers"].to_string())
+            .unwrap_or_default();
+        let expected = if variant.is_some() {
+            "\"201\""
+        } else {
+            "400 BadRequestException"
+        };
+        assert!(chosen.contains(expected), "{variant:?}: {chosen}\n{run}");
+    }
+}
