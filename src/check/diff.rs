@@ -42,6 +42,11 @@ pub enum DiffClass {
     BodyMembers,
     /// Whether `X-Amzn-ErrorType` or a JSON `Content-Type` is there.
     Headers,
+    /// Both answers conform and differ in status or error type: each side made another of
+    /// the contract's open choices (201 against 415 for a media type, SerializationException
+    /// against BadRequestException, a front door's authentication error against
+    /// UnauthorizedClientException). Equal at contract level; listed as information.
+    Choice,
 }
 
 /// Whether a class of difference is about the contract or only about the wire form.
@@ -56,13 +61,14 @@ pub enum DiffLevel {
 }
 
 impl DiffClass {
-    pub const ALL: [DiffClass; 6] = [
+    pub const ALL: [DiffClass; 7] = [
         DiffClass::Status,
         DiffClass::ExceptionType,
         DiffClass::EnumValues,
         DiffClass::ContractRule,
         DiffClass::BodyMembers,
         DiffClass::Headers,
+        DiffClass::Choice,
     ];
 
     /// The stable name, as in trial names (`diff::<name>`) and reports.
@@ -74,12 +80,13 @@ impl DiffClass {
             DiffClass::ContractRule => "contract_rule",
             DiffClass::BodyMembers => "body_members",
             DiffClass::Headers => "headers",
+            DiffClass::Choice => "choice",
         }
     }
 
     pub fn level(self) -> DiffLevel {
         match self {
-            DiffClass::BodyMembers | DiffClass::Headers => DiffLevel::Wire,
+            DiffClass::BodyMembers | DiffClass::Headers | DiffClass::Choice => DiffLevel::Wire,
             _ => DiffLevel::Contract,
         }
     }
@@ -174,6 +181,21 @@ impl Observation {
     fn refused(&self) -> bool {
         self.closed_early || self.status.is_some_and(|s| (400..500).contains(&s))
     }
+
+    /// Whether the answer conforms: it came, and broke no rule.
+    fn conforms(&self) -> bool {
+        (self.status.is_some() || self.closed_early) && self.rules.is_empty()
+    }
+
+    /// The answer in a few words: "HTTP 415 UnsupportedMediaTypeException".
+    fn answer(&self) -> String {
+        match (self.status, &self.error_type) {
+            (None, _) if self.closed_early => "closed early (a refusal)".into(),
+            (None, _) => "no answer".into(),
+            (Some(s), Some(t)) => format!("HTTP {s} {t}"),
+            (Some(s), None) => format!("HTTP {s}"),
+        }
+    }
 }
 
 /// One difference between two answers to the same request.
@@ -212,6 +234,13 @@ pub fn compare(left: &Observation, right: &Observation) -> Vec<Difference> {
     // request was refused (the server had no body to name a type from).
     let closed_refusals =
         (left.closed_early || right.closed_early) && left.refused() && right.refused();
+    // Two conforming answers that differ in outcome made different open choices: equal at
+    // contract level, and listed as such (not as a status or type difference).
+    let outcome = |o: &Observation| (o.status, o.error_type.clone(), o.closed_early);
+    if left.conforms() && right.conforms() && outcome(left) != outcome(right) && !closed_refusals {
+        differ(DiffClass::Choice, left.answer(), right.answer());
+        return out;
+    }
     if !closed_refusals {
         let status = |o: &Observation| o.status.map_or("no answer".into(), |s| format!("HTTP {s}"));
         differ(DiffClass::Status, status(left), status(right));
@@ -265,6 +294,18 @@ pub fn compare_bursts(left: &[Observation], right: &[Observation]) -> Vec<Differ
     };
     let (ls, lt, lm) = summary(left);
     let (rs, rt, rm) = summary(right);
+    let conforms = |side: &[Observation]| side.iter().all(Observation::conforms);
+    if conforms(left) && conforms(right) && (ls != rs || lt != rt) {
+        let answers = |s: BTreeSet<String>, t: BTreeSet<String>| {
+            let items: Vec<String> = s.into_iter().chain(t).collect();
+            format!("{{{}}}", items.join(", "))
+        };
+        return vec![Difference {
+            class: DiffClass::Choice,
+            left: answers(ls, lt),
+            right: answers(rs, rt),
+        }];
+    }
     let join = |set: BTreeSet<String>| {
         let items: Vec<String> = set.into_iter().collect();
         format!("{{{}}}", items.join(", "))
@@ -402,10 +443,11 @@ mod tests {
             json!({"Code": "Conflict", "Message": "m"}),
         );
         assert_eq!(
-            classes(&ok, &conflict, &[], &[]),
+            classes(&ok, &conflict, &[], &[Rule::CaseExpectedException]),
             [
                 DiffClass::Status,
                 DiffClass::ExceptionType,
+                DiffClass::ContractRule,
                 DiffClass::BodyMembers,
                 DiffClass::Headers
             ]
@@ -448,8 +490,54 @@ mod tests {
         assert_eq!(compare(&Observation::of(&refusal, &[]), &closed), []);
         assert_eq!(compare(&closed, &closed), []);
         let ok = created(json!({"UserId": "u"}));
-        let d = compare(&closed, &Observation::of(&ok, &[]));
+        let d = compare(
+            &closed,
+            &Observation::of(&ok, &[Rule::InputMalformedRefused]),
+        );
         assert_eq!(d[0].class, DiffClass::Status);
+    }
+
+    #[test]
+    fn two_conforming_answers_that_differ_are_a_choice_not_a_departure() {
+        let ok = Observation::of(&created(json!({"UserId": "u"})), &[]);
+        let refused = |status, name: &str| {
+            Observation::of(
+                &response(
+                    status,
+                    &[("x-amzn-errortype", name)],
+                    json!({"message": "m"}),
+                ),
+                &[],
+            )
+        };
+        let media = refused(415, "UnsupportedMediaTypeException");
+        let d = compare(&ok, &media);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].class, DiffClass::Choice);
+        assert_eq!(
+            (d[0].left.as_str(), d[0].right.as_str()),
+            (
+                "HTTP 201",
+                "HTTP 415 UnsupportedMediaTypeException (undocumented)"
+            )
+        );
+        let serialization = refused(400, "SerializationException");
+        let bad_request = refused(400, "BadRequestException");
+        let classes = |l: &Observation, r: &Observation| {
+            compare(l, r)
+                .into_iter()
+                .map(|d| d.class)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(classes(&serialization, &bad_request), [DiffClass::Choice]);
+        let front_door = refused(403, "MissingAuthenticationTokenException");
+        let unauthorized = refused(401, "UnauthorizedClientException");
+        assert_eq!(classes(&front_door, &unauthorized), [DiffClass::Choice]);
+        assert_eq!(
+            classes(&Observation::closed_early(), &ok),
+            [DiffClass::Choice],
+            "an oversized body refused early or accepted"
+        );
     }
 
     #[test]
@@ -466,17 +554,35 @@ mod tests {
         let left = [ok.clone(), throttled.clone(), throttled.clone()];
         let right = [ok.clone(), ok.clone(), throttled];
         assert_eq!(compare_bursts(&left, &right), []);
-        let d = compare_bursts(&left, &[ok.clone(), ok]);
+        let mut never_throttled = ok.clone();
+        never_throttled.rules.insert(Rule::CaseExpectedException);
+        let d = compare_bursts(&left, &[never_throttled.clone(), never_throttled]);
         let classes: Vec<_> = d.iter().map(|d| d.class).collect();
-        assert_eq!(classes, [DiffClass::Status, DiffClass::ExceptionType]);
+        assert_eq!(
+            classes,
+            [
+                DiffClass::Status,
+                DiffClass::ExceptionType,
+                DiffClass::ContractRule
+            ]
+        );
+        let d = compare_bursts(&left, &[ok.clone(), ok]);
+        assert_eq!(d[0].class, DiffClass::Choice, "both conform: {d:?}");
     }
 
     #[test]
-    fn only_body_members_and_headers_are_wire_level() {
+    fn only_body_members_headers_and_choices_are_wire_level() {
         let wire: Vec<_> = DiffClass::ALL
             .into_iter()
             .filter(|c| c.level() == DiffLevel::Wire)
             .collect();
-        assert_eq!(wire, [DiffClass::BodyMembers, DiffClass::Headers]);
+        assert_eq!(
+            wire,
+            [
+                DiffClass::BodyMembers,
+                DiffClass::Headers,
+                DiffClass::Choice
+            ]
+        );
     }
 }

@@ -97,7 +97,7 @@ async fn the_mock_against_itself_differs_in_nothing() {
     );
     assert_eq!(differing(&report, "contract"), BTreeSet::new(), "{run}");
     assert_eq!(differing(&report, "wire"), BTreeSet::new(), "{run}");
-    assert!(run.stdout.contains("6 passed"), "{run}");
+    assert!(run.stdout.contains("7 passed"), "{run}");
 }
 
 /// How many differential runs the loops over `Defect::ALL` and `Variant::ALL` keep going
@@ -150,7 +150,9 @@ async fn defect_differs_by_its_rules(defect: Defect) -> Result<(), String> {
         defect: Some(defect),
         ..MockConfig::default()
     };
-    let (run, report) = compare_with(config, &[]).await;
+    // A restriction is a conforming choice unless the run is --strict.
+    let strict: &[&str] = if mutant.strict { &["--strict"] } else { &[] };
+    let (run, report) = compare_with(config, strict).await;
     ensure(run.code == 1, || {
         format!("a contract-level difference fails\n{run}")
     })?;
@@ -189,6 +191,21 @@ async fn variant_differs_in_no_contract_class(variant: Variant) -> Result<(), St
     let contract = differing(&report, "contract");
     ensure(contract.is_empty(), || {
         format!("{contract:?}: {}", report["drift"])
+    })?;
+    // A variant that answers some requests with another conforming outcome than the plain
+    // mock shows as `diff::choice`, as information.
+    let other_outcome = matches!(
+        variant,
+        Variant::UnsupportedMediaType
+            | Variant::SerializationErrors
+            | Variant::FrontDoorAuthErrors
+            | Variant::CaseSensitiveEmails
+            | Variant::RestrictUnusualInput
+            | Variant::RustRegexPatterns
+    );
+    let wire = differing(&report, "wire");
+    ensure(!other_outcome || wire.contains("choice"), || {
+        format!("no diff::choice: {wire:?}: {}", report["drift"])
     })
 }
 
