@@ -9,6 +9,7 @@
 
 use serde_json::Value;
 
+use chime_conformance::check::OpenChoice;
 use chime_conformance::mock::{MockConfig, Variant};
 
 use crate::util::{failed_trials, full_run_with, ConformanceRun};
@@ -51,6 +52,42 @@ fn observable(variant: Variant) -> u64 {
     }
 }
 
+/// The open choice a variant makes the other answer to, and a word of the answer it gives
+/// (checked in the full run's report). `None` for a variant that differs only in wire form.
+fn made_choice(variant: Variant) -> Option<(OpenChoice, &'static str)> {
+    Some(match variant {
+        Variant::RustRegexPatterns => (OpenChoice::PatternDialect, "201"),
+        Variant::JavaRegexPatterns => (OpenChoice::PatternDialect, "404 NotFoundException"),
+        Variant::CaseSensitiveEmails => (OpenChoice::EmailCase, "201"),
+        Variant::NormalisedEmails => (OpenChoice::EmailEcho, "NFC-normalised"),
+        Variant::FrontDoorAuthErrors => (
+            OpenChoice::AuthRefusal,
+            "MissingAuthenticationTokenException",
+        ),
+        Variant::ErrorTypeOnlyInBody => (OpenChoice::ErrorTypeHeaderMissing, "__type"),
+        Variant::ErrorTypeInBody => (OpenChoice::ErrorTypeSource, "header"),
+        Variant::UnsupportedMediaType => (OpenChoice::MediaType, "415"),
+        Variant::SerializationErrors => (OpenChoice::MalformedRefusal, "SerializationException"),
+        Variant::RefuseNullMembers => (OpenChoice::NullMember, "400 BadRequestException"),
+        Variant::TransientUnavailable => (OpenChoice::TransientRetry, "503, then 201"),
+        Variant::RestrictUnusualInput => {
+            (OpenChoice::ServiceRestriction, "400 BadRequestException")
+        }
+        _ => return None,
+    })
+}
+
+/// The answers a report's `choices` section gives for `choice`, as JSON text.
+fn answers(report: &Value, choice: OpenChoice) -> String {
+    report["choices"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|c| c["choice"] == choice.name())
+        .map(|c| c["answers"].to_string())
+        .unwrap_or_default()
+}
+
 async fn assert_passes_cleanly(variant: Variant) {
     for seed in SEEDS {
         let (run, report) = run_against(variant, seed, &[]).await;
@@ -72,6 +109,13 @@ async fn assert_passes_cleanly(variant: Variant) {
             observable(variant),
             "{variant}, seed {seed}: every documented exception the variant answers with is observed\n{run}"
         );
+        if let (7, Some((choice, answer))) = (seed, made_choice(variant)) {
+            let chosen = answers(&report, choice);
+            assert!(
+                chosen.contains(answer),
+                "{variant}: the report says it chose {answer:?} for {choice}: {chosen}\n{run}"
+            );
+        }
     }
 }
 
@@ -175,4 +219,55 @@ async fn a_regression_found_under_another_dialect_does_not_fail_a_conforming_tar
         };
         assert!(chosen.contains(expected), "{variant:?}: {chosen}\n{run}");
     }
+}
+
+/// Every open choice of the registry has a variant that makes the other answer, and a row
+/// of README's "Open choices" table naming the test that proves it.
+#[test]
+fn every_open_choice_has_a_variant_and_a_readme_row() {
+    let readme = include_str!("../../README.md");
+    for &choice in OpenChoice::ALL {
+        let variants: Vec<Variant> = Variant::ALL
+            .iter()
+            .copied()
+            .filter(|v| {
+                made_choice(*v).is_some_and(|(c, _)| c == choice)
+                    || (choice == OpenChoice::ErrorTypeSource && *v == Variant::ErrorTypeOnlyInBody)
+            })
+            .collect();
+        assert!(
+            !variants.is_empty(),
+            "{choice} has no variant making another answer"
+        );
+        let row = readme
+            .lines()
+            .find(|l| l.starts_with(&format!("| `{}` |", choice.name())))
+            .unwrap_or_else(|| panic!("README.md has no open-choices row for `{choice}`"));
+        for v in variants {
+            assert!(row.contains(&format!("`{}`", v.name())), "{choice}: {row}");
+        }
+        assert!(row.contains("`conforming::"), "{choice}: {row}");
+    }
+}
+
+/// Under --strict a note fails, as the rule it relaxed, with the note named.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn strict_fails_a_note_with_the_note_named() {
+    let config = MockConfig {
+        variant: Some(Variant::ErrorTypeOnlyInBody),
+        ..MockConfig::default()
+    };
+    let (run, report) = full_run_with(config, &["--strict", "--cases", "16"]).await;
+    assert_eq!(run.code, 1, "{run}");
+    let failed = failures(&report);
+    assert!(
+        failed.iter().all(|f| f.contains("error.type_header")),
+        "only the relaxed rule fails: {failed:#?}"
+    );
+    assert!(
+        failed
+            .iter()
+            .any(|f| f.contains("note error_type_header_missing")),
+        "{failed:#?}"
+    );
 }
