@@ -228,6 +228,74 @@ reason = "was broken, fixed since: this entry can go"
     assert_eq!(report["summary"]["unexpected_passes"], 1, "{report}");
 }
 
+/// An expected failure covers the rules it lists, and a security rule only when listed: a
+/// listed trial that turns into a security finding is a real failure, not "as expected".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expected_failure_never_covers_a_rule_it_does_not_list() {
+    let mock = ReferenceMock::start(MockConfig {
+        defect: Some(Defect::AcceptStaleSignatures),
+        ..MockConfig::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("staging.toml");
+    std::fs::write(
+        &profile,
+        r#"
+[[expected_failures]]
+trial = "exception::signature_binding::stale_signature"
+reason = "staging answers stale signatures with an odd error (TICKET-2)"
+
+[[expected_failures]]
+trial = "exception::signature_binding::future_signature"
+reason = "staging accepts future signatures (TICKET-3)"
+rules = ["security.signature_binding"]
+"#,
+    )
+    .unwrap();
+    let report = dir.path().join("report.json");
+    let mut args = vec![
+        "--target".to_string(),
+        profile.display().to_string(),
+        "--endpoint".into(),
+        mock.uri(),
+        "--report".into(),
+        report.display().to_string(),
+        "exception::signature_binding::".into(),
+    ];
+    args.extend(fixture_flags(&mock));
+    let run = harness(args, vec![]).await;
+    assert_eq!(run.code, 1, "the security finding is red: {run}");
+    assert!(
+        run.stdout
+            .contains("the listed expected failure did not cover rule security.signature_binding"),
+        "{run}"
+    );
+    let report = read_json(&report);
+    let outcome = |name: &str| {
+        report["trials"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|t| t["name"] == name)
+            .map(|t| t["outcome"].clone())
+            .unwrap_or_else(|| panic!("no trial {name}: {report}"))
+    };
+    assert_eq!(
+        outcome("exception::signature_binding::stale_signature"),
+        "failed",
+        "{report}"
+    );
+    assert_eq!(
+        outcome("exception::signature_binding::future_signature"),
+        "expected_failure",
+        "listed with its rule, it is covered: {report}"
+    );
+    assert_eq!(report["summary"]["failed"], 1, "{report}");
+    assert_eq!(report["summary"]["expected_failures"], 1, "{report}");
+}
+
 #[test]
 fn a_bad_profile_is_a_configuration_error_naming_the_key_and_line() {
     let dir = tempfile::tempdir().unwrap();
@@ -253,6 +321,19 @@ fn a_bad_profile_is_a_configuration_error_naming_the_key_and_line() {
     let run = conformance(&["--target", profile.to_str().unwrap()], &[]);
     assert_eq!(run.code, 2, "{run}");
     assert!(run.stderr.contains("exception::nope"), "{run}");
+    std::fs::write(
+        &profile,
+        "[[expected_failures]]\ntrial = \"exception::throttled::burst\"\nreason = \"r\"\nrules = [\"case.expected_exeption\"]\n",
+    )
+    .unwrap();
+    let run = conformance(&["--target", profile.to_str().unwrap()], &[]);
+    assert_eq!(run.code, 2, "{run}");
+    assert!(
+        run.stderr.contains("exception::throttled::burst")
+            && run.stderr.contains("case.expected_exeption")
+            && run.stderr.contains("not a rule"),
+        "the error names the entry and the bad rule: {run}"
+    );
 }
 
 /// A CreateUser target that records when each request arrives and answers it as a
