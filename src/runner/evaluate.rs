@@ -153,6 +153,27 @@ impl Run {
         }
     }
 
+    /// Sends calls as one burst (all at once, see [`crate::http::Client::attempt_together`]);
+    /// where throttling is not tested, a 429 among the answers is retried on its own.
+    pub(super) async fn exchange_together(
+        &self,
+        calls: &[Call],
+        throttling_tested: bool,
+    ) -> Vec<Result<Exchange, Unanswered>> {
+        let answers = self.client.attempt_together(calls).await;
+        if throttling_tested {
+            return answers;
+        }
+        let retried = calls.iter().zip(answers).map(|(call, answer)| async move {
+            let exchange = answer?;
+            self.client
+                .retry_throttled(call, exchange)
+                .await
+                .map(|(exchange, _retries)| exchange)
+        });
+        futures::future::join_all(retried).await
+    }
+
     /// Sends one property input and checks the answer.
     pub(super) async fn evaluate(
         &self,
