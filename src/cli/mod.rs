@@ -28,7 +28,7 @@ use chime_conformance::report::matrix::build_matrix;
 use chime_conformance::report::progress::{Progress, ProgressMode};
 use chime_conformance::report::record::{FailureClass, RunRecord, Summary};
 use chime_conformance::report::ReportError;
-use chime_conformance::runner::{planned_cases, Run, RunOptions, UsernameTag};
+use chime_conformance::runner::{planned_cases, ExpectedFailure, Run, RunOptions, UsernameTag};
 use chime_conformance::target::builder::TargetSettings;
 use chime_conformance::target::TargetOrigin;
 
@@ -122,7 +122,7 @@ fn prepare(
     recorder: &Option<Arc<CassetteRecorder>>,
 ) -> Result<(Arc<Run>, Option<ReferenceMock>), CliError> {
     let profile = settings::profile(cli)?;
-    settings::check_expected_failures(&profile, &mode.trial_names(cases))?;
+    let expected_failures = settings::expected_failures(&profile, &mode.trial_names(cases))?;
     let settings = settings::flag_settings(cli).or(TargetSettings::from(&profile));
     let origin = match &cli.target.target {
         Some(path) => TargetOrigin::Profile(path.display().to_string()),
@@ -137,7 +137,7 @@ fn prepare(
     let side = Side {
         settings: &settings,
         origin,
-        expected_failures: profile.expected_failures(),
+        expected_failures,
         reporters: Reporters::new(reporters),
         run_id: run_id.to_string(),
         comparing: !matches!(mode, Mode::Conformance),
@@ -149,7 +149,7 @@ fn prepare(
 pub(crate) struct Side<'a> {
     pub settings: &'a TargetSettings,
     pub origin: TargetOrigin,
-    pub expected_failures: std::collections::BTreeMap<String, String>,
+    pub expected_failures: std::collections::BTreeMap<String, ExpectedFailure>,
     pub reporters: Reporters,
     pub run_id: String,
     /// Whether the run compares targets: then both sides tag usernames alike, so that a

@@ -1,7 +1,11 @@
 //! The second step after parsing: flags (and their environment variables) layered over the
 //! target profile into [`TargetSettings`], case loading, and the run options.
 
+use std::collections::BTreeMap;
+
+use chime_conformance::check::Rule;
 use chime_conformance::input::cases::{embedded_cases, load_cases, Case};
+use chime_conformance::runner::ExpectedFailure;
 use chime_conformance::target::builder::{AuthMode, TargetSettings};
 use chime_conformance::target::profile::TargetProfile;
 
@@ -77,17 +81,44 @@ pub fn check_case_choices(cases: &[Case]) -> Result<(), CliError> {
     Ok(())
 }
 
-/// Refuses a profile that lists a trial that does not exist as an expected failure.
-pub fn check_expected_failures(profile: &TargetProfile, known: &[String]) -> Result<(), CliError> {
-    match profile
-        .expected_failures
-        .iter()
-        .find(|f| !known.contains(&f.trial))
-    {
-        Some(unknown) => Err(usage(format!(
-            "target profile: expected_failures names {:?}, which is not a trial (see --list)",
-            unknown.trial
-        ))),
-        None => Ok(()),
+/// The profile's expected failures, typed: refuses a listed trial that does not exist and
+/// a listed rule that is not a rule (naming the entry and the rule).
+pub fn expected_failures(
+    profile: &TargetProfile,
+    known: &[String],
+) -> Result<BTreeMap<String, ExpectedFailure>, CliError> {
+    let mut typed = BTreeMap::new();
+    for listed in &profile.expected_failures {
+        if !known.contains(&listed.trial) {
+            return Err(usage(format!(
+                "target profile: expected_failures names {:?}, which is not a trial (see --list)",
+                listed.trial
+            )));
+        }
+        let rules = match &listed.rules {
+            None => None,
+            Some(names) => Some(
+                names
+                    .iter()
+                    .map(|name| {
+                        Rule::from_name(name).ok_or_else(|| {
+                            usage(format!(
+                                "target profile: expected_failures entry for {:?} lists rule {name:?}, which is not a rule (rules: {})",
+                                listed.trial,
+                                Rule::ALL.iter().map(|r| r.name()).collect::<Vec<_>>().join(", ")
+                            ))
+                        })
+                    })
+                    .collect::<Result<Vec<_>, _>>()?,
+            ),
+        };
+        typed.insert(
+            listed.trial.clone(),
+            ExpectedFailure {
+                reason: listed.reason.clone(),
+                rules,
+            },
+        );
     }
+    Ok(typed)
 }

@@ -1,6 +1,9 @@
 //! Masking of sensitive values (emails, PINs, display names, secrets) before anything is
 //! printed, logged or written to a report. The one place that decides what a masked value
-//! looks like.
+//! looks like. Besides the model's sensitive members, an email-like word inside free text
+//! (an error's `Message`, any other string) is masked too.
+
+use std::borrow::Cow;
 
 use serde_json::Value;
 
@@ -21,6 +24,82 @@ pub(crate) fn mask_email(email: &str) -> String {
     }
 }
 
+/// `text` with every email-like word (`local@domain.tld`) replaced by `***@***`, in one
+/// pass (each character is looked at a bounded number of times). A word counts as an
+/// email when it has an `@` with a letter, digit or non-ASCII character on each side and a
+/// `.` inside its domain; so the model's pattern `.+@.+\..+` and `***@***` stay as they
+/// are. Text without `@` is borrowed as it is.
+pub fn mask_emails_in_text(text: &str) -> Cow<'_, str> {
+    if !text.contains('@') {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    // Text before `copied` is in `out` already; the next `@` is looked for from `search`.
+    let (mut copied, mut search) = (0, 0);
+    while let Some(found) = text[search..].find('@') {
+        let at = search + found;
+        // The walk left stops at the previous `@` (not a word character) or at `copied`.
+        let local_start = text[copied..at]
+            .char_indices()
+            .rev()
+            .take_while(|&(_, c)| is_email_char(c))
+            .last()
+            .map_or(at, |(i, _)| copied + i);
+        let domain_len = text[at + 1..]
+            .char_indices()
+            .find(|&(_, c)| !is_email_char(c))
+            .map_or(text.len() - at - 1, |(i, _)| i);
+        let domain = text[at + 1..at + 1 + domain_len].trim_end_matches('.');
+        let local = &text[local_start..at];
+        if looks_like_email(local, domain) {
+            out.push_str(&text[copied..local_start]);
+            out.push_str(MASK);
+            out.push('@');
+            out.push_str(MASK);
+            copied = at + 1 + domain.len();
+            search = copied;
+        } else {
+            search = at + 1;
+        }
+    }
+    out.push_str(&text[copied..]);
+    Cow::Owned(out)
+}
+
+/// A character that may be part of an email-like word: anything but whitespace, `@`,
+/// quotes, brackets and the separators text puts around an address.
+fn is_email_char(c: char) -> bool {
+    !c.is_whitespace()
+        && !matches!(
+            c,
+            '@' | '"'
+                | '\''
+                | '`'
+                | '<'
+                | '>'
+                | '('
+                | ')'
+                | '['
+                | ']'
+                | '{'
+                | '}'
+                | ','
+                | ';'
+                | ':'
+                | '\\'
+        )
+}
+
+/// Whether `local@domain` is email-like: a letter, digit or non-ASCII character on each
+/// side, and a `.` with something before and after it in the domain.
+fn looks_like_email(local: &str, domain: &str) -> bool {
+    let wordy = |s: &str| s.chars().any(|c| c.is_alphanumeric() || !c.is_ascii());
+    let dotted = domain
+        .split_once('.')
+        .is_some_and(|(first, rest)| !first.is_empty() && !rest.is_empty());
+    wordy(local) && wordy(domain) && dotted
+}
+
 /// True when a JSON member of this name holds a sensitive value.
 pub fn is_sensitive_member(name: &str) -> bool {
     SENSITIVE_USER_MEMBERS.contains(&name) || SENSITIVE_REQUEST_MEMBERS.contains(&name)
@@ -28,6 +107,7 @@ pub fn is_sensitive_member(name: &str) -> bool {
 
 /// A copy of `value` with every sensitive member's value masked, at any depth. Non-string
 /// values of sensitive members are masked too (their type is kept visible in the mask).
+/// Every other string (and member name) has its email-like words masked.
 pub(crate) fn redact_json(value: &Value) -> Value {
     match value {
         Value::Object(map) => Value::Object(
@@ -38,11 +118,12 @@ pub(crate) fn redact_json(value: &Value) -> Value {
                     } else {
                         redact_json(v)
                     };
-                    (k.clone(), v)
+                    (mask_emails_in_text(k).into_owned(), v)
                 })
                 .collect(),
         ),
         Value::Array(items) => Value::Array(items.iter().map(redact_json).collect()),
+        Value::String(s) => Value::String(mask_emails_in_text(s).into_owned()),
         other => other.clone(),
     }
 }
@@ -128,6 +209,56 @@ mod tests {
         }
         assert!(s.contains("u1"));
         assert!(s.contains("(number)"));
+    }
+
+    #[test]
+    fn emails_inside_free_text_are_masked() {
+        let body = br#"{"Code":"Conflict","Message":"user Bob.O+x@Example.co.uk already exists; ask zoe\u00eb@b\u00fccher.de.","Details":["see a@b.c"]}"#;
+        let shown = redact_body(body);
+        for leaked in ["Bob.O+x", "Example.co.uk", "zoe", "cher.de", "a@b.c"] {
+            assert!(!shown.contains(leaked), "{leaked} leaked in {shown}");
+        }
+        assert!(
+            shown.contains("user ***@*** already exists; ask ***@***."),
+            "{shown}"
+        );
+        assert!(shown.contains("see ***@***"), "{shown}");
+        for (text, masked) in [
+            ("no at sign", "no at sign"),
+            (
+                "pattern .+@.+\\..+ and ***@*** stay",
+                "pattern .+@.+\\..+ and ***@*** stay",
+            ),
+            ("(mail: a@b.c)", "(mail: ***@***)"),
+            ("<a@b.c>, \"x@y.z\"", "<***@***>, \"***@***\""),
+            (
+                "user@host and @handle and a@b.",
+                "user@host and @handle and a@b.",
+            ),
+            ("a@b@c.d", "a@***@***"),
+            ("😀@😀.😀 x", "***@*** x"),
+            ("@", "@"),
+            ("a@.", "a@."),
+        ] {
+            assert_eq!(mask_emails_in_text(text), masked, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn masking_free_text_takes_linear_time() {
+        // Long runs that an eager walk back from each `@` would read again and again.
+        let many_ats = "a".repeat(200_000) + &"@".repeat(200_000);
+        let alternating = "a@".repeat(200_000);
+        let dotted = "x.".repeat(100_000) + "@" + &"y.".repeat(100_000);
+        let started = std::time::Instant::now();
+        assert_eq!(mask_emails_in_text(&many_ats).len(), many_ats.len());
+        assert_eq!(mask_emails_in_text(&alternating), alternating);
+        assert_eq!(mask_emails_in_text(&dotted), "***@***.");
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(2),
+            "{:?}",
+            started.elapsed()
+        );
     }
 
     #[test]

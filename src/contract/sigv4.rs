@@ -251,8 +251,40 @@ pub struct Verification<'a> {
     pub region: &'a str,
     /// The verifier's clock.
     pub now: SystemTime,
-    /// Whether a request dated more than [`MAX_CLOCK_SKEW`] away is refused.
-    pub check_skew: bool,
+    /// What this verifier forgets to check (none, for a correct one).
+    pub lapses: Lapses,
+}
+
+/// The bindings a verifier can forget, one flag each: all `false` for a correct verifier.
+/// The reference mock's defects turn one on, so that the harness can show it notices each
+/// way a signature may fail to bind its request.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Lapses {
+    /// A request dated more than [`MAX_CLOCK_SKEW`] away is accepted.
+    pub clock_skew: bool,
+    /// The credential scope's service is not checked: the signature is recomputed for the
+    /// service the scope names.
+    pub scope_service: bool,
+    /// The credential scope's region is not checked: the signature is recomputed for the
+    /// region the scope names.
+    pub scope_region: bool,
+    /// Whitespace around the body is not bound: a signature over the body with its
+    /// surrounding whitespace trimmed is accepted too.
+    pub body_whitespace: bool,
+    /// The parameters of a signed `Content-Type` (`; charset=...`) are not bound: a
+    /// signature over its media type alone is accepted too.
+    pub content_type_parameters: bool,
+    /// A request missing a header it signed (other than `X-Amz-Date` and the session
+    /// token) is let through without its signature being compared.
+    pub signed_header_presence: bool,
+    /// A request without `X-Amz-Date` is let through without its signature being compared.
+    pub date_presence: bool,
+    /// A request missing the session token it signed is let through without its signature
+    /// being compared.
+    pub token_presence: bool,
+    /// A request carrying a session token is let through on the token alone: its signature
+    /// is not compared.
+    pub token_trusted: bool,
 }
 
 /// Parses `AWS4-HMAC-SHA256 Credential=AK/DATE/REGION/SERVICE/aws4_request,
@@ -338,12 +370,14 @@ fn client_signed_headers<'h>(
 
 /// Verifies a request's SigV4 signature against the known credentials, and its scope (the
 /// service, the verifier's region, a date within [`MAX_CLOCK_SKEW`]). The session token,
-/// if any, is taken from the request (the mock accepts any token with a known key).
+/// if any, is taken from the request (the mock accepts any token with a known key). A
+/// [`Lapses`] flag turned on skips or loosens the check it names.
 pub fn verify(
     request: &ReceivedRequest<'_>,
     known: &[SigningCredentials],
     checks: &Verification<'_>,
 ) -> Result<(), AuthError> {
+    let lapses = checks.lapses;
     let header = request
         .headers
         .get(http::header::AUTHORIZATION)
@@ -366,8 +400,22 @@ pub fn verify(
             })
             .transpose()
     };
-    let amz_date = header_str(DATE_HEADER)?
-        .ok_or_else(|| AuthError::Malformed("missing X-Amz-Date header".into()))?;
+    let token = header_str(TOKEN_HEADER)?.map(str::to_string);
+    if lapses_let_through(
+        request.headers,
+        &parsed.signed_headers,
+        lapses,
+        token.is_some(),
+    ) {
+        return Ok(());
+    }
+    let Some(amz_date) = header_str(DATE_HEADER)? else {
+        return if lapses.date_presence {
+            Ok(())
+        } else {
+            Err(AuthError::Malformed("missing X-Amz-Date header".into()))
+        };
+    };
     let time = parse_amz_date(amz_date)
         .ok_or_else(|| AuthError::Malformed("X-Amz-Date is not YYYYMMDD'T'HHMMSS'Z'".into()))?;
     check_skew(amz_date, time, checks)?;
@@ -375,7 +423,6 @@ pub fn verify(
         return Err(AuthError::ScopeDateMismatch);
     }
     let host = header_str("host")?.ok_or_else(|| AuthError::Malformed("missing Host".into()))?;
-    let token = header_str(TOKEN_HEADER)?.map(str::to_string);
 
     let mut signed = client_signed_headers(request.headers, &parsed.signed_headers)?;
     signed.push(("host", host));
@@ -384,31 +431,77 @@ pub fn verify(
         session_token: token,
         ..secret.clone()
     };
-    let recomputed = recompute_signature(
-        request.method,
-        &url,
-        &signed,
-        request.body,
-        &credentials,
-        &parsed.region,
+    let scope = Scope {
+        region: &parsed.region,
+        service: if lapses.scope_service {
+            &parsed.service
+        } else {
+            crate::contract::SIGNING_SERVICE
+        },
         time,
-    )?;
-    if constant_time_eq(recomputed.as_bytes(), parsed.signature.as_bytes()) {
-        Ok(())
-    } else {
-        Err(AuthError::SignatureMismatch)
+    };
+    let matches = |headers: &[(&str, &str)], body: &[u8]| -> Result<bool, AuthError> {
+        let recomputed =
+            recompute_signature(request.method, &url, headers, body, &credentials, &scope)?;
+        Ok(constant_time_eq(
+            recomputed.as_bytes(),
+            parsed.signature.as_bytes(),
+        ))
+    };
+    if matches(&signed, request.body)? {
+        return Ok(());
     }
+    // A verifier that binds less than the bytes received: what it accepts besides.
+    let trimmed = request.body.trim_ascii();
+    if lapses.body_whitespace && trimmed.len() != request.body.len() && matches(&signed, trimmed)? {
+        return Ok(());
+    }
+    if lapses.content_type_parameters {
+        let media_types: Vec<(&str, &str)> = signed
+            .iter()
+            .map(|&(name, value)| match value.split_once(';') {
+                Some((media_type, _)) if name == "content-type" => (name, media_type.trim()),
+                _ => (name, value),
+            })
+            .collect();
+        if media_types != signed && matches(&media_types, request.body)? {
+            return Ok(());
+        }
+    }
+    Err(AuthError::SignatureMismatch)
 }
 
-/// The credential scope names `chime` and the verifier's region.
+/// Whether a lapse lets the request through before its signature is compared: a header it
+/// signed is missing (the date's own lapse is applied where the date is read), or it
+/// carries a session token that is taken on trust.
+fn lapses_let_through(
+    headers: &http::HeaderMap,
+    signed_headers: &[String],
+    lapses: Lapses,
+    carries_token: bool,
+) -> bool {
+    if lapses.token_trusted && carries_token {
+        return true;
+    }
+    let missing = |name: &String| !headers.contains_key(name.as_str());
+    signed_headers.iter().filter(|n| missing(n)).any(|name| {
+        if name == TOKEN_HEADER {
+            lapses.token_presence
+        } else {
+            name != DATE_HEADER && name != "host" && lapses.signed_header_presence
+        }
+    })
+}
+
+/// The credential scope names `chime` and the verifier's region (unless a lapse skips it).
 fn check_scope(parsed: &ParsedAuthorization, checks: &Verification<'_>) -> Result<(), AuthError> {
-    if parsed.service != crate::contract::SIGNING_SERVICE {
+    if parsed.service != crate::contract::SIGNING_SERVICE && !checks.lapses.scope_service {
         return Err(AuthError::WrongService {
             found: parsed.service.clone(),
             expected: crate::contract::SIGNING_SERVICE.to_string(),
         });
     }
-    if parsed.region != checks.region {
+    if parsed.region != checks.region && !checks.lapses.scope_region {
         return Err(AuthError::WrongRegion {
             found: parsed.region.clone(),
             expected: checks.region.to_string(),
@@ -417,7 +510,8 @@ fn check_scope(parsed: &ParsedAuthorization, checks: &Verification<'_>) -> Resul
     Ok(())
 }
 
-/// The request's date is within [`MAX_CLOCK_SKEW`] of the verifier's clock.
+/// The request's date is within [`MAX_CLOCK_SKEW`] of the verifier's clock (unless a lapse
+/// skips it).
 fn check_skew(
     amz_date: &str,
     time: SystemTime,
@@ -427,27 +521,22 @@ fn check_skew(
         Ok(ahead) => ahead,
         Err(behind) => behind.duration(),
     };
-    if checks.check_skew && skew > MAX_CLOCK_SKEW {
+    if !checks.lapses.clock_skew && skew > MAX_CLOCK_SKEW {
         return Err(AuthError::Expired(amz_date.to_string()));
     }
     Ok(())
 }
 
+/// The signature `aws-sigv4` makes for these inputs, as the client would have.
 fn recompute_signature(
     method: &str,
     url: &str,
     headers: &[(&str, &str)],
     body: &[u8],
     credentials: &SigningCredentials,
-    region: &str,
-    time: SystemTime,
+    scope: &Scope<'_>,
 ) -> Result<String, AuthError> {
-    let scope = Scope {
-        region,
-        service: crate::contract::SIGNING_SERVICE,
-        time,
-    };
-    sign_with_aws_sigv4(method, url, headers, body, credentials, &scope)
+    sign_with_aws_sigv4(method, url, headers, body, credentials, scope)
         .map(|signed| signed.signature().to_string())
         .map_err(|e| AuthError::Malformed(format!("request cannot be canonicalized: {e}")))
 }
@@ -498,7 +587,7 @@ mod tests {
         Verification {
             region: "us-east-1",
             now: SystemTime::now(),
-            check_skew: true,
+            lapses: Lapses::default(),
         }
     }
 
@@ -535,7 +624,10 @@ mod tests {
                 "{result:?}"
             );
             let lenient = Verification {
-                check_skew: false,
+                lapses: Lapses {
+                    clock_skew: true,
+                    ..Lapses::default()
+                },
                 ..checks()
             };
             assert_eq!(

@@ -115,6 +115,11 @@ impl Client {
         &self.in_flight
     }
 
+    /// How many requests may be in flight at once (`--concurrency`, at least one).
+    pub(crate) fn concurrency(&self) -> u32 {
+        u32::try_from(self.target.concurrency.max(1)).unwrap_or(u32::MAX)
+    }
+
     pub(crate) fn deadline(&self) -> Option<Instant> {
         self.deadline
     }

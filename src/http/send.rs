@@ -1,9 +1,14 @@
-//! Sending: one call once (reserving a user under the cap), a call retried after a 429
-//! where throttling is not tested, and one prepared request within the per-request
-//! timeout and the run's deadline, its body read up to [`MAX_BODY_BYTES`].
+//! Sending: one call once (reserving a user under the cap), a burst of calls released at
+//! once, a call retried after a 429 where throttling is not tested, and one prepared
+//! request within the per-request timeout and the run's deadline, its body read up to
+//! [`MAX_BODY_BYTES`]. A request is first admitted (a place in flight, its pacing slot),
+//! then dispatched (counted against the budget, sent); a burst is admitted as a whole.
 
+use std::future::Future;
 use std::sync::atomic::Ordering;
 use std::time::Instant;
+
+use tokio::sync::SemaphorePermit;
 
 use super::error::classify;
 use super::retry::{
@@ -41,38 +46,90 @@ impl Client {
     /// Like [`Client::send`], but a failure hands back the request that got no answer, for
     /// reporting.
     pub async fn attempt(&self, call: &Call) -> Result<Exchange, Unanswered> {
+        let request = match self.prepare_reserving(call) {
+            (request, Some(error)) => return Err(Unanswered { request, error }),
+            (request, None) => request,
+        };
+        let response = self.send_prepared(&request).await;
+        self.count_user(call, &response);
+        match response {
+            Ok(response) => Ok(Exchange { request, response }),
+            Err(error) => Err(Unanswered { request, error }),
+        }
+    }
+
+    /// Sends calls as one burst: every request is admitted first (places in flight and
+    /// pacing slots, one each, taken together), then all leave at once. A burst larger than
+    /// `--concurrency` takes every place and still leaves whole. The answers come back in
+    /// the order of the calls.
+    pub async fn attempt_together(&self, calls: &[Call]) -> Vec<Result<Exchange, Unanswered>> {
+        let prepared: Vec<(SentRequest, Option<TransportError>)> = calls
+            .iter()
+            .map(|call| self.prepare_reserving(call))
+            .collect();
+        let ready: Vec<&SentRequest> = prepared
+            .iter()
+            .filter(|(_, refused)| refused.is_none())
+            .map(|(request, _)| request)
+            .collect();
+        let mut responses = self.send_prepared_together(&ready).await.into_iter();
+        let mut answers = Vec::with_capacity(calls.len());
+        for (call, (request, refused)) in calls.iter().zip(prepared) {
+            if let Some(error) = refused {
+                answers.push(Err(Unanswered { request, error }));
+                continue;
+            }
+            let response = responses.next().unwrap_or_else(|| {
+                Err(TransportError {
+                    kind: TransportErrorKind::Request,
+                    url: request.url.clone(),
+                    message: "the request was not sent with its burst".into(),
+                })
+            });
+            self.count_user(call, &response);
+            answers.push(match response {
+                Ok(response) => Ok(Exchange { request, response }),
+                Err(error) => Err(Unanswered { request, error }),
+            });
+        }
+        answers
+    }
+
+    /// The request a call makes (a stand-in when it cannot be made), with a user reserved
+    /// under the cap when the call is meant to create one; and the error that keeps it
+    /// from being sent, if any.
+    fn prepare_reserving(&self, call: &Call) -> (SentRequest, Option<TransportError>) {
         let request = match self.prepare(call) {
             Ok(request) => request,
             Err(error) => {
-                return Err(Unanswered {
-                    request: SentRequest {
-                        method: "POST".into(),
-                        url: error.url.clone(),
-                        account_id: call.account_id.clone(),
-                        headers: Vec::new(),
-                        body: Vec::new(),
-                        injected_fault: call.fault,
-                        signature: call.signature,
-                    },
-                    error,
-                })
+                let stand_in = SentRequest {
+                    method: "POST".into(),
+                    url: error.url.clone(),
+                    account_id: call.account_id.clone(),
+                    headers: Vec::new(),
+                    body: Vec::new(),
+                    injected_fault: call.fault,
+                    signature: call.signature,
+                };
+                return (stand_in, Some(error));
             }
         };
         if call.purpose == CallPurpose::Create {
             if let Err(error) = self.reserve_user(&request.url) {
-                return Err(Unanswered { request, error });
+                return (request, Some(error));
             }
         }
-        let response = self.send_prepared(&request).await;
-        let created = matches!(&response, Ok(r) if r.is_success());
+        (request, None)
+    }
+
+    /// Sets the user count right after an answer: a reservation that created no user is
+    /// given back, a user created unasked is counted.
+    fn count_user(&self, call: &Call, response: &Result<ReceivedResponse, TransportError>) {
+        let created = matches!(response, Ok(r) if r.is_success());
         if call.purpose == CallPurpose::Create && !created {
             self.stats().users.fetch_sub(1, Ordering::Relaxed);
         } else if call.purpose == CallPurpose::Probe && created {
             self.stats().users.fetch_add(1, Ordering::Relaxed);
-        }
-        match response {
-            Ok(response) => Ok(Exchange { request, response }),
-            Err(error) => Err(Unanswered { request, error }),
         }
     }
 
@@ -108,9 +165,21 @@ impl Client {
         call: &Call,
         retry_throttles: bool,
     ) -> Result<(Exchange, Retried), Unanswered> {
+        let first = self.attempt(call).await?;
+        self.retry_as_sdk(call, first, retry_throttles).await
+    }
+
+    /// Retries a call whose first answer was `exchange` as an AWS SDK does (see
+    /// [`Client::send_as_sdk`]); returns the last exchange and what was retried.
+    pub async fn retry_as_sdk(
+        &self,
+        call: &Call,
+        exchange: Exchange,
+        retry_throttles: bool,
+    ) -> Result<(Exchange, Retried), Unanswered> {
+        let mut exchange = exchange;
         let mut retried = Retried::default();
         loop {
-            let exchange = self.attempt(call).await?;
             let status = exchange.response.status;
             let wait =
                 if status == 429 && retry_throttles && retried.throttles < MAX_THROTTLE_RETRIES {
@@ -142,6 +211,7 @@ impl Client {
                     return Ok((exchange, retried));
                 };
             tokio::time::sleep(wait).await;
+            exchange = self.attempt(call).await?;
         }
     }
 
@@ -150,42 +220,90 @@ impl Client {
         &self,
         request: &SentRequest,
     ) -> Result<ReceivedResponse, TransportError> {
+        self.within_deadline(&request.url, async {
+            let _admitted = self.admit(1, &request.url).await?;
+            self.dispatch(request).await
+        })
+        .await
+    }
+
+    /// Sends prepared requests as one burst, within the run's deadline: admitted together,
+    /// then dispatched at once. The answers come back in the order of the requests.
+    async fn send_prepared_together(
+        &self,
+        requests: &[&SentRequest],
+    ) -> Vec<Result<ReceivedResponse, TransportError>> {
+        let Some(first) = requests.first() else {
+            return Vec::new();
+        };
+        let count = u32::try_from(requests.len()).unwrap_or(u32::MAX);
+        let burst = self
+            .within_deadline(&first.url, async {
+                let _admitted = self.admit(count, &first.url).await?;
+                let sends = requests.iter().map(|request| self.dispatch(request));
+                Ok(futures::future::join_all(sends).await)
+            })
+            .await;
+        match burst {
+            Ok(responses) => responses,
+            Err(error) => requests
+                .iter()
+                .map(|request| {
+                    Err(TransportError {
+                        url: request.url.clone(),
+                        ..error.clone()
+                    })
+                })
+                .collect(),
+        }
+    }
+
+    /// Runs `work` for a request to `url`, cut off at the run's deadline.
+    async fn within_deadline<T>(
+        &self,
+        url: &str,
+        work: impl Future<Output = Result<T, TransportError>>,
+    ) -> Result<T, TransportError> {
         let Some(deadline) = self.deadline() else {
-            return self.exchange_within_timeout(request).await;
+            return work.await;
         };
         let past_deadline = || TransportError {
             kind: TransportErrorKind::Deadline,
-            url: request.url.clone(),
+            url: url.to_string(),
             message: "the run's deadline (--deadline) passed; the request was cut off".into(),
         };
         let left = deadline
             .checked_duration_since(Instant::now())
             .filter(|left| !left.is_zero())
             .ok_or_else(past_deadline)?;
-        tokio::time::timeout(left, self.exchange_within_timeout(request))
+        tokio::time::timeout(left, work)
             .await
             .map_err(|_| past_deadline())?
     }
 
-    /// One HTTP exchange, bounded by the per-request timeout.
-    async fn exchange_within_timeout(
-        &self,
-        request: &SentRequest,
-    ) -> Result<ReceivedResponse, TransportError> {
-        let fail = |kind, message: String| TransportError {
-            kind,
-            url: request.url.clone(),
-            message,
-        };
-        let _permit = self.in_flight().acquire().await.map_err(|_| {
-            fail(
-                TransportErrorKind::Request,
-                "the client is shut down".into(),
-            )
-        })?;
+    /// Admits `count` requests that leave together: their places in flight (all of
+    /// `--concurrency` for a larger burst), taken at once, then their pacing slots, the
+    /// last of which they wait for. The places are held until the permit is dropped.
+    async fn admit(&self, count: u32, url: &str) -> Result<SemaphorePermit<'_>, TransportError> {
+        let places = count.clamp(1, self.concurrency());
+        let permit = self
+            .in_flight()
+            .acquire_many(places)
+            .await
+            .map_err(|_| TransportError {
+                kind: TransportErrorKind::Request,
+                url: url.to_string(),
+                message: "the client is shut down".into(),
+            })?;
         if let Some(pacer) = self.pacer() {
-            pacer.wait().await;
+            pacer.wait_many(count).await;
         }
+        Ok(permit)
+    }
+
+    /// One admitted request: counted against the budget, then one HTTP exchange, bounded by
+    /// the per-request timeout.
+    async fn dispatch(&self, request: &SentRequest) -> Result<ReceivedResponse, TransportError> {
         self.take_from_budget(&request.url)?;
         let mut builder = self.http().post(&request.url).body(request.body.clone());
         for (name, value) in &request.headers {

@@ -1,6 +1,12 @@
 //! Deliberate defects for a mutation suite: each variant makes the reference mock break
 //! exactly one rule of the CreateUser contract and otherwise behave correctly, so a test
 //! can check that the harness notices each one.
+//!
+//! The signature-binding defects are each named for what the verifying server forgets,
+//! and together let through every tampered signature but one: a request whose path changed
+//! after signing. No verifier can accept that one without recomputing the signature over
+//! a path it never received, which it cannot tell apart from a wrong secret; so no defect
+//! lets it through alone.
 
 use super::switch::switch_enum;
 
@@ -68,6 +74,30 @@ switch_enum! {
         /// A signature dated more than 15 minutes from now is accepted (the clock-skew
         /// check is off), so a stale signature creates a user.
         AcceptStaleSignatures,
+        /// The credential scope's service is not checked: a signature scoped to another
+        /// service (`s3`) is recomputed for that service and accepted.
+        CredentialScopeServiceNotChecked,
+        /// The credential scope's region is not checked: a signature scoped to another
+        /// region is recomputed for that region and accepted.
+        CredentialScopeRegionNotChecked,
+        /// Whitespace around the body is not bound (a front door that trims bodies before
+        /// verifying): a body padded after signing verifies.
+        BodyWhitespaceNotBound,
+        /// The parameters of a signed `Content-Type` are not bound (the verifier reads its
+        /// media type only): `; charset=utf-8` added after signing verifies.
+        ContentTypeParametersNotBound,
+        /// A request missing a header it signed (other than `X-Amz-Date` and the session
+        /// token) is let through without its signature being compared (fails open).
+        SignedHeaderPresenceNotChecked,
+        /// A request without `X-Amz-Date` is let through without its signature being
+        /// compared (fails open).
+        DateNotRequired,
+        /// A request missing the session token it signed is let through without its
+        /// signature being compared (fails open).
+        SessionTokenNotRequired,
+        /// A request carrying a session token is let through on the token alone: its
+        /// signature is not compared, so an altered token verifies.
+        SessionTokenTakenOnTrust,
         /// The email conflict check does not see a create for 50 ms after it (a store whose
         /// writes take a moment to be seen): simultaneous creates of one email all succeed.
         RacyConflictCheck,
@@ -92,7 +122,7 @@ mod tests {
 
     #[test]
     fn every_defect_round_trips_through_its_name() {
-        assert_eq!(Defect::ALL.len(), 34);
+        assert_eq!(Defect::ALL.len(), 42);
         for d in Defect::ALL {
             assert_eq!(d.name().parse::<Defect>(), Ok(*d));
             assert_eq!(d.to_string().to_lowercase().parse::<Defect>(), Ok(*d));

@@ -4,10 +4,11 @@
 
 use serde_json::Value;
 
+use crate::contract::sigv4::SignatureMode;
 use crate::contract::{
     Exception, ERROR_TYPE_HEADER, INVITE_STATUSES, LICENSE_TYPES, REGISTRATION_STATUSES, USER_TYPES,
 };
-use crate::mock::test_support::{send, send_signed_at, Answer};
+use crate::mock::test_support::{send, send_signed_at, send_tampered, Answer};
 use crate::mock::{
     Defect, MockConfig, ReferenceMock, DEFAULT_ACCOUNT_ID, DEFAULT_FORBIDDEN_ACCOUNT_ID,
     DEFAULT_THROTTLED_ACCOUNT_ID,
@@ -34,6 +35,8 @@ enum Scenario {
     Unsigned,
     /// A valid create signed 20 minutes ago.
     StaleSignature,
+    /// A valid create whose signature does not bind it, as the mode says.
+    Tampered(SignatureMode),
     /// Four creates of one email at once; all are looked at.
     SimultaneousDuplicates,
     /// A valid JSON object followed by trailing text.
@@ -110,6 +113,9 @@ async fn play(defect: Option<Defect>, scenario: Scenario) -> Vec<Answer> {
         Scenario::StaleSignature => {
             let stale = std::time::SystemTime::now() - std::time::Duration::from_secs(20 * 60);
             vec![send_signed_at(c, m, account, "{}", Some(stale), None).await]
+        }
+        Scenario::Tampered(mode) => {
+            vec![send_tampered(c, m, account, r#"{"Email":"t@example.com"}"#, mode).await]
         }
         Scenario::LongUsername => {
             let body = format!(r#"{{"Username":"{}"}}"#, "é".repeat(256));
@@ -204,6 +210,40 @@ fn case(defect: Defect) -> (Scenario, Broken) {
             last(a).header(ERROR_TYPE_HEADER) == Some("RequestExpired")
         }),
         Defect::AcceptStaleSignatures => (Scenario::StaleSignature, |a| last(a).status == 201),
+        Defect::CredentialScopeServiceNotChecked => {
+            (Scenario::Tampered(SignatureMode::OtherService), |a| {
+                last(a).status == 201
+            })
+        }
+        Defect::CredentialScopeRegionNotChecked => {
+            (Scenario::Tampered(SignatureMode::OtherRegion), |a| {
+                last(a).status == 201
+            })
+        }
+        Defect::BodyWhitespaceNotBound => (Scenario::Tampered(SignatureMode::BodyChanged), |a| {
+            last(a).status == 201
+        }),
+        Defect::ContentTypeParametersNotBound => {
+            (Scenario::Tampered(SignatureMode::HeaderAltered), |a| {
+                last(a).status == 201
+            })
+        }
+        Defect::SignedHeaderPresenceNotChecked => {
+            (Scenario::Tampered(SignatureMode::HeaderDropped), |a| {
+                last(a).status == 201
+            })
+        }
+        Defect::DateNotRequired => (Scenario::Tampered(SignatureMode::DateMissing), |a| {
+            last(a).status == 201
+        }),
+        Defect::SessionTokenNotRequired => (Scenario::Tampered(SignatureMode::TokenMissing), |a| {
+            last(a).status == 201
+        }),
+        Defect::SessionTokenTakenOnTrust => {
+            (Scenario::Tampered(SignatureMode::TokenAltered), |a| {
+                last(a).status == 201
+            })
+        }
         Defect::RacyConflictCheck => (Scenario::SimultaneousDuplicates, |a| {
             a.iter().filter(|a| a.status == 201).count() > 1
         }),
@@ -233,4 +273,63 @@ async fn every_defect_breaks_its_rule_and_the_correct_mock_keeps_it() {
             "{defect}: the defective mock keeps the rule: {defective:?}"
         );
     }
+}
+
+/// Which tampered signatures each signature-binding defect lets through: those it names,
+/// no other; together every one but a changed path (see [`Defect`]).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_signature_defect_lets_through_only_the_tampering_it_forgets() {
+    use SignatureMode::*;
+    let table: [(Option<Defect>, &[SignatureMode]); 10] = [
+        (None, &[]),
+        (Some(Defect::AcceptStaleSignatures), &[Stale, Future]),
+        (
+            Some(Defect::CredentialScopeServiceNotChecked),
+            &[OtherService],
+        ),
+        (
+            Some(Defect::CredentialScopeRegionNotChecked),
+            &[OtherRegion],
+        ),
+        (Some(Defect::BodyWhitespaceNotBound), &[BodyChanged]),
+        (
+            Some(Defect::ContentTypeParametersNotBound),
+            &[HeaderAltered],
+        ),
+        (
+            Some(Defect::SignedHeaderPresenceNotChecked),
+            &[HeaderDropped],
+        ),
+        (Some(Defect::DateNotRequired), &[DateMissing]),
+        (Some(Defect::SessionTokenNotRequired), &[TokenMissing]),
+        (Some(Defect::SessionTokenTakenOnTrust), &[TokenAltered]),
+    ];
+    let client = super::test_support::http_client();
+    for (defect, lets_through) in table {
+        let mock = ReferenceMock::start(MockConfig {
+            defect,
+            ..MockConfig::default()
+        })
+        .await
+        .expect("mock starts");
+        for (i, mode) in SignatureMode::TAMPERED.into_iter().enumerate() {
+            let body = format!(r#"{{"Email":"t{i}@example.com"}}"#);
+            let answer = send_tampered(&client, &mock, DEFAULT_ACCOUNT_ID, &body, mode).await;
+            let created = answer.status == 201;
+            assert_eq!(
+                created,
+                lets_through.contains(&mode),
+                "{defect:?} and {mode:?}: {answer:?}"
+            );
+            if !created {
+                assert_eq!(answer.status, 401, "{defect:?} and {mode:?}: {answer:?}");
+            }
+        }
+    }
+    let covered: Vec<SignatureMode> = table.iter().flat_map(|(_, m)| m.iter().copied()).collect();
+    let uncovered: Vec<_> = SignatureMode::TAMPERED
+        .into_iter()
+        .filter(|m| !covered.contains(m))
+        .collect();
+    assert_eq!(uncovered, [PathChanged]);
 }

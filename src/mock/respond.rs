@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use wiremock::{Request, Respond, ResponseTemplate};
 
-use crate::contract::sigv4::{verify, ReceivedRequest, SigningCredentials, Verification};
+use crate::contract::sigv4::{verify, Lapses, ReceivedRequest, SigningCredentials, Verification};
 use crate::contract::{Exception, DEFAULT_REGION};
 use crate::mock::choices::TransientFaults;
 use crate::mock::control::is_control_path;
@@ -223,14 +223,29 @@ impl CreateUserResponder {
             body: &request.body,
         };
         // Chime is reached through one region; a signature scoped elsewhere, or dated more
-        // than 15 minutes from now, does not bind the request.
+        // than 15 minutes from now, does not bind the request. A defect forgets one check.
         let checks = Verification {
             region: DEFAULT_REGION,
             now: std::time::SystemTime::now(),
-            check_skew: !self.has(Defect::AcceptStaleSignatures),
+            lapses: self.lapses(),
         };
         verify(&received, credentials, &checks)
             .map_err(|e| self.auth_refusal(e, request, credentials))
+    }
+
+    /// The signature checks the mock's defect makes it forget (none without one).
+    fn lapses(&self) -> Lapses {
+        Lapses {
+            clock_skew: self.has(Defect::AcceptStaleSignatures),
+            scope_service: self.has(Defect::CredentialScopeServiceNotChecked),
+            scope_region: self.has(Defect::CredentialScopeRegionNotChecked),
+            body_whitespace: self.has(Defect::BodyWhitespaceNotBound),
+            content_type_parameters: self.has(Defect::ContentTypeParametersNotBound),
+            signed_header_presence: self.has(Defect::SignedHeaderPresenceNotChecked),
+            date_presence: self.has(Defect::DateNotRequired),
+            token_presence: self.has(Defect::SessionTokenNotRequired),
+            token_trusted: self.has(Defect::SessionTokenTakenOnTrust),
+        }
     }
 
     /// The fault header, then the control plane's fault rules, then the random fault rate.

@@ -1,12 +1,12 @@
-//! Test support for the mock's own unit tests: one signed (or unsigned) CreateUser sent
-//! to a live mock, and its answer read in full.
+//! Test support for the mock's own unit tests: one signed (or unsigned, or tampered)
+//! CreateUser sent to a live mock, and its answer read in full.
 
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use serde_json::Value;
 
-use crate::contract::sigv4::sign_request;
-use crate::contract::{resolve_error_type, ERROR_TYPE_HEADER};
+use crate::contract::sigv4::{sign_request, sign_request_in, Scope, SignatureMode};
+use crate::contract::{resolve_error_type, ERROR_TYPE_HEADER, SIGNING_SERVICE};
 use crate::mock::{default_credentials, ReferenceMock};
 
 /// A `reqwest` client for the tests. The tree's rustls has ring as its one provider, which
@@ -134,6 +134,101 @@ async fn send_request(
     for (name, value) in headers {
         request = request.header(name, value);
     }
+    read_answer(request).await
+}
+
+/// The header signed and then dropped under [`SignatureMode::HeaderDropped`].
+const DROPPED_HEADER: &str = "x-signed-then-dropped";
+
+/// Sends a valid CreateUser for `account` with `body`, signed with the default test
+/// credentials in a way that does not bind it, as `mode` says (one of
+/// [`SignatureMode::TAMPERED`]): the harness's tampering, made again here since the mock
+/// may not use the harness's HTTP layer.
+pub(super) async fn send_tampered(
+    client: &reqwest::Client,
+    mock: &ReferenceMock,
+    account: &str,
+    body: &str,
+    mode: SignatureMode,
+) -> Answer {
+    let url = format!(
+        "{}{}",
+        mock.uri(),
+        crate::contract::create_user_path(account)
+    );
+    let other_url = format!(
+        "{}{}",
+        mock.uri(),
+        crate::contract::create_user_path(&format!("{account}-signed-for"))
+    );
+    let now = SystemTime::now();
+    let skew = Duration::from_secs(20 * 60);
+    let mut credentials = default_credentials();
+    let mut scope = Scope {
+        region: "us-east-1",
+        service: SIGNING_SERVICE,
+        time: now,
+    };
+    let mut signed_url = url.as_str();
+    let mut signed_headers = vec![("content-type", "application/json")];
+    match mode {
+        SignatureMode::Stale => scope.time = now - skew,
+        SignatureMode::Future => scope.time = now + skew,
+        SignatureMode::OtherService => scope.service = "s3",
+        SignatureMode::OtherRegion => scope.region = "us-west-2",
+        SignatureMode::PathChanged => signed_url = &other_url,
+        SignatureMode::HeaderDropped => signed_headers.push((DROPPED_HEADER, "1")),
+        SignatureMode::TokenMissing | SignatureMode::TokenAltered => {
+            credentials.session_token = Some("test-probe-token".into());
+        }
+        _ => {}
+    }
+    let added = sign_request_in(
+        "POST",
+        signed_url,
+        &signed_headers,
+        body.as_bytes(),
+        &credentials,
+        &scope,
+    )
+    .expect("signing a test request");
+    let mut headers: Vec<(String, String)> = signed_headers
+        .iter()
+        .map(|(n, v)| (n.to_string(), v.to_string()))
+        .chain(added)
+        .collect();
+    let mut body = body.as_bytes().to_vec();
+    let drop = |headers: &mut Vec<(String, String)>, name: &str| headers.retain(|(n, _)| n != name);
+    match mode {
+        SignatureMode::BodyChanged => body.push(b' '),
+        SignatureMode::HeaderAltered => {
+            for (name, value) in headers.iter_mut() {
+                if name == "content-type" {
+                    value.push_str("; charset=utf-8");
+                }
+            }
+        }
+        SignatureMode::HeaderDropped => drop(&mut headers, DROPPED_HEADER),
+        SignatureMode::DateMissing => drop(&mut headers, "x-amz-date"),
+        SignatureMode::TokenMissing => drop(&mut headers, "x-amz-security-token"),
+        SignatureMode::TokenAltered => {
+            for (name, value) in headers.iter_mut() {
+                if name == "x-amz-security-token" {
+                    value.push_str("-altered");
+                }
+            }
+        }
+        _ => {}
+    }
+    let mut request = client.post(&url).body(body);
+    for (name, value) in headers {
+        request = request.header(name, value);
+    }
+    read_answer(request).await
+}
+
+/// Sends a request and reads its answer in full.
+async fn read_answer(request: reqwest::RequestBuilder) -> Answer {
     let response = request.send().await.expect("the mock answers");
     let status = response.status().as_u16();
     let headers = response.headers().clone();

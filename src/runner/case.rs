@@ -144,12 +144,9 @@ impl Run {
             .map(|_| self.step_call(step, case_email))
             .collect();
         sent.fetch_add(calls.len() as u64, Ordering::Relaxed);
-        let exchanges = futures::future::join_all(
-            calls
-                .iter()
-                .map(|call| self.exchange(trial, call, throttling_tested)),
-        )
-        .await;
+        let exchanges = self
+            .exchange_together(trial, &calls, throttling_tested)
+            .await;
         let role = ExchangeRole {
             account: step.account,
             step: Some(step_number),

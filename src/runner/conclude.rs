@@ -1,6 +1,7 @@
 //! How a trial ends: a failing evaluation becomes a [`FailureRecord`] (typed violations,
 //! masked exchange, reproducer, rerun command, and the text rendered from them), and every
-//! trial a [`TrialRecord`]; a trial listed as an expected failure is turned around here.
+//! trial a [`TrialRecord`]; a trial listed as an expected failure is turned around here,
+//! when every rule its failure broke is one the listing covers.
 
 use std::time::Instant;
 
@@ -90,7 +91,7 @@ impl Run {
         requests: u64,
         started: Instant,
     ) -> Result<Completion, Failed> {
-        let expected = self.options.expected_failures.get(name).cloned();
+        let expected = self.options.expected_failures.get(name);
         let (outcome, verdict) = match (result, expected) {
             (Ok(Completion::Completed), None) => (TrialOutcome::Passed, Ok(Completion::Completed)),
             (Ok(Completion::Ignored { reason }), _) => (
@@ -103,16 +104,30 @@ impl Run {
                 let message = failure.message.clone();
                 (TrialOutcome::Failed(*failure), Err(Failed::from(message)))
             }
-            (Err(TrialFailure(failure)), Some(reason)) => (
-                TrialOutcome::ExpectedFailure {
-                    reason: reason.clone(),
-                    failure: *failure,
-                },
-                Ok(Completion::ignored_with(format!(
-                    "expected failure, failed as expected: {reason}"
-                ))),
-            ),
-            (Ok(Completion::Completed), Some(reason)) => {
+            (Err(TrialFailure(mut failure)), Some(expected)) => {
+                match expected.uncovered(&failure.rules) {
+                    None => (
+                        TrialOutcome::ExpectedFailure {
+                            reason: expected.reason.clone(),
+                            failure: *failure,
+                        },
+                        Ok(Completion::ignored_with(format!(
+                            "expected failure, failed as expected: {}",
+                            expected.reason
+                        ))),
+                    ),
+                    Some(rule) => {
+                        failure.message = format!(
+                            "listed as an expected failure ({}), but the listed expected failure did not cover rule {rule}: a real failure\n{}",
+                            expected.reason, failure.message
+                        );
+                        let message = failure.message.clone();
+                        (TrialOutcome::Failed(*failure), Err(Failed::from(message)))
+                    }
+                }
+            }
+            (Ok(Completion::Completed), Some(expected)) => {
+                let reason = expected.reason.clone();
                 eprintln!(
                     "chime-conformance: {name} is listed as an expected failure ({reason}) but passed: remove it from expected_failures"
                 );

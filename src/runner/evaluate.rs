@@ -13,7 +13,8 @@ use crate::contract::pattern::Validity;
 use crate::contract::sigv4::SignatureMode;
 use crate::contract::{is_common_email, is_common_username, Exception};
 use crate::http::{
-    is_transient, Call, CallBody, CallPurpose, Exchange, ReceivedResponse, SentRequest, Unanswered,
+    is_transient, Call, CallBody, CallPurpose, Exchange, ReceivedResponse, Retried, SentRequest,
+    Unanswered,
 };
 use crate::input::cases::AccountRef;
 use crate::input::coverage::Facets;
@@ -144,8 +145,7 @@ impl Run {
     }
 
     /// Sends a call as an SDK does (a 429 retried unless throttling is what is tested, a
-    /// transient 5xx retried where no fault was injected); a transient 5xx answered on a
-    /// retry is recorded as [`OpenChoice::TransientRetry`], with its attempts.
+    /// transient 5xx retried where no fault was injected).
     pub(super) async fn exchange(
         &self,
         trial: &str,
@@ -153,25 +153,53 @@ impl Run {
         throttling_tested: bool,
     ) -> Result<Exchange, Unanswered> {
         let (exchange, retried) = self.client.send_as_sdk(call, !throttling_tested).await?;
-        if let Some(first) = retried.transient.first() {
-            let status = exchange.response.status;
-            if !is_transient(status) {
-                let observation = Observation::new(
-                    OpenChoice::TransientRetry,
-                    format!(
-                        "{first}, then {status} on attempt {}",
-                        retried.transient.len() + 1
-                    ),
-                );
-                self.choices.note(
-                    trial,
-                    &[observation],
-                    &exchange.request,
-                    Some(&exchange.response),
-                );
-            }
-        }
+        self.note_transient(trial, &exchange, &retried);
         Ok(exchange)
+    }
+
+    /// Records a transient 5xx answered on a retry as [`OpenChoice::TransientRetry`], with
+    /// its attempts (a persistent one is left to the checks).
+    fn note_transient(&self, trial: &str, exchange: &Exchange, retried: &Retried) {
+        let Some(first) = retried.transient.first() else {
+            return;
+        };
+        let status = exchange.response.status;
+        if is_transient(status) {
+            return;
+        }
+        let observation = Observation::new(
+            OpenChoice::TransientRetry,
+            format!(
+                "{first}, then {status} on attempt {}",
+                retried.transient.len() + 1
+            ),
+        );
+        self.choices.note(
+            trial,
+            &[observation],
+            &exchange.request,
+            Some(&exchange.response),
+        );
+    }
+
+    /// Sends calls as one burst (all at once, see [`crate::http::Client::attempt_together`]);
+    /// where throttling is not tested, a 429 among the answers is retried on its own.
+    pub(super) async fn exchange_together(
+        &self,
+        trial: &str,
+        calls: &[Call],
+        throttling_tested: bool,
+    ) -> Vec<Result<Exchange, Unanswered>> {
+        let answers = self.client.attempt_together(calls).await;
+        let retried = calls.iter().zip(answers).map(|(call, answer)| async move {
+            let (exchange, retried) = self
+                .client
+                .retry_as_sdk(call, answer?, !throttling_tested)
+                .await?;
+            self.note_transient(trial, &exchange, &retried);
+            Ok(exchange)
+        });
+        futures::future::join_all(retried).await
     }
 
     /// Sends one property input and checks the answer.

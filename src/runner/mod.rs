@@ -24,7 +24,7 @@ use std::time::Instant;
 use libtest_mimic::{Completion, Trial};
 
 pub use compare::{comparison_trial_names, comparison_trials, Comparison};
-pub use options::{RunOptions, UsernameTag};
+pub use options::{ExpectedFailure, RunOptions, UsernameTag};
 pub use replay::Replay;
 
 use crate::check::Rule;

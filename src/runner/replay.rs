@@ -102,11 +102,8 @@ impl Replay {
         let sent = AtomicU64::new(0);
         let calls: Vec<Call> = group.iter().map(|e| replay_call(run, e, tag)).collect();
         let throttling = group.iter().any(|e| e.response.status == 429);
-        let answers = futures::future::join_all(calls.iter().map(|call| {
-            sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            run.exchange(trial, call, throttling)
-        }))
-        .await;
+        sent.fetch_add(calls.len() as u64, std::sync::atomic::Ordering::Relaxed);
+        let answers = run.exchange_together(trial, &calls, throttling).await;
         let burst = group.len();
         calls
             .iter()

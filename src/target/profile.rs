@@ -1,19 +1,26 @@
 //! Target profiles: a TOML file (`--target staging.toml`) holding everything about one
 //! target (endpoint, region, auth, fixtures, fault hook, limits) and its known deviations,
 //! trial names listed as expected failures with a reason. Flags and environment variables
-//! override the file. A bad file gets an error naming the key and the line.
+//! override the file. A bad file gets an error naming the key and the line. An expected
+//! failure may name the rules it is expected to break; the names are checked against the
+//! rules where the run is set up (the rules live above this layer).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-/// A trial the target is known to fail, and why.
+/// A trial the target is known to fail, why, and (optionally) the rules it is known to
+/// break: a failure that breaks another rule is a real one.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ExpectedFailure {
     pub trial: String,
     pub reason: String,
+    /// Stable rule names (`case.expected_exception`, ...); `None` covers every rule but a
+    /// security one.
+    #[serde(default)]
+    pub rules: Option<Vec<String>>,
 }
 
 /// The contents of a target profile. Every key is optional.
@@ -91,6 +98,12 @@ impl TargetProfile {
                     failure.trial
                 ));
             }
+            if failure.rules.as_ref().is_some_and(Vec::is_empty) {
+                return Err(format!(
+                    "expected_failures: trial {:?} lists no rules: name the rules it is expected to break, or leave `rules` out",
+                    failure.trial
+                ));
+            }
             if seen.insert(failure.trial.clone(), ()).is_some() {
                 return Err(format!(
                     "expected_failures: trial {:?} is listed twice",
@@ -99,14 +112,6 @@ impl TargetProfile {
             }
         }
         Ok(profile)
-    }
-
-    /// Expected failures by trial name.
-    pub fn expected_failures(&self) -> BTreeMap<String, String> {
-        self.expected_failures
-            .iter()
-            .map(|f| (f.trial.clone(), f.reason.clone()))
-            .collect()
     }
 }
 
@@ -143,14 +148,18 @@ ca_cert = "ca.pem"
 [[expected_failures]]
 trial = "exception::throttled::burst"
 reason = "staging has no throttling"
+rules = ["case.expected_exception"]
 "#,
         )
         .unwrap();
         assert_eq!(p.endpoint.as_deref(), Some("https://chime.staging.example"));
         assert_eq!(p.budget, Some(100));
+        let listed = &p.expected_failures[0];
+        assert_eq!(listed.trial, "exception::throttled::burst");
+        assert_eq!(listed.reason, "staging has no throttling");
         assert_eq!(
-            p.expected_failures()["exception::throttled::burst"],
-            "staging has no throttling"
+            listed.rules.as_deref(),
+            Some(&["case.expected_exception".to_string()][..])
         );
     }
 
@@ -165,5 +174,10 @@ reason = "staging has no throttling"
         let err = TargetProfile::parse("[[expected_failures]]\ntrial = \"t\"\nreason = \"\"\n")
             .unwrap_err();
         assert!(err.contains("needs a reason"), "{err}");
+        let err = TargetProfile::parse(
+            "[[expected_failures]]\ntrial = \"t\"\nreason = \"r\"\nrules = []\n",
+        )
+        .unwrap_err();
+        assert!(err.contains("lists no rules"), "{err}");
     }
 }

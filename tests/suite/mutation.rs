@@ -121,8 +121,46 @@ pub const MUTANTS: &[Mutant] = &[
         Rule::AwsCommonError,
         &[],
     ),
+    // Each signature-binding defect forgets one binding; together they let through every
+    // tampered signature but a changed path (see `Defect`).
     mutant(
         Defect::AcceptStaleSignatures,
+        Rule::SecuritySignatureBinding,
+        &[],
+    ),
+    mutant(
+        Defect::CredentialScopeServiceNotChecked,
+        Rule::SecuritySignatureBinding,
+        &[],
+    ),
+    mutant(
+        Defect::CredentialScopeRegionNotChecked,
+        Rule::SecuritySignatureBinding,
+        &[],
+    ),
+    mutant(
+        Defect::BodyWhitespaceNotBound,
+        Rule::SecuritySignatureBinding,
+        &[],
+    ),
+    mutant(
+        Defect::ContentTypeParametersNotBound,
+        Rule::SecuritySignatureBinding,
+        &[],
+    ),
+    mutant(
+        Defect::SignedHeaderPresenceNotChecked,
+        Rule::SecuritySignatureBinding,
+        &[],
+    ),
+    mutant(Defect::DateNotRequired, Rule::SecuritySignatureBinding, &[]),
+    mutant(
+        Defect::SessionTokenNotRequired,
+        Rule::SecuritySignatureBinding,
+        &[],
+    ),
+    mutant(
+        Defect::SessionTokenTakenOnTrust,
         Rule::SecuritySignatureBinding,
         &[],
     ),
@@ -362,6 +400,14 @@ mutant_tests! {
     ignore_fault_header => IgnoreFaultHeader,
     aws_common_error_on_shared_device => AwsCommonErrorOnSharedDevice,
     accept_stale_signatures => AcceptStaleSignatures,
+    credential_scope_service_not_checked => CredentialScopeServiceNotChecked,
+    credential_scope_region_not_checked => CredentialScopeRegionNotChecked,
+    body_whitespace_not_bound => BodyWhitespaceNotBound,
+    content_type_parameters_not_bound => ContentTypeParametersNotBound,
+    signed_header_presence_not_checked => SignedHeaderPresenceNotChecked,
+    date_not_required => DateNotRequired,
+    session_token_not_required => SessionTokenNotRequired,
+    session_token_taken_on_trust => SessionTokenTakenOnTrust,
     racy_conflict_check => RacyConflictCheck,
     throttle_some_as_bad_request => ThrottleSomeAsBadRequest,
     accept_trailing_data => AcceptTrailingData,

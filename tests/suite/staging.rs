@@ -228,6 +228,74 @@ reason = "was broken, fixed since: this entry can go"
     assert_eq!(report["summary"]["unexpected_passes"], 1, "{report}");
 }
 
+/// An expected failure covers the rules it lists, and a security rule only when listed: a
+/// listed trial that turns into a security finding is a real failure, not "as expected".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expected_failure_never_covers_a_rule_it_does_not_list() {
+    let mock = ReferenceMock::start(MockConfig {
+        defect: Some(Defect::AcceptStaleSignatures),
+        ..MockConfig::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("staging.toml");
+    std::fs::write(
+        &profile,
+        r#"
+[[expected_failures]]
+trial = "exception::signature_binding::stale_signature"
+reason = "staging answers stale signatures with an odd error (TICKET-2)"
+
+[[expected_failures]]
+trial = "exception::signature_binding::future_signature"
+reason = "staging accepts future signatures (TICKET-3)"
+rules = ["security.signature_binding"]
+"#,
+    )
+    .unwrap();
+    let report = dir.path().join("report.json");
+    let mut args = vec![
+        "--target".to_string(),
+        profile.display().to_string(),
+        "--endpoint".into(),
+        mock.uri(),
+        "--report".into(),
+        report.display().to_string(),
+        "exception::signature_binding::".into(),
+    ];
+    args.extend(fixture_flags(&mock));
+    let run = harness(args, vec![]).await;
+    assert_eq!(run.code, 1, "the security finding is red: {run}");
+    assert!(
+        run.stdout
+            .contains("the listed expected failure did not cover rule security.signature_binding"),
+        "{run}"
+    );
+    let report = read_json(&report);
+    let outcome = |name: &str| {
+        report["trials"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|t| t["name"] == name)
+            .map(|t| t["outcome"].clone())
+            .unwrap_or_else(|| panic!("no trial {name}: {report}"))
+    };
+    assert_eq!(
+        outcome("exception::signature_binding::stale_signature"),
+        "failed",
+        "{report}"
+    );
+    assert_eq!(
+        outcome("exception::signature_binding::future_signature"),
+        "expected_failure",
+        "listed with its rule, it is covered: {report}"
+    );
+    assert_eq!(report["summary"]["failed"], 1, "{report}");
+    assert_eq!(report["summary"]["expected_failures"], 1, "{report}");
+}
+
 #[test]
 fn a_bad_profile_is_a_configuration_error_naming_the_key_and_line() {
     let dir = tempfile::tempdir().unwrap();
@@ -253,6 +321,19 @@ fn a_bad_profile_is_a_configuration_error_naming_the_key_and_line() {
     let run = conformance(&["--target", profile.to_str().unwrap()], &[]);
     assert_eq!(run.code, 2, "{run}");
     assert!(run.stderr.contains("exception::nope"), "{run}");
+    std::fs::write(
+        &profile,
+        "[[expected_failures]]\ntrial = \"exception::throttled::burst\"\nreason = \"r\"\nrules = [\"case.expected_exeption\"]\n",
+    )
+    .unwrap();
+    let run = conformance(&["--target", profile.to_str().unwrap()], &[]);
+    assert_eq!(run.code, 2, "{run}");
+    assert!(
+        run.stderr.contains("exception::throttled::burst")
+            && run.stderr.contains("case.expected_exeption")
+            && run.stderr.contains("not a rule"),
+        "the error names the entry and the bad rule: {run}"
+    );
 }
 
 /// A CreateUser target that records when each request arrives and answers it as a
@@ -286,19 +367,10 @@ const PACING_SLACK: Duration = Duration::from_millis(50);
 /// (`t_i - t_0 >= i / rate`), or a one-second window holding more than `rate + 1` arrivals
 /// (the busiest window is named).
 fn pacing_violations(arrivals: &[Instant], rate: f64) -> Vec<String> {
-    let mut out = Vec::new();
+    let mut out = ahead_of_slots(arrivals, rate);
     let Some(&first) = arrivals.first() else {
         return out;
     };
-    for (i, at) in arrivals.iter().enumerate() {
-        let since = at.duration_since(first).as_secs_f64();
-        let slot = i as f64 / rate;
-        if since < slot - PACING_SLACK.as_secs_f64() {
-            out.push(format!(
-                "arrival {i} came {since:.3} s after the first, ahead of its slot at {slot:.3} s"
-            ));
-        }
-    }
     // The busiest window starts at an arrival, so only those windows need counting.
     let busiest = (0..arrivals.len())
         .map(|i| {
@@ -316,6 +388,25 @@ fn pacing_violations(arrivals: &[Instant], rate: f64) -> Vec<String> {
                  more than {}",
                 arrivals[i].duration_since(first).as_secs_f64(),
                 rate + 1.0
+            ));
+        }
+    }
+    out
+}
+
+/// The arrivals among sorted `arrivals` more than [`PACING_SLACK`] ahead of their slot on an
+/// even schedule of `rate` a second from the first arrival (`t_i - t_0 >= i / rate`).
+fn ahead_of_slots(arrivals: &[Instant], rate: f64) -> Vec<String> {
+    let mut out = Vec::new();
+    let Some(&first) = arrivals.first() else {
+        return out;
+    };
+    for (i, at) in arrivals.iter().enumerate() {
+        let since = at.duration_since(first).as_secs_f64();
+        let slot = i as f64 / rate;
+        if since < slot - PACING_SLACK.as_secs_f64() {
+            out.push(format!(
+                "arrival {i} came {since:.3} s after the first, ahead of its slot at {slot:.3} s"
             ));
         }
     }
@@ -436,6 +527,141 @@ async fn the_rate_limit_the_budget_and_the_user_cap_hold_on_the_server_side() {
             );
         }
     }
+}
+
+/// When a request arrived, and the `Username` it carried.
+type Arrival = (Instant, Option<String>);
+
+/// A CreateUser target that records when each request arrives and the `Username` it
+/// carries, and answers as a conforming one after [`ANSWER_DELAY`]: 201 for an Email not
+/// seen before (as [`ArrivalRecorder`]), 409 `ConflictException` for one seen before.
+struct UsernameRecorder {
+    arrivals: Arc<Mutex<Vec<Arrival>>>,
+    emails: Mutex<std::collections::HashSet<String>>,
+}
+
+impl wiremock::Respond for UsernameRecorder {
+    fn respond(&self, request: &wiremock::Request) -> wiremock::ResponseTemplate {
+        let arrived = Instant::now();
+        let body: Value = serde_json::from_slice(&request.body).unwrap_or(Value::Null);
+        let username = body["Username"].as_str().map(str::to_string);
+        lock(&self.arrivals).push((arrived, username));
+        let email = body["Email"].as_str().unwrap_or_default().to_lowercase();
+        if !email.is_empty() && !lock(&self.emails).insert(email) {
+            let error = serde_json::json!({"Code": "Conflict", "Message": "the Email exists"});
+            return wiremock::ResponseTemplate::new(409)
+                .insert_header("x-amzn-errortype", "ConflictException")
+                .set_body_raw(error.to_string(), "application/json")
+                .set_delay(ANSWER_DELAY);
+        }
+        ArrivalRecorder {
+            arrivals: Arc::default(),
+        }
+        .respond(request)
+        .set_delay(ANSWER_DELAY)
+    }
+}
+
+/// How long [`UsernameRecorder`] takes to answer: requests that wait for a place in flight
+/// arrive at least this much after those that held it.
+const ANSWER_DELAY: Duration = Duration::from_millis(150);
+
+/// How far apart the requests of a burst may arrive: they leave together. Less than one
+/// pacing interval at `--rate 10` (100 ms) and than [`ANSWER_DELAY`], so a burst paced
+/// request by request, or held back by the places in flight, arrives over more.
+const BURST_WINDOW: Duration = Duration::from_millis(50);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_leaves_at_once_while_the_rate_counts_each_of_its_requests() {
+    let rate = 10.0;
+    let arrivals = Arc::new(Mutex::new(Vec::new()));
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
+    let server = wiremock::MockServer::builder()
+        .listener(listener)
+        .start()
+        .await;
+    wiremock::Mock::given(wiremock::matchers::any())
+        .respond_with(UsernameRecorder {
+            arrivals: Arc::clone(&arrivals),
+            emails: Mutex::default(),
+        })
+        .mount(&server)
+        .await;
+    // Ordinary creates around a burst of twelve, more than the four requests in flight
+    // allowed; each request names its kind in its Username.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("pacing")).unwrap();
+    let ordinary = |email: &str, expect: &str| {
+        format!(
+            "[[steps]]\nbody = {{ Email = \"{{{email}}}\", Username = \"ordinary\" }}\nexpect = \"{expect}\"\n\n"
+        )
+    };
+    let case = [
+        "description = \"Ordinary creates around a burst of twelve sent at once.\"\nexception = \"ConflictException\"\n\n".to_string(),
+        ordinary("case_email", "created"),
+        ordinary("fresh_email", "created"),
+        "[[steps]]\nbody = { Email = \"{fresh_email}\", Username = \"burst\" }\nburst = 12\nexpect = \"created\"\n\n".to_string(),
+        ordinary("fresh_email", "created"),
+        ordinary("case_email", "ConflictException"),
+    ]
+    .concat();
+    std::fs::write(dir.path().join("pacing/burst_at_once.toml"), case).unwrap();
+    let args: Vec<String> = [
+        "--case-dir",
+        dir.path().to_str().unwrap(),
+        "--exact",
+        "exception::pacing::burst_at_once",
+        "--endpoint",
+        &server.uri(),
+        "--account-id",
+        "acct-burst",
+        "--auth",
+        "none",
+        "--rate",
+        &rate.to_string(),
+        "--concurrency",
+        "4",
+        "--deadline",
+        "60",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let run = harness(args, vec![]).await;
+    assert_eq!(run.code, 0, "{run}");
+    let mut arrivals = lock(&arrivals).clone();
+    arrivals.sort_by_key(|(at, _)| *at);
+    let of = |kind: Option<&str>| -> Vec<Instant> {
+        arrivals
+            .iter()
+            .filter(|(_, u)| u.as_deref() == kind)
+            .map(|(at, _)| *at)
+            .collect()
+    };
+    let burst = of(Some("burst"));
+    assert_eq!(burst.len(), 12, "{run}");
+    let spread = burst[burst.len() - 1].duration_since(burst[0]);
+    assert!(
+        spread <= BURST_WINDOW,
+        "the burst's requests arrived over {spread:?}, not at once"
+    );
+    // The ordinary requests (the preflight has no Username) stay a slot apart, and no
+    // request, the burst's included, runs ahead of its slot: the burst took one slot each.
+    let mut ordinary: Vec<Instant> = of(Some("ordinary"));
+    ordinary.extend(of(None));
+    ordinary.sort();
+    assert_eq!(ordinary.len(), 5, "{run}");
+    let interval = Duration::from_secs_f64(1.0 / rate);
+    for pair in ordinary.windows(2) {
+        let gap = pair[1].duration_since(pair[0]);
+        assert!(
+            gap + PACING_SLACK >= interval,
+            "ordinary requests {gap:?} apart at --rate {rate}"
+        );
+    }
+    let all: Vec<Instant> = arrivals.iter().map(|(at, _)| *at).collect();
+    let ahead = ahead_of_slots(&all, rate);
+    assert!(ahead.is_empty(), "{}", ahead.join("\n"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
