@@ -659,11 +659,19 @@ mod tests {
     }
 
     #[test]
-    fn the_type_may_come_from_the_body_but_the_header_is_still_required() {
+    fn the_type_may_come_from_the_body_with_the_missing_header_a_note() {
         let r = error(404, None, json!({"__type": "aws#NotFoundException"}));
         let c = check_response(Expectation::AnyError, &r, None, &schemas());
-        assert_eq!(rules(&c), ["error.type_header"]);
+        assert_eq!(rules(&c), Vec::<&str>::new(), "every client resolves it");
         assert_eq!(c.exception(), Some(Exception::NotFound));
+        let notes: Vec<_> = c.observations.iter().map(|o| o.choice).collect();
+        assert!(notes.contains(&OpenChoice::ErrorTypeHeaderMissing), "{notes:?}");
+        let strict: Vec<_> = c.failures(true).iter().map(|v| v.rule).collect();
+        assert_eq!(strict, [Rule::ErrorTypeHeader], "a note fails under --strict");
+        // With no type anywhere, no client can tell: a departure.
+        let r = error(404, None, json!({"Code": "NotFound"}));
+        let c = check_response(Expectation::AnyError, &r, None, &schemas());
+        assert_eq!(rules(&c), ["error.type_header"]);
     }
 
     #[test]

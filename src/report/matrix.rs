@@ -141,3 +141,27 @@ pub fn render_matrix(rows: &[MatrixRow]) -> String {
     let _ = write!(out, "  exceptions observed: {observed} of {}", rows.len());
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_case_that_passed_on_another_answer_did_not_observe_its_exception() {
+        let cases = [PlannedCase {
+            name: "exception::unauthorized::no_signature".into(),
+            exception: Exception::Unauthorized,
+            trigger: TriggerClass::Credentials,
+        }];
+        // Passed, but its answers named only a front door's error, not the exception.
+        let mut record =
+            TrialRecord::case(&*cases[0].name, Exception::Unauthorized, TrialOutcome::Passed);
+        record.exceptions.clear();
+        let row = &build_matrix(&cases, &[record.clone()])[1];
+        assert_eq!(row.exception, Exception::Unauthorized);
+        assert_eq!((row.observed, &row.verdict), (false, &Verdict::Pass));
+        record.exceptions = vec![Exception::Unauthorized];
+        let row = &build_matrix(&cases, &[record])[1];
+        assert!(row.observed, "{row:?}");
+    }
+}

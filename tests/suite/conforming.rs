@@ -271,3 +271,28 @@ async fn strict_fails_a_note_with_the_note_named() {
         "{failed:#?}"
     );
 }
+
+/// Every report has the "choices and restrictions" section: the console, the JSON report,
+/// JUnit (the testsuite's system-out and a property) and the Markdown summary.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_report_has_the_choices_and_restrictions_section() {
+    let dir = tempfile::tempdir().unwrap();
+    let junit = dir.path().join("junit.xml");
+    let summary = dir.path().join("summary.md");
+    let (junit_path, summary_path) = (junit.display().to_string(), summary.display().to_string());
+    let config = MockConfig {
+        variant: Some(Variant::RestrictUnusualInput),
+        ..MockConfig::default()
+    };
+    let args = ["--junit", junit_path.as_str(), "--summary", summary_path.as_str()];
+    let (run, report) = full_run_with(config, &args).await;
+    assert_eq!(run.code, 0, "{run}");
+    assert!(report["summary"]["restrictions"].as_u64() > Some(0), "{}", report["summary"]);
+    assert!(run.stderr.contains("choices and restrictions: "), "{run}");
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert!(xml.contains("name=\"choices_and_restrictions\""), "{xml}");
+    assert!(xml.contains("service_restriction"), "{xml}");
+    let md = std::fs::read_to_string(&summary).unwrap();
+    assert!(md.contains("### Choices and restrictions"), "{md}");
+    assert!(md.contains("| `service_restriction` | restriction |"), "{md}");
+}

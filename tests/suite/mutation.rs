@@ -493,3 +493,27 @@ async fn a_restriction_passes_by_default_with_a_note_and_fails_under_strict() {
         "the failure names the restriction: {messages:#?}"
     );
 }
+
+/// A probe that must be refused and is accepted fails `property::error_responses_follow_restjson1`
+/// itself (it once passed when every probe was accepted), each under the rule of what it
+/// probes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn accepted_probes_fail_the_error_property() {
+    for (defect, rule) in [
+        (Defect::NeverNotFound, "case.expected_exception"),
+        (Defect::NeverUnauthorized, "case.expected_exception"),
+        (Defect::AcceptInvalidEmail, "input.rejected"),
+    ] {
+        let config = MockConfig {
+            defect: Some(defect),
+            ..MockConfig::default()
+        };
+        let args = ["--exact", "property::error_responses_follow_restjson1"];
+        let (run, report) = full_run_with(config, &args).await;
+        assert_eq!(run.code, 1, "{defect}: the probe accepted must fail\n{run}");
+        assert!(
+            failed_rules(&report).contains(rule),
+            "{defect}: {rule}\n{run}"
+        );
+    }
+}
