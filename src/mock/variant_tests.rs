@@ -13,6 +13,7 @@ const CREATED: usize = 0;
 const CONFLICT: usize = 1;
 const FAULT: usize = 2;
 const NULL_EMAIL: usize = 3;
+const LARGE: usize = 4;
 
 /// The headers [`Variant::ExtraHeaders`] adds.
 const EXTRA_HEADERS: [&str; 4] = ["x-amz-cf-id", "x-amzn-trace-id", "cache-control", "server"];
@@ -43,8 +44,8 @@ fn reversed(mut order: Vec<&str>) -> Vec<&str> {
     order
 }
 
-/// A create, the same create again (a conflict), an injected 503, and a create whose
-/// Email is JSON `null`, in that order.
+/// A create, the same create again (a conflict), an injected 503, a create whose Email is
+/// JSON `null`, and a create whose body is 2 MiB, in that order.
 async fn play(variant: Option<Variant>) -> Vec<Answer> {
     let mock = ReferenceMock::start(MockConfig {
         variant,
@@ -71,6 +72,15 @@ async fn play(variant: Option<Variant>) -> Vec<Answer> {
             &mock,
             DEFAULT_ACCOUNT_ID,
             r#"{"Email":null}"#,
+            true,
+            None,
+        )
+        .await,
+        send(
+            &client,
+            &mock,
+            DEFAULT_ACCOUNT_ID,
+            &format!(r#"{{"Username":"{}"}}"#, "x".repeat(2 * 1024 * 1024)),
             true,
             None,
         )
@@ -163,6 +173,10 @@ fn case(variant: Variant) -> Changed {
             p.status == 201
                 && v.status == 400
                 && v.header(ERROR_TYPE_HEADER) == Some("BadRequestException")
+        },
+        Variant::AcceptLargeBodies => |plain, varied| {
+            let (p, v) = (&plain[LARGE], &varied[LARGE]);
+            p.status == 400 && v.status == 201 && v.user_str("DisplayName").len() == 2 * 1024 * 1024
         },
         Variant::UnknownResponseMembers => |plain, varied| {
             let (p, v) = (&plain[CREATED], &varied[CREATED]);
