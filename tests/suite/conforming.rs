@@ -1,7 +1,7 @@
 //! The no-false-positive suite: the reference mock with one conforming variant switched on
 //! (a minimal `User`, reordered members, extra headers, offset timestamps, opaque ids,
 //! decorated error types, the error type in the body, unknown response members, null
-//! request members refused) answers
+//! request members refused, large bodies created from) answers
 //! differently from the plain mock but breaks no rule, and the harness run against it must
 //! pass cleanly: exit 0, no failed trial, all eight exceptions observed.
 
@@ -77,4 +77,25 @@ conforming_tests! {
     error_type_in_body => ErrorTypeInBody,
     unknown_response_members => UnknownResponseMembers,
     refuse_null_members => RefuseNullMembers,
+    accept_large_bodies => AcceptLargeBodies,
+}
+
+/// A 2 MiB body created from is a choice the contract leaves open: the trial passes and
+/// its note says which answer came.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_large_body_created_from_is_noted_as_the_choice() {
+    let (run, report) = run_against(Variant::AcceptLargeBodies).await;
+    let trial = report["trials"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|t| t["name"] == "malformed::oversized_body")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(trial["outcome"], "passed", "{trial}\n{run}");
+    assert_eq!(
+        trial["notes"],
+        serde_json::json!(["body size: accepted (HTTP 201)"]),
+        "{trial}"
+    );
 }
