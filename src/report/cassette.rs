@@ -398,19 +398,23 @@ struct Secret {
 /// Any body, JSON or not: each non-empty string (in double or single quotes) that is the
 /// value of a sensitive member (`"Email": "..."`, `'Email':'...'`, at any depth) replaced
 /// by its placeholder, every other byte kept. `None` when a sensitive member holds
-/// something else than a string or `null`, or when an `@` is left outside the replaced
-/// strings (something that may be an address, which the cassette does not store).
+/// something else than a string or `null`, or when, in a body that is not JSON, an `@` is
+/// left outside the replaced strings (something that may be an address).
 fn with_placeholders_in_bytes(body: &[u8], ids: &mut HashMap<String, u32>) -> Option<StoredBody> {
     let secrets = sensitive_strings(body)?;
-    let mut kept = 0;
-    for secret in &secrets {
-        if body[kept..secret.start].contains(&b'@') {
+    // In JSON the members are exact, and only the sensitive ones are secret (as in every
+    // report); in text that is not JSON an address may hide anywhere.
+    if serde_json::from_slice::<Value>(body).is_err() {
+        let mut kept = 0;
+        for secret in &secrets {
+            if body[kept..secret.start].contains(&b'@') {
+                return None;
+            }
+            kept = secret.end;
+        }
+        if body[kept..].contains(&b'@') {
             return None;
         }
-        kept = secret.end;
-    }
-    if body[kept..].contains(&b'@') {
-        return None;
     }
     let mut out = Vec::with_capacity(body.len());
     let mut emails = Vec::new();
@@ -992,6 +996,34 @@ mod tests {
             }
         }
         assert!(e[10].replay_body("t").is_err());
+    }
+
+    #[test]
+    fn a_json_body_is_masked_by_its_members_as_every_report_masks_it() {
+        let recorder = CassetteRecorder::new();
+        for body in [
+            r#"["a@b.c"]"#,
+            r#"{"X":[{"Email":"judy@example.com"}],"Y":"k@l.m"}"#,
+        ] {
+            record(&recorder, None, &with_body(body), None, &[]);
+        }
+        let har = recorder.to_har();
+        let stored: Vec<(&str, bool)> = har
+            .log
+            .entries
+            .iter()
+            .map(|e| {
+                let text = e.request.post_data.as_ref().map_or("", |p| p.text.as_str());
+                (text, e.chime.body_withheld)
+            })
+            .collect();
+        assert_eq!(
+            stored,
+            [
+                (r#"["a@b.c"]"#, false),
+                (r#"{"X":[{"Email":"{email:1}"}],"Y":"k@l.m"}"#, false),
+            ]
+        );
     }
 
     #[test]

@@ -177,12 +177,24 @@ fn replay_call(run: &Run, entry: &Entry, tag: &str) -> Result<Call, String> {
         .iter()
         .find(|h| h.name.eq_ignore_ascii_case("content-type"))
         .map(|h| h.value.clone());
-    Ok(Call {
-        account_id: run.step_account(note.role.account),
-        body: CallBody::Raw {
+    // A JSON body that serde_json writes back to the same bytes goes as JSON, so that the
+    // checks know what it held; any other goes as its bytes.
+    let json = content_type
+        .as_deref()
+        .is_some_and(|ct| ct == "application/json")
+        .then(|| serde_json::from_slice::<Value>(&bytes).ok())
+        .flatten()
+        .filter(|value| value.to_string().as_bytes() == bytes.as_slice());
+    let body = match json {
+        Some(value) => CallBody::Json(value),
+        None => CallBody::Raw {
             bytes,
             content_type,
         },
+    };
+    Ok(Call {
+        account_id: run.step_account(note.role.account),
+        body,
         signature: note.signature,
         fault: note.fault.as_deref().and_then(Exception::from_shape_name),
         purpose: if (200..300).contains(&entry.response.status) {
