@@ -109,7 +109,8 @@ pub struct Observation {
     /// `None` when no complete answer came back.
     pub status: Option<u16>,
     /// No answer because the server refused the request by closing the connection while
-    /// it was being sent (an oversized body): a refusal, as any 4xx is.
+    /// it was being sent (a large body, over https where the harness cannot see whether an
+    /// answer came first): a refusal, as any 4xx is.
     pub closed_early: bool,
     /// The resolved error type, by kind and name (`None` for a success or no type).
     pub error_type: Option<String>,
@@ -169,6 +170,15 @@ impl Observation {
         }
     }
 
+    /// A request that got no answer and broke `rules` by that (a connection closed with no
+    /// answer where one was due).
+    pub fn no_answer(rules: &[Rule]) -> Observation {
+        Observation {
+            rules: rules.iter().copied().collect(),
+            ..Observation::unanswered()
+        }
+    }
+
     /// A request the server refused by closing the connection while it was being sent.
     pub fn closed_early() -> Observation {
         Observation {
@@ -196,6 +206,15 @@ impl Observation {
             (Some(s), None) => format!("HTTP {s}"),
         }
     }
+}
+
+/// True when one answer created the user (a 2xx) and the other refused the request (a 4xx,
+/// or an early close). For a request whose answer the contract leaves to the target (a
+/// large body, a missing or wrong media type) both conform, so between two such answers
+/// only a rule one side broke is a difference.
+pub fn created_and_refused(left: &Observation, right: &Observation) -> bool {
+    let created = |o: &Observation| o.status.is_some_and(|s| (200..300).contains(&s));
+    (created(left) && right.refused()) || (left.refused() && created(right))
 }
 
 /// One difference between two answers to the same request.

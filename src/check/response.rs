@@ -665,9 +665,16 @@ mod tests {
         assert_eq!(rules(&c), Vec::<&str>::new(), "every client resolves it");
         assert_eq!(c.exception(), Some(Exception::NotFound));
         let notes: Vec<_> = c.observations.iter().map(|o| o.choice).collect();
-        assert!(notes.contains(&OpenChoice::ErrorTypeHeaderMissing), "{notes:?}");
+        assert!(
+            notes.contains(&OpenChoice::ErrorTypeHeaderMissing),
+            "{notes:?}"
+        );
         let strict: Vec<_> = c.failures(true).iter().map(|v| v.rule).collect();
-        assert_eq!(strict, [Rule::ErrorTypeHeader], "a note fails under --strict");
+        assert_eq!(
+            strict,
+            [Rule::ErrorTypeHeader],
+            "a note fails under --strict"
+        );
         // With no type anywhere, no client can tell: a departure.
         let r = error(404, None, json!({"Code": "NotFound"}));
         let c = check_response(Expectation::AnyError, &r, None, &schemas());

@@ -100,7 +100,7 @@ rules! {
     InputRejected = "input.rejected", Contract:
         "a request that breaks a model constraint gets 400 BadRequestException";
     InputMalformedRefused = "input.malformed_refused", Contract:
-        "a body that is not one JSON object (trailing data, comments, trailing commas, single quotes, another top-level shape, invalid UTF-8, deep nesting, oversized) is refused with a 4xx, never accepted";
+        "a body that is not one JSON object (trailing data, comments, trailing commas, single quotes, another top-level shape, invalid UTF-8, deep nesting) is refused with a 4xx, never accepted; a body larger than the target reads gets an answer (a 201 or a 4xx) before the connection closes";
     CaseExpectedException = "case.expected_exception", Contract:
         "an exception case's trigger yields its exception";
     ConcurrencyOutcomeCounts = "concurrency.outcome_counts", Contract:

@@ -11,7 +11,7 @@ pub enum TransportErrorKind {
     Timeout,
     /// The connection broke, or the answer was not valid HTTP.
     Protocol,
-    /// The body exceeded [`MAX_BODY_BYTES`].
+    /// The body exceeded the response cap ([`response_cap`](super::response_cap)).
     BodyTooLarge,
     /// The target answered with a redirect, which is not followed.
     Redirect,

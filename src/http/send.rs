@@ -1,8 +1,9 @@
 //! Sending: one call once (reserving a user under the cap), a burst of calls released at
-//! once, a call retried after a 429 where throttling is not tested, and one prepared
-//! request within the per-request timeout and the run's deadline, its body read up to
-//! [`MAX_BODY_BYTES`]. A request is first admitted (a place in flight, its pacing slot),
-//! then dispatched (counted against the budget, sent); a burst is admitted as a whole.
+//! once, a call retried as an AWS SDK does (a 429 where throttling is not tested, a
+//! transient 5xx where no fault was injected), and one prepared request within the
+//! per-request timeout and the run's deadline, its body read up to [`response_cap`]. A
+//! request is first admitted (a place in flight, its pacing slot), then dispatched
+//! (counted against the budget, sent); a burst is admitted as a whole.
 
 use std::future::Future;
 use std::sync::atomic::Ordering;
@@ -20,7 +21,8 @@ use super::{
     TransportErrorKind, Unanswered,
 };
 
-/// The largest response body the harness reads; a larger one is a transport failure.
+/// The largest response body the harness reads for a small request; a larger one is a
+/// transport failure. A large request raises it (see [`response_cap`]).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 /// What a call sent as an SDK does was retried.
@@ -32,6 +34,13 @@ pub struct Retried {
     pub transient: Vec<u16>,
     /// Time waited before the transient retries.
     pub backoff: std::time::Duration,
+}
+
+/// The largest response body read for a request with a body of `request_bytes`:
+/// [`MAX_BODY_BYTES`] and four times the request's body, room for an answer that echoes
+/// what it was sent (a 201 whose `DisplayName` is a 2 MiB `Username`, escaped or not).
+pub fn response_cap(request_bytes: usize) -> usize {
+    MAX_BODY_BYTES.saturating_add(request_bytes.saturating_mul(4))
 }
 
 impl Client {
@@ -284,7 +293,11 @@ impl Client {
     /// Admits `count` requests that leave together: their places in flight (all of
     /// `--concurrency` for a larger burst), taken at once, then their pacing slots, the
     /// last of which they wait for. The places are held until the permit is dropped.
-    async fn admit(&self, count: u32, url: &str) -> Result<SemaphorePermit<'_>, TransportError> {
+    pub(super) async fn admit(
+        &self,
+        count: u32,
+        url: &str,
+    ) -> Result<SemaphorePermit<'_>, TransportError> {
         let places = count.clamp(1, self.concurrency());
         let permit = self
             .in_flight()
@@ -314,11 +327,12 @@ impl Client {
             .send()
             .await
             .map_err(|e| classify(&request.url, e))?;
-        read_response(&request.url, response, started).await
+        let cap = response_cap(request.body.len());
+        read_response(&request.url, response, started, cap).await
     }
 
     /// Counts a request against the run's budget; an error when the budget is used up.
-    fn take_from_budget(&self, url: &str) -> Result<(), TransportError> {
+    pub(super) fn take_from_budget(&self, url: &str) -> Result<(), TransportError> {
         let sent_before = self.stats().requests.fetch_add(1, Ordering::Relaxed);
         match self.target().limits.budget {
             Some(budget) if sent_before >= budget => {
@@ -336,12 +350,13 @@ impl Client {
     }
 }
 
-/// Reads a response: a redirect is refused (never followed), the body is read up to
-/// [`MAX_BODY_BYTES`].
+/// Reads a response: a redirect is refused (never followed), the body is read up to `cap`
+/// bytes.
 async fn read_response(
     url: &str,
     mut response: reqwest::Response,
     started: Instant,
+    cap: usize,
 ) -> Result<ReceivedResponse, TransportError> {
     let fail = |kind, message: String| TransportError {
         kind,
@@ -373,10 +388,10 @@ async fn read_response(
         .collect();
     let mut body = Vec::new();
     while let Some(chunk) = response.chunk().await.map_err(|e| classify(url, e))? {
-        if body.len() + chunk.len() > MAX_BODY_BYTES {
+        if body.len() + chunk.len() > cap {
             return Err(fail(
                 TransportErrorKind::BodyTooLarge,
-                format!("HTTP {status} body exceeds the {MAX_BODY_BYTES}-byte cap"),
+                format!("HTTP {status} body exceeds the {cap}-byte cap"),
             ));
         }
         body.extend_from_slice(&chunk);

@@ -6,9 +6,12 @@
 //!
 //! What a cassette leaves out: the `Authorization`, `X-Amz-Security-Token`, `X-Amz-Date`
 //! and `X-Amz-Content-Sha256` request headers (a replay re-signs), every email of a request
-//! body (each non-empty top-level `Email` string is the placeholder `"{email:<id>}"`, the
-//! ids numbering distinct addresses, compared ignoring case, across the whole cassette),
-//! and the sensitive members of response bodies (masked as every report masks them).
+//! body (each non-empty string of an `Email` member, or of another sensitive member, is the
+//! placeholder `{email:<id>}`, the ids numbering distinct addresses, compared ignoring
+//! case, across the whole cassette), and the sensitive members of response bodies (masked
+//! as every report masks them). Everything else of a request body is kept byte for byte,
+//! malformed bodies included (in base64 when they are not UTF-8), so that a replay sends
+//! what was sent; a body that could not be kept so is marked withheld and not replayed.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -185,9 +188,21 @@ pub struct Annotation {
     #[serde(default)]
     pub emails: Vec<EmailToken>,
     /// True when something of the request body other than its emails was masked or
-    /// withheld, so that a replay cannot send the body as it was.
+    /// withheld, so that a replay cannot send the body as it was (and does not send it).
     #[serde(default)]
     pub body_withheld: bool,
+    /// How `postData.text` holds the request body: absent, as text; `base64`, its bytes
+    /// (which are not UTF-8) in base64, placeholders included.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body_encoding: Option<BodyEncoding>,
+}
+
+/// How a stored request body is encoded in `postData.text`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BodyEncoding {
+    /// Standard base64 with padding.
+    Base64,
 }
 
 /// What role a request played in its trial (the report's `ExchangeRole`, as stored).
@@ -214,7 +229,8 @@ pub enum Verdict {
 /// One email of a stored request body, by what a replay needs of it and nothing more.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EmailToken {
-    /// The JSON pointer of the member that held it, e.g. `/Email`.
+    /// The JSON pointer of the member that held it, e.g. `/Email` (in a body that is not
+    /// one plain JSON object, the member's name alone, wherever it was).
     pub pointer: String,
     /// The placeholder's id: the same for the same address (ignoring case) anywhere in
     /// the cassette.
@@ -319,17 +335,13 @@ fn parse_entry(raw: Value) -> Result<Entry, String> {
             entry.started_date_time
         )
     })?;
-    let text = entry
-        .request
-        .post_data
-        .as_ref()
-        .map_or("", |p| p.text.as_str());
-    if let Some(token) = entry
-        .chime
-        .emails
-        .iter()
-        .find(|t| !text.contains(&email_placeholder(t.id)))
-    {
+    let body = entry.stored_body()?;
+    if let Some(token) = entry.chime.emails.iter().find(|t| {
+        let placeholder = email_placeholder(t.id);
+        !body
+            .windows(placeholder.len())
+            .any(|w| w == placeholder.as_bytes())
+    }) {
         return Err(format!(
             "its request body has no placeholder {} for the email at {}",
             email_placeholder(token.id),
@@ -337,6 +349,47 @@ fn parse_entry(raw: Value) -> Result<Entry, String> {
         ));
     }
     Ok(entry)
+}
+
+impl Entry {
+    /// The request body as stored (placeholders in), decoded from base64 when it was
+    /// stored so; empty when there was none.
+    pub fn stored_body(&self) -> Result<Vec<u8>, String> {
+        let text = self
+            .request
+            .post_data
+            .as_ref()
+            .map_or("", |p| p.text.as_str());
+        match self.chime.body_encoding {
+            None => Ok(text.as_bytes().to_vec()),
+            Some(BodyEncoding::Base64) => {
+                use base64::Engine as _;
+                base64::engine::general_purpose::STANDARD
+                    .decode(text)
+                    .map_err(|e| format!("its request body is not valid base64: {e}"))
+            }
+        }
+    }
+
+    /// The request body to send again, byte for byte as recorded but for its emails, each
+    /// placeholder filled as [`fill_emails`] fills it; an error when the cassette withheld
+    /// it.
+    pub fn replay_body(&self, tag: &str) -> Result<Vec<u8>, String> {
+        if self.chime.body_withheld {
+            return Err("the cassette withheld its request body (masked, or recorded before cassettes kept every body), so it is not sent".into());
+        }
+        Ok(fill_email_bytes(
+            &self.stored_body()?,
+            &self.chime.emails,
+            tag,
+        ))
+    }
+}
+
+/// Standard base64 (with padding) of `bytes`, as a cassette stores a body that is not UTF-8.
+pub fn base64_text(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
 /// The placeholder an email with this id is stored as: `{email:<id>}`.
@@ -353,6 +406,12 @@ pub fn email_placeholder(id: u32) -> String {
 /// `tag` other than ASCII letters, digits, `-` and `_` become `-`, so the values stay
 /// valid (or invalid) and need no escaping in JSON.
 pub fn fill_emails(body_text: &str, tokens: &[EmailToken], tag: &str) -> String {
+    String::from_utf8_lossy(&fill_email_bytes(body_text.as_bytes(), tokens, tag)).into_owned()
+}
+
+/// [`fill_emails`] over bytes, for a body that need not be UTF-8: every byte but the
+/// placeholders' is kept.
+pub fn fill_email_bytes(body: &[u8], tokens: &[EmailToken], tag: &str) -> Vec<u8> {
     let tag: String = tag
         .chars()
         .map(|c| {
@@ -363,19 +422,22 @@ pub fn fill_emails(body_text: &str, tokens: &[EmailToken], tag: &str) -> String 
             }
         })
         .collect();
+    let prefix = PLACEHOLDER_PREFIX.as_bytes();
     let mut used: HashMap<u32, usize> = HashMap::new();
-    let mut out = String::with_capacity(body_text.len());
-    let mut rest = body_text;
-    while let Some(start) = rest.find(PLACEHOLDER_PREFIX) {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + PLACEHOLDER_PREFIX.len()..];
-        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+    let mut out = Vec::with_capacity(body.len());
+    let mut rest = body;
+    while let Some(start) = rest.windows(prefix.len()).position(|w| w == prefix) {
+        out.extend_from_slice(&rest[..start]);
+        let after = &rest[start + prefix.len()..];
+        let digits = after.iter().take_while(|b| b.is_ascii_digit()).count();
         let id = match after.get(digits..) {
-            Some(tail) if tail.starts_with('}') => after[..digits].parse::<u32>().ok(),
+            Some(tail) if tail.starts_with(b"}") => std::str::from_utf8(&after[..digits])
+                .ok()
+                .and_then(|d| d.parse::<u32>().ok()),
             _ => None,
         };
         let Some(id) = id else {
-            out.push_str(PLACEHOLDER_PREFIX);
+            out.extend_from_slice(prefix);
             rest = after;
             continue;
         };
@@ -386,10 +448,10 @@ pub fn fill_emails(body_text: &str, tokens: &[EmailToken], tag: &str) -> String 
             .nth(*nth)
             .or_else(|| tokens.iter().find(|t| t.id == id));
         *nth += 1;
-        out.push_str(&fresh_email(id, token, &tag));
+        out.extend_from_slice(fresh_email(id, token, &tag).as_bytes());
         rest = &after[digits + 1..];
     }
-    out.push_str(rest);
+    out.extend_from_slice(rest);
     out
 }
 

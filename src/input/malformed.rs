@@ -26,14 +26,16 @@ pub enum Malformed {
 pub enum Acceptable {
     /// The body is not a JSON object: only a 4xx.
     Refusal,
-    /// Valid JSON under a missing or wrong media type: parsed anyway (a 201), or refused
-    /// with a 4xx (Smithy servers answer 415); either passes, the report says which.
+    /// One JSON object of a kind the contract leaves to the target (under a missing or
+    /// wrong media type, or larger than it reads): parsed anyway (a 201), or refused with a
+    /// 4xx (Smithy servers answer 415 and 413); either passes, the report says which.
     ParsedOrRefused,
 }
 
 /// Nesting depth of [`Malformed::DeepNesting`], far past any parser's recursion limit.
 pub const NESTING_DEPTH: usize = 10_000;
-/// Size of [`Malformed::OversizedBody`]: 2 MiB, twice the mock's cap.
+/// Size of [`Malformed::OversizedBody`]: 2 MiB, twice the mock's cap. The model sets no
+/// size limit, so it may be created from or refused (README, "Malformed requests").
 pub const OVERSIZED_BYTES: usize = 2 * 1024 * 1024;
 
 impl Malformed {
@@ -76,11 +78,17 @@ impl Malformed {
         format!("malformed::{}", self.name())
     }
 
+    /// The class whose trial is `trial`.
+    pub fn of_trial(trial: &str) -> Option<Malformed> {
+        let name = trial.strip_prefix("malformed::")?;
+        Malformed::ALL.into_iter().find(|m| m.name() == name)
+    }
+
     pub fn acceptable(self) -> Acceptable {
         match self {
-            Malformed::MissingContentType | Malformed::WrongContentType => {
-                Acceptable::ParsedOrRefused
-            }
+            Malformed::MissingContentType
+            | Malformed::WrongContentType
+            | Malformed::OversizedBody => Acceptable::ParsedOrRefused,
             _ => Acceptable::Refusal,
         }
     }
@@ -135,13 +143,15 @@ mod tests {
                 .ok()
                 .filter(serde_json::Value::is_object);
             match class.acceptable() {
-                Acceptable::Refusal if class == Malformed::OversizedBody => {
-                    assert!(body.len() > OVERSIZED_BYTES)
-                }
                 Acceptable::Refusal => assert!(object.is_none(), "{class:?} parses"),
                 Acceptable::ParsedOrRefused => assert!(object.is_some(), "{class:?}"),
             }
+            assert_eq!(Malformed::of_trial(&class.trial_name()), Some(class));
         }
+        let (oversized, _) = Malformed::OversizedBody.request("a@example.com");
+        assert!(oversized.len() > OVERSIZED_BYTES);
+        assert_eq!(Malformed::of_trial("malformed::nope"), None);
+        assert_eq!(Malformed::of_trial("property::oversized_body"), None);
         let names: std::collections::HashSet<_> = Malformed::ALL.iter().map(|m| m.name()).collect();
         assert_eq!(names.len(), Malformed::ALL.len());
     }

@@ -30,6 +30,8 @@ pub const DEFAULT_LISTEN: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCA
 /// Request bodies larger than this are refused by default, before the rest is read: far
 /// above any real CreateUser body (under 1 KiB), far below what hurts a shared host.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
+/// Under [`Variant::AcceptLargeBodies`] bodies up to this size are read and created from.
+pub const LARGE_BODY_BYTES: usize = 8 * 1024 * 1024;
 /// Request heads (request line and headers) larger than this are refused by default.
 pub const DEFAULT_MAX_HEADER_BYTES: usize = 64 * 1024;
 /// A connection that sends no complete request head for this long is closed by default.
@@ -163,6 +165,15 @@ pub struct Fixtures {
 }
 
 impl MockConfig {
+    /// The largest body read: the limit, raised to [`LARGE_BODY_BYTES`] under
+    /// [`Variant::AcceptLargeBodies`].
+    pub fn max_body_bytes(&self) -> usize {
+        match self.variant {
+            Some(Variant::AcceptLargeBodies) => self.limits.max_body_bytes.max(LARGE_BODY_BYTES),
+            _ => self.limits.max_body_bytes,
+        }
+    }
+
     /// The fixtures this configuration serves. With no ordinary account the `account_id`
     /// is empty (every create is then a `NotFoundException`).
     pub fn fixtures(&self) -> Fixtures {

@@ -113,6 +113,9 @@ switch_enum! {
         /// `User.PrimaryEmail` has each character outside the Basic Multilingual Plane
         /// replaced by U+FFFD (a store that keeps UCS-2 only).
         MangleAstralEmailEcho,
+        /// A body over the size limit gets no answer: the connection is closed at once, the
+        /// body unread (the client sees a reset), where a refusal (400) must come first.
+        ResetOnOversizedBody,
     }
 }
 
@@ -122,7 +125,7 @@ mod tests {
 
     #[test]
     fn every_defect_round_trips_through_its_name() {
-        assert_eq!(Defect::ALL.len(), 42);
+        assert_eq!(Defect::ALL.len(), 43);
         for d in Defect::ALL {
             assert_eq!(d.name().parse::<Defect>(), Ok(*d));
             assert_eq!(d.to_string().to_lowercase().parse::<Defect>(), Ok(*d));

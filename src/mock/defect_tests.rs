@@ -8,7 +8,7 @@ use crate::contract::sigv4::SignatureMode;
 use crate::contract::{
     Exception, ERROR_TYPE_HEADER, INVITE_STATUSES, LICENSE_TYPES, REGISTRATION_STATUSES, USER_TYPES,
 };
-use crate::mock::test_support::{send, send_signed_at, send_tampered, Answer};
+use crate::mock::test_support::{send, send_or_status_0, send_signed_at, send_tampered, Answer};
 use crate::mock::{
     Defect, MockConfig, ReferenceMock, DEFAULT_ACCOUNT_ID, DEFAULT_FORBIDDEN_ACCOUNT_ID,
     DEFAULT_THROTTLED_ACCOUNT_ID,
@@ -47,6 +47,8 @@ enum Scenario {
     LongUsername,
     /// A valid create with an astral-plane character in its Email.
     AstralEmail,
+    /// A valid create whose body is 2 MiB, over the size limit.
+    Oversized,
 }
 
 /// Plays a scenario against a mock with `defect`: a table with one arm per scenario, longer
@@ -124,6 +126,10 @@ async fn play(defect: Option<Defect>, scenario: Scenario) -> Vec<Answer> {
         Scenario::AstralEmail => {
             let body = r#"{"Email":"zoe😀@example.com"}"#;
             vec![send(c, m, account, body, true, None).await]
+        }
+        Scenario::Oversized => {
+            let body = format!(r#"{{"Username":"{}"}}"#, "x".repeat(2 * 1024 * 1024));
+            vec![send_or_status_0(c, m, account, &body).await]
         }
         Scenario::Fault => vec![
             send(
@@ -255,6 +261,7 @@ fn case(defect: Defect) -> (Scenario, Broken) {
         Defect::MangleAstralEmailEcho => (Scenario::AstralEmail, |a| {
             last(a).user_str("PrimaryEmail") != "zoe😀@example.com"
         }),
+        Defect::ResetOnOversizedBody => (Scenario::Oversized, |a| last(a).status == 0),
     }
 }
 

@@ -121,7 +121,7 @@ impl CreateUserResponder {
         CreateUserResponder {
             directory,
             control_plane: config.control_plane,
-            max_body_bytes: config.limits.max_body_bytes,
+            max_body_bytes: config.max_body_bytes(),
             random: Randomness::new(config.seed),
             faults: FaultRules::default(),
             journal: Journal::new(config.limits.journal_size),

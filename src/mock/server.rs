@@ -11,7 +11,7 @@ use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate, ServerLimit
 
 use crate::contract::Exception;
 use crate::mock::respond::{CreateUserResponder, ErrorReply, Outcome, SharedResponder};
-use crate::mock::{Fixtures, MockConfig, SavedState};
+use crate::mock::{Defect, Fixtures, MockConfig, SavedState};
 
 /// Answers a request whose body is over the cap, before the rest of it is read: a
 /// `BadRequestException` naming the limit, counted and journaled like any answer.
@@ -78,8 +78,13 @@ impl ReferenceMock {
         })?;
         let responder = Arc::new(CreateUserResponder::new(&config));
         let limits = &config.limits;
-        let server_limits = ServerLimits::new()
-            .max_body_bytes(limits.max_body_bytes, TooLarge(responder.clone()))
+        let max_body = config.max_body_bytes();
+        let server_limits = if config.defect == Some(Defect::ResetOnOversizedBody) {
+            ServerLimits::new().close_over_body_limit(max_body)
+        } else {
+            ServerLimits::new().max_body_bytes(max_body, TooLarge(responder.clone()))
+        };
+        let server_limits = server_limits
             .max_header_bytes(limits.max_header_bytes)
             .header_read_timeout(limits.idle_timeout)
             .max_connections(limits.max_connections);

@@ -14,36 +14,38 @@ const CREATED: usize = 0;
 const CONFLICT: usize = 1;
 const FAULT: usize = 2;
 const NULL_EMAIL: usize = 3;
+/// A create whose body is 2 MiB (its Username).
+const LARGE: usize = 4;
 /// An Email with U+2028 (LINE SEPARATOR) before its last dot: ECMA-262 and Java refuse it.
-const LINE_SEPARATOR_EMAIL: usize = 4;
+const LINE_SEPARATOR_EMAIL: usize = 5;
 /// An Email with U+0085 (NEXT LINE) before its last dot: only Java refuses it.
-const NEXT_LINE_EMAIL: usize = 5;
+const NEXT_LINE_EMAIL: usize = 6;
 /// A create in the account U+FEFF: blank to ECMA-262 only.
-const BOM_ACCOUNT: usize = 6;
+const BOM_ACCOUNT: usize = 7;
 /// The first create's Email in upper case.
-const UPPER_CASE_EMAIL: usize = 7;
+const UPPER_CASE_EMAIL: usize = 8;
 /// `Jose` + U+0301 (combining acute) `@Example.COM`: not in NFC.
-const DECOMPOSED_EMAIL: usize = 8;
+const DECOMPOSED_EMAIL: usize = 9;
 /// The same address as [`DECOMPOSED_EMAIL`] in NFC, lower case.
-const COMPOSED_EMAIL: usize = 9;
-const UNSIGNED: usize = 10;
+const COMPOSED_EMAIL: usize = 10;
+const UNSIGNED: usize = 11;
 /// Signed 20 minutes ago.
-const STALE: usize = 11;
+const STALE: usize = 12;
 /// `{}` without a `Content-Type`.
-const NO_CONTENT_TYPE: usize = 12;
+const NO_CONTENT_TYPE: usize = 13;
 /// `{}` as `text/plain`.
-const TEXT_CONTENT_TYPE: usize = 13;
-const NOT_JSON: usize = 14;
-const WRONG_MEMBER_TYPE: usize = 15;
+const TEXT_CONTENT_TYPE: usize = 14;
+const NOT_JSON: usize = 15;
+const WRONG_MEMBER_TYPE: usize = 16;
 /// An Email that breaks the pattern in every dialect.
-const BAD_EMAIL: usize = 16;
+const BAD_EMAIL: usize = 17;
 /// A valid Username not of the common form.
-const UNUSUAL_USERNAME: usize = 17;
+const UNUSUAL_USERNAME: usize = 18;
 /// A valid Email not of the common form.
-const UNUSUAL_EMAIL: usize = 18;
+const UNUSUAL_EMAIL: usize = 19;
 /// [`BURST_SIZE`] distinct creates, then each of them again.
-const BURST: usize = 19;
-const BURST_SIZE: usize = 7;
+const BURST: usize = 20;
+const BURST_SIZE: usize = 8;
 
 /// The headers [`Variant::ExtraHeaders`] adds.
 const EXTRA_HEADERS: [&str; 4] = ["x-amz-cf-id", "x-amzn-trace-id", "cache-control", "server"];
@@ -75,7 +77,8 @@ fn reversed(mut order: Vec<&str>) -> Vec<&str> {
 }
 
 /// A create, the same create again (a conflict), an injected 503, a create whose Email is
-/// JSON `null`, then the probes of each open choice, in the order of the indices above.
+/// JSON `null`, a create whose body is 2 MiB, then the probes of each open choice, in the
+/// order of the indices above.
 async fn play(variant: Option<Variant>) -> Vec<Answer> {
     let mock = ReferenceMock::start(MockConfig {
         variant,
@@ -102,6 +105,15 @@ async fn play(variant: Option<Variant>) -> Vec<Answer> {
             &mock,
             DEFAULT_ACCOUNT_ID,
             r#"{"Email":null}"#,
+            true,
+            None,
+        )
+        .await,
+        send(
+            &client,
+            &mock,
+            DEFAULT_ACCOUNT_ID,
+            &format!(r#"{{"Username":"{}"}}"#, "x".repeat(2 * 1024 * 1024)),
             true,
             None,
         )
@@ -337,6 +349,10 @@ fn case(variant: Variant) -> Changed {
                     let (once, twice) = if i == at { (503, 201) } else { (201, 409) };
                     varied[i].status == once && varied[j].status == twice
                 })
+        },
+        Variant::AcceptLargeBodies => |plain, varied| {
+            let (p, v) = (&plain[LARGE], &varied[LARGE]);
+            p.status == 400 && v.status == 201 && v.user_str("DisplayName").len() == 2 * 1024 * 1024
         },
         Variant::UnknownResponseMembers => |plain, varied| {
             let (p, v) = (&plain[CREATED], &varied[CREATED]);

@@ -13,12 +13,13 @@ use serde_json::{Map, Value};
 
 use super::event::{Event, ExchangeEvent, ExchangeRole, Reporter};
 use super::{write_text, ReportError};
-use crate::contract::redact::{redact_body, redact_json, SECRET_HEADERS};
+use crate::contract::redact::{is_sensitive_member, redact_body, redact_json, SECRET_HEADERS};
 use crate::contract::{is_valid_email, SENSITIVE_REQUEST_MEMBERS};
 use crate::http::{ReceivedResponse, SentRequest};
 use crate::input::cassette::{
-    email_placeholder, Annotation, Cache, Content, Creator, EmailToken, Entry, Har, Log, NameValue,
-    PostData, Request, Response, Role, Timings, Verdict, HAR_VERSION, HTTP_VERSION,
+    base64_text, email_placeholder, Annotation, BodyEncoding, Cache, Content, Creator, EmailToken,
+    Entry, Har, Log, NameValue, PostData, Request, Response, Role, Timings, Verdict, HAR_VERSION,
+    HTTP_VERSION,
 };
 use crate::util::lock;
 
@@ -141,6 +142,7 @@ fn entry(
             verdict,
             emails: body.emails,
             body_withheld: body.withheld,
+            body_encoding: body.encoding,
         },
     }
 }
@@ -266,15 +268,50 @@ struct StoredBody {
     emails: Vec<EmailToken>,
     /// Something other than the emails was masked or withheld.
     withheld: bool,
-    /// The text is the body as sent.
+    /// The stored bytes are the body as sent (no placeholder, nothing withheld).
     verbatim: bool,
+    /// The text is the stored bytes in base64 (they are not UTF-8).
+    encoding: Option<BodyEncoding>,
 }
 
-/// A request body as stored: each non-empty string of a top-level member named in
-/// [`SENSITIVE_REQUEST_MEMBERS`] becomes its placeholder, the rest of the text kept as sent
-/// (key order, spacing, duplicate keys) unless something else in it is sensitive, in which
-/// case the body is stored masked as JSON. A body that is not JSON is stored as
-/// [`redact_body`] shows it.
+impl StoredBody {
+    /// A body stored as these bytes (placeholders in): as text when UTF-8, else in base64.
+    fn of_bytes(bytes: Vec<u8>, emails: Vec<EmailToken>) -> StoredBody {
+        let verbatim = emails.is_empty();
+        let (text, encoding) = match String::from_utf8(bytes) {
+            Ok(text) => (text, None),
+            Err(e) => (base64_text(e.as_bytes()), Some(BodyEncoding::Base64)),
+        };
+        StoredBody {
+            text: Some(text),
+            emails,
+            withheld: false,
+            verbatim,
+            encoding,
+        }
+    }
+
+    /// A body that could not be stored byte for byte: `text` shows it masked.
+    fn withheld(text: String, emails: Vec<EmailToken>) -> StoredBody {
+        StoredBody {
+            text: Some(text),
+            emails,
+            withheld: true,
+            verbatim: false,
+            encoding: None,
+        }
+    }
+}
+
+/// A request body as stored, byte for byte but for its secrets, so that a replay sends
+/// what was sent. A JSON object whose only sensitive members are top-level: each non-empty
+/// string of an email member (see [`SENSITIVE_REQUEST_MEMBERS`]) becomes its placeholder
+/// in the text as sent (key order, spacing, escapes, duplicate keys kept). Any other body
+/// (not JSON, not an object, a sensitive member deeper in): each string of a sensitive
+/// member, at any depth and in double or single quotes, becomes its placeholder, every
+/// other byte kept ([`with_placeholders_in_bytes`]). Only a body where that leaves
+/// something that may be an address, or a sensitive member holding something else than a
+/// string, is stored masked and marked withheld.
 fn store_request_body(body: &[u8], ids: &mut HashMap<String, u32>) -> StoredBody {
     if body.is_empty() {
         return StoredBody {
@@ -282,65 +319,55 @@ fn store_request_body(body: &[u8], ids: &mut HashMap<String, u32>) -> StoredBody
             emails: Vec::new(),
             withheld: false,
             verbatim: true,
+            encoding: None,
         };
     }
-    let (original, parsed) = match (
-        std::str::from_utf8(body),
-        serde_json::from_slice::<Value>(body),
-    ) {
-        (Ok(original), Ok(parsed)) => (original, parsed),
-        _ => {
-            let text = redact_body(body);
-            let same = text.as_bytes() == body;
-            return StoredBody {
-                text: Some(text),
-                emails: Vec::new(),
-                withheld: !same,
-                verbatim: same,
-            };
-        }
-    };
-    let Value::Object(map) = parsed else {
-        let masked = redact_json(&parsed);
-        let same = masked == parsed;
-        return StoredBody {
-            text: Some(if same {
-                original.to_string()
-            } else {
-                masked.to_string()
-            }),
-            emails: Vec::new(),
-            withheld: !same,
-            verbatim: same,
-        };
-    };
-    store_object_body(original, &map, ids)
+    if let Some(stored) = plain_object_body(body, ids) {
+        return stored;
+    }
+    if let Some(stored) = with_placeholders_in_bytes(body, ids) {
+        return stored;
+    }
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(map)) => masked_object_body(&map, ids),
+        Ok(other) => StoredBody::withheld(redact_json(&other).to_string(), Vec::new()),
+        // It holds something sensitive or an `@`: only its length is stored.
+        Err(_) => StoredBody::withheld(
+            format!("({} bytes, not JSON; content withheld)", body.len()),
+            Vec::new(),
+        ),
+    }
 }
 
-/// A JSON object body as stored: the emails as placeholders in the original text, or,
-/// when something besides the emails is sensitive, the body re-written masked.
-fn store_object_body(
-    original: &str,
-    map: &Map<String, Value>,
-    ids: &mut HashMap<String, u32>,
-) -> StoredBody {
+/// A JSON object body whose only sensitive members are top-level email members: its text
+/// with those as placeholders; `None` for any other body.
+fn plain_object_body(body: &[u8], ids: &mut HashMap<String, u32>) -> Option<StoredBody> {
+    let original = std::str::from_utf8(body).ok()?;
+    let Ok(Value::Object(map)) = serde_json::from_str::<Value>(original) else {
+        return None;
+    };
     let rest: Map<String, Value> = map
         .iter()
         .filter(|(k, _)| !is_email_member(k))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     let rest = Value::Object(rest);
-    let masked_rest = redact_json(&rest);
-    if masked_rest == rest {
-        if let Some(stored) = with_placeholders_in_text(original, ids) {
-            return stored;
-        }
+    if redact_json(&rest) != rest {
+        return None;
     }
-    // Something besides the emails is sensitive (or the text defied the scan): store the
-    // body as JSON, the emails as placeholders and the rest masked.
-    let withheld = masked_rest != rest;
+    with_placeholders_in_text(original, ids)
+}
+
+/// A JSON object body stored masked, as JSON: its email members as placeholders, the rest
+/// masked as every report masks it; withheld.
+fn masked_object_body(map: &Map<String, Value>, ids: &mut HashMap<String, u32>) -> StoredBody {
+    let rest: Map<String, Value> = map
+        .iter()
+        .filter(|(k, _)| !is_email_member(k))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
     let mut emails = Vec::new();
-    let mut stored = match masked_rest {
+    let mut stored = match redact_json(&Value::Object(rest)) {
         Value::Object(m) => m,
         _ => Map::new(),
     };
@@ -356,12 +383,105 @@ fn store_object_body(
         };
         stored.insert(key.clone(), value);
     }
-    StoredBody {
-        text: Some(Value::Object(stored).to_string()),
-        emails,
-        withheld,
-        verbatim: false,
+    StoredBody::withheld(Value::Object(stored).to_string(), emails)
+}
+
+/// One string of a sensitive member found in a body: where its content lies (between its
+/// quotes), the member's name and the string's value.
+struct Secret {
+    start: usize,
+    end: usize,
+    key: String,
+    value: String,
+}
+
+/// Any body, JSON or not: each non-empty string (in double or single quotes) that is the
+/// value of a sensitive member (`"Email": "..."`, `'Email':'...'`, at any depth) replaced
+/// by its placeholder, every other byte kept. `None` when a sensitive member holds
+/// something else than a string or `null`, or when, in a body that is not JSON, an `@` is
+/// left outside the replaced strings (something that may be an address).
+fn with_placeholders_in_bytes(body: &[u8], ids: &mut HashMap<String, u32>) -> Option<StoredBody> {
+    let secrets = sensitive_strings(body)?;
+    // In JSON the members are exact, and only the sensitive ones are secret (as in every
+    // report); in text that is not JSON an address may hide anywhere.
+    if serde_json::from_slice::<Value>(body).is_err() {
+        let mut kept = 0;
+        for secret in &secrets {
+            if body[kept..secret.start].contains(&b'@') {
+                return None;
+            }
+            kept = secret.end;
+        }
+        if body[kept..].contains(&b'@') {
+            return None;
+        }
     }
+    let mut out = Vec::with_capacity(body.len());
+    let mut emails = Vec::new();
+    let mut copied = 0;
+    for secret in secrets {
+        let token = email_token(&secret.key, &secret.value, ids);
+        out.extend_from_slice(&body[copied..secret.start]);
+        out.extend_from_slice(email_placeholder(token.id).as_bytes());
+        copied = secret.end;
+        emails.push(token);
+    }
+    out.extend_from_slice(&body[copied..]);
+    Some(StoredBody::of_bytes(out, emails))
+}
+
+/// The non-empty strings of sensitive members in `body`, in order; `None` when a sensitive
+/// member holds something else than a string or `null`.
+fn sensitive_strings(body: &[u8]) -> Option<Vec<Secret>> {
+    let mut secrets = Vec::new();
+    let mut i = 0;
+    while i < body.len() {
+        if !matches!(body[i], b'"' | b'\'') {
+            i += 1;
+            continue;
+        }
+        let Some(end) = quoted_end(body, i) else {
+            break;
+        };
+        let colon = skip_space(body, end);
+        if body.get(colon) != Some(&b':') || !is_sensitive_member(&unquote(&body[i..end])) {
+            i = end;
+            continue;
+        }
+        let key = unquote(&body[i..end]);
+        let value = skip_space(body, colon + 1);
+        match body.get(value) {
+            Some(b'"' | b'\'') => {
+                let value_end = quoted_end(body, value)?;
+                if value_end - value > 2 {
+                    secrets.push(Secret {
+                        start: value + 1,
+                        end: value_end - 1,
+                        key,
+                        value: unquote(&body[value..value_end]),
+                    });
+                }
+                i = value_end;
+            }
+            Some(b'n') if body[value..].starts_with(b"null") => i = value + 4,
+            None => i = value,
+            Some(_) => return None,
+        }
+    }
+    Some(secrets)
+}
+
+/// The text of a quoted string: JSON-decoded for double quotes, as it is for single ones.
+fn unquote(literal: &[u8]) -> String {
+    let inner = literal
+        .get(1..literal.len().saturating_sub(1))
+        .unwrap_or(b"");
+    if literal.first() == Some(&b'"') {
+        if let Ok(text) = serde_json::from_slice::<String>(literal) {
+            return text;
+        }
+    }
+    String::from_utf8_lossy(inner).into_owned()
 }
 
 fn is_email_member(name: &str) -> bool {
@@ -399,6 +519,7 @@ fn with_placeholders_in_text(text: &str, ids: &mut HashMap<String, u32>) -> Opti
         verbatim: emails.is_empty(),
         emails,
         withheld: false,
+        encoding: None,
     })
 }
 
@@ -464,11 +585,18 @@ fn string_end(b: &[u8], i: usize) -> Option<usize> {
     if b.get(i) != Some(&b'"') {
         return None;
     }
+    quoted_end(b, i)
+}
+
+/// The end (exclusive) of the string starting at `i` with the quote there (double or
+/// single), a backslash escaping the byte after it.
+fn quoted_end(b: &[u8], i: usize) -> Option<usize> {
+    let quote = *b.get(i)?;
     let mut j = i + 1;
     loop {
-        match b.get(j)? {
+        match *b.get(j)? {
             b'\\' => j += 2,
-            b'"' => return Some(j + 1),
+            c if c == quote => return Some(j + 1),
             _ => j += 1,
         }
     }
@@ -667,6 +795,7 @@ mod tests {
                     uppercase: false
                 }],
                 body_withheld: false,
+                body_encoding: None,
             }
         );
     }
@@ -769,29 +898,42 @@ mod tests {
     }
 
     #[test]
-    fn bodies_that_are_not_plain_objects_are_kept_or_withheld_safely() {
+    fn bodies_that_are_not_plain_objects_are_kept_byte_for_byte_but_their_emails() {
         let recorder = CassetteRecorder::new();
-        let bodies = [
-            // Not JSON, with an address: withheld.
-            "{\"Email\": \"carol@example.com\"",
+        let bodies: [&[u8]; 12] = [
+            // Not JSON, with an address: kept, the address a placeholder.
+            b"{\"Email\": \"carol@example.com\"",
             // Not JSON, short and harmless: kept.
-            "{\"Email\": ",
+            b"{\"Email\": ",
             // JSON but not an object: kept.
-            "[1, 2]",
+            b"[1, 2]",
             // An Email of the wrong type: kept, so that a replay sends the same breakage.
-            r#"{"Email": 7}"#,
-            // Something sensitive besides the Email: masked, and the Email a placeholder.
-            r#"{"Email":"dave@example.com","User":{"PrimaryEmail":"erin@example.com"}}"#,
+            br#"{"Email": 7}"#,
+            // Something sensitive besides the top-level Email: both placeholders.
+            br#"{"Email":"dave@example.com","User":{"PrimaryEmail":"erin@example.com"}}"#,
             // An empty body: no postData.
-            "",
+            b"",
+            // The malformed classes' bodies: trailing data, single quotes, an array.
+            br#"{"Email":"frank@example.com"} trailing"#,
+            b"{'Email':'grace@example.com'}",
+            br#"[{"Email":"heidi@example.com"}]"#,
+            // Not UTF-8: kept in base64.
+            b"{\"Username\":\"\xff\xfe\"}",
+            // An address outside any sensitive member: withheld.
+            br#"{"Username":"ivan@example.com"} trailing"#,
+            // A sensitive member holding a number (a PIN, say): withheld.
+            br#"{"PersonalPIN": 8675309} x"#,
         ];
         for body in bodies {
-            record(&recorder, None, &with_body(body), None, &[]);
+            let request = SentRequest {
+                body: body.to_vec(),
+                ..SentRequest::sample_with_secrets()
+            };
+            record(&recorder, None, &request, None, &[]);
         }
         let har = recorder.to_har();
-        let stored: Vec<(Option<String>, bool)> = har
-            .log
-            .entries
+        let e = &har.log.entries;
+        let stored: Vec<(Option<String>, bool)> = e
             .iter()
             .map(|e| {
                 (
@@ -800,28 +942,88 @@ mod tests {
                 )
             })
             .collect();
+        let kept = |text: &str| (Some(text.to_string()), false);
+        assert_eq!(stored[0], kept("{\"Email\": \"{email:1}\""));
+        assert_eq!(stored[1], kept("{\"Email\": "));
+        assert_eq!(stored[2], kept("[1, 2]"));
+        assert_eq!(stored[3], kept(r#"{"Email": 7}"#));
         assert_eq!(
-            stored[0],
-            (
-                Some("(29 bytes, not JSON; content withheld)".to_string()),
-                true
-            )
+            stored[4],
+            kept(r#"{"Email":"{email:2}","User":{"PrimaryEmail":"{email:3}"}}"#)
         );
-        assert_eq!(stored[1], (Some("{\"Email\": ".to_string()), false));
-        assert_eq!(stored[2], (Some("[1, 2]".to_string()), false));
-        assert_eq!(stored[3], (Some(r#"{"Email": 7}"#.to_string()), false));
-        let (masked, withheld) = &stored[4];
-        assert!(withheld);
-        let masked: Value = serde_json::from_str(masked.as_deref().unwrap()).unwrap();
-        assert_eq!(masked["Email"], "{email:1}");
-        assert_eq!(masked["User"]["PrimaryEmail"], "***@***");
         assert_eq!(stored[5], (None, false));
-        assert_eq!(har.log.entries[5].request.body_size, 0);
-        assert_eq!(har.log.entries[2].request.body_size, 6);
+        assert_eq!(stored[6], kept(r#"{"Email":"{email:4}"} trailing"#));
+        assert_eq!(stored[7], kept("{'Email':'{email:5}'}"));
+        assert_eq!(stored[8], kept(r#"[{"Email":"{email:6}"}]"#));
+        assert_eq!(e[9].chime.body_encoding, Some(BodyEncoding::Base64));
+        assert_eq!(e[9].stored_body().unwrap(), bodies[9]);
+        assert_eq!(e[9].request.body_size, byte_count(bodies[9].len()));
+        assert!(stored[10].1 && stored[11].1, "{stored:?}");
+        assert_eq!(
+            stored[10].0.as_deref(),
+            Some("(40 bytes, not JSON; content withheld)")
+        );
+        assert_eq!(e[0].chime.emails[0].pointer, "/Email");
+        assert_eq!(e[4].chime.emails[1].pointer, "/PrimaryEmail");
+        assert_eq!(e[5].request.body_size, 0);
+        assert_eq!(e[2].request.body_size, 6);
+        assert_eq!(e[6].request.body_size, -1, "not even an address's length");
         let text = serde_json::to_string(&har).unwrap();
-        for secret in ["carol", "dave", "erin"] {
+        for secret in [
+            "carol", "dave", "erin", "frank", "grace", "heidi", "ivan", "8675309",
+        ] {
             assert!(!text.contains(secret), "{secret} leaked:\n{text}");
         }
+        // Replayed, each body is the one recorded, byte for byte, but for its addresses.
+        for (i, body) in bodies.iter().enumerate().filter(|(i, _)| *i < 10) {
+            let replayed = e[i].replay_body("t").unwrap();
+            let fresh = |n: u32| format!("chime-conformance+t-e{n}@example.com");
+            let mut expected = String::from_utf8_lossy(body).into_owned();
+            for (name, n) in [
+                ("carol", 1),
+                ("dave", 2),
+                ("erin", 3),
+                ("frank", 4),
+                ("grace", 5),
+                ("heidi", 6),
+            ] {
+                expected = expected.replace(&format!("{name}@example.com"), &fresh(n));
+            }
+            if i == 9 {
+                assert_eq!(replayed, *body);
+            } else {
+                assert_eq!(String::from_utf8(replayed).unwrap(), expected, "body {i}");
+            }
+        }
+        assert!(e[10].replay_body("t").is_err());
+    }
+
+    #[test]
+    fn a_json_body_is_masked_by_its_members_as_every_report_masks_it() {
+        let recorder = CassetteRecorder::new();
+        for body in [
+            r#"["a@b.c"]"#,
+            r#"{"X":[{"Email":"judy@example.com"}],"Y":"k@l.m"}"#,
+        ] {
+            record(&recorder, None, &with_body(body), None, &[]);
+        }
+        let har = recorder.to_har();
+        let stored: Vec<(&str, bool)> = har
+            .log
+            .entries
+            .iter()
+            .map(|e| {
+                let text = e.request.post_data.as_ref().map_or("", |p| p.text.as_str());
+                (text, e.chime.body_withheld)
+            })
+            .collect();
+        assert_eq!(
+            stored,
+            [
+                (r#"["a@b.c"]"#, false),
+                (r#"{"X":[{"Email":"{email:1}"}],"Y":"k@l.m"}"#, false),
+            ]
+        );
     }
 
     #[test]

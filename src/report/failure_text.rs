@@ -46,6 +46,9 @@ pub fn render_failure(f: &FailureRecord) -> String {
     }
     if let Some(exchange) = &f.exchange {
         write_exchange(&mut out, exchange);
+        if exchange.response.is_none() && f.transport_error.is_none() {
+            let _ = writeln!(out, "response: none (the connection closed with no answer)");
+        }
     }
     let _ = writeln!(out, "seed: {}", f.seed);
     if let Some(curl) = &f.reproduce {

@@ -154,8 +154,11 @@ mod tests {
             trigger: TriggerClass::Credentials,
         }];
         // Passed, but its answers named only a front door's error, not the exception.
-        let mut record =
-            TrialRecord::case(&*cases[0].name, Exception::Unauthorized, TrialOutcome::Passed);
+        let mut record = TrialRecord::case(
+            &*cases[0].name,
+            Exception::Unauthorized,
+            TrialOutcome::Passed,
+        );
         record.exceptions.clear();
         let row = &build_matrix(&cases, &[record.clone()])[1];
         assert_eq!(row.exception, Exception::Unauthorized);

@@ -14,14 +14,15 @@ use libtest_mimic::{Completion, Trial};
 use super::case::burst_rules;
 use super::conclude::TrialFailure;
 use super::evaluate::{Answer, Evaluation};
-use super::malformed::closed_early;
 use super::replay::Replay;
 use super::Run;
-use crate::check::diff::{compare, compare_bursts, DiffClass, DiffLevel, Difference, Observation};
+use crate::check::diff::{
+    compare, compare_bursts, created_and_refused, DiffClass, DiffLevel, Difference, Observation,
+};
 use crate::check::{Checked, Rule};
 use crate::http::{Exchange, Unanswered};
 use crate::input::cases::{Case, Step};
-use crate::input::malformed::Malformed;
+use crate::input::malformed::{Acceptable, Malformed};
 use crate::input::property::Property;
 use crate::report::drift::{render_class, DriftClassReport, DriftExample, DriftReport};
 use crate::report::record::{ExchangeRecord, FailureRecord, TrialKind};
@@ -101,14 +102,16 @@ impl Side {
         })
     }
 
-    /// A side from an evaluated request.
+    /// A side from an evaluated request: an early close taken as a refusal is one.
     pub(super) fn of(evaluation: &Evaluation) -> Side {
         let (request, response, violations) = evaluation.answer.parts();
         let rules: Vec<_> = violations.iter().map(|v| v.rule).collect();
+        let closed = matches!(&evaluation.answer, Answer::ClosedEarly { violations, .. } if violations.is_empty());
         Side {
             observation: match response {
                 Some(r) => Observation::of(r, &rules),
-                None => Observation::unanswered(),
+                None if closed => Observation::closed_early(),
+                None => Observation::no_answer(&rules),
             },
             exchange: Some(ExchangeRecord::masked(request, response)),
             request_bytes: request.body.len(),
@@ -260,17 +263,12 @@ impl Comparison {
             )
         });
         let context = Some(format!("a malformed request: {}", class.name()));
-        let trial = class.trial_name();
-        let side = |answer: Answer| {
-            let closed = matches!(&answer, Answer::Unanswered(u) if closed_early(&trial, u));
-            let mut side = Side::of(&Evaluation::new(None, answer));
-            if closed {
-                side.observation = Observation::closed_early();
-            }
-            side
-        };
+        let side = |answer: Answer| Side::of(&Evaluation::new(None, answer));
         let (left, right) = (side(l), side(r));
-        let differences = compare(&left.observation, &right.observation);
+        let mut differences = compare(&left.observation, &right.observation);
+        if choice_both_ways(&class.trial_name(), &left.observation, &right.observation) {
+            differences.retain(|d| d.class == DiffClass::ContractRule);
+        }
         lock(gathered).add(&class.trial_name(), context, differences, &left, &right);
     }
 
@@ -312,6 +310,13 @@ impl Comparison {
             }
         }
     }
+}
+
+/// True when `trial` is a malformed class whose request may be created from or refused
+/// (a large body, a missing or wrong media type) and one side did each: both conform.
+pub(super) fn choice_both_ways(trial: &str, left: &Observation, right: &Observation) -> bool {
+    Malformed::of_trial(trial).is_some_and(|c| c.acceptable() == Acceptable::ParsedOrRefused)
+        && created_and_refused(left, right)
 }
 
 /// The sides of one step's answers (one for a request with no answer); the rules a burst

@@ -45,6 +45,15 @@ impl Run {
                 None,
                 &exchange.request,
             ),
+            Answer::ClosedEarly {
+                unanswered,
+                violations,
+            } => (
+                violations.clone(),
+                ExchangeRecord::masked(&unanswered.request, None),
+                None,
+                &unanswered.request,
+            ),
             Answer::Unanswered(unanswered) => (
                 Vec::new(),
                 ExchangeRecord::masked(&unanswered.request, None),

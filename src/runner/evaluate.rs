@@ -33,6 +33,14 @@ pub(crate) enum Answer {
     },
     /// No complete answer came back (a transport failure).
     Unanswered(Unanswered),
+    /// No answer came because the connection closed while a request the target may refuse
+    /// that way (a body too large for it) was sent, and that close was judged: `violations`
+    /// is empty when it is taken as a refusal the harness could not see (over https), else
+    /// it holds the departure (a close with no answer at all).
+    ClosedEarly {
+        unanswered: Unanswered,
+        violations: Vec<Violation>,
+    },
 }
 
 /// One request's verdict, with a line saying what was being tried.
@@ -54,6 +62,10 @@ impl Answer {
                 violations,
             } => (&exchange.request, Some(&exchange.response), violations),
             Answer::Unanswered(u) => (&u.request, None, &[]),
+            Answer::ClosedEarly {
+                unanswered,
+                violations,
+            } => (&unanswered.request, None, violations),
         }
     }
 }
@@ -69,7 +81,9 @@ impl Evaluation {
 
     pub fn failed(&self) -> bool {
         match &self.answer {
-            Answer::Checked { violations, .. } => !violations.is_empty(),
+            Answer::Checked { violations, .. } | Answer::ClosedEarly { violations, .. } => {
+                !violations.is_empty()
+            }
             Answer::Unanswered(_) => true,
         }
     }
@@ -80,10 +94,7 @@ impl Evaluation {
 
     /// The rules the shown exchange broke.
     pub fn rules(&self) -> impl Iterator<Item = Rule> + '_ {
-        let violations = match &self.answer {
-            Answer::Checked { violations, .. } => violations.as_slice(),
-            Answer::Unanswered(_) => &[],
-        };
+        let (_, _, violations) = self.answer.parts();
         violations.iter().map(|v| v.rule)
     }
 }

@@ -58,8 +58,6 @@ pub struct Run {
     /// Statuses answered to each trial's requests (`None`: no answer), for run health.
     statuses:
         Mutex<std::collections::HashMap<String, std::collections::BTreeMap<Option<u16>, u64>>>,
-    /// What trials noted about the target's choices (where the contract leaves one open).
-    notes: Mutex<std::collections::BTreeMap<String, std::collections::BTreeSet<String>>>,
     tags: AtomicU64,
     /// What the properties' inputs covered so far.
     coverage: CoverageTally,
@@ -87,7 +85,6 @@ impl Run {
             reporters,
             user_ids: Mutex::default(),
             records: Mutex::default(),
-            notes: Mutex::default(),
             statuses: Mutex::default(),
             tags: AtomicU64::new(0),
             coverage: CoverageTally::default(),
@@ -121,15 +118,6 @@ impl Run {
         let mut ids: Vec<String> = lock(&self.user_ids).iter().cloned().collect();
         ids.sort();
         ids
-    }
-
-    /// Notes, for a trial's record, a choice the target made where the contract allows more
-    /// than one answer.
-    pub(crate) fn note(&self, trial: &str, text: String) {
-        lock(&self.notes)
-            .entry(trial.to_string())
-            .or_default()
-            .insert(text);
     }
 
     /// Notes a documented exception a trial's answer named, for the matrix.
@@ -239,9 +227,11 @@ impl Run {
 
     /// Keeps a trial's record and tells the reporters.
     fn keep(&self, mut record: TrialRecord) {
-        let mut notes = lock(&self.notes).remove(&record.name).unwrap_or_default();
-        notes.extend(self.choices.take_trial_notes(&record.name));
-        record.notes = notes.into_iter().collect();
+        record.notes = self
+            .choices
+            .take_trial_notes(&record.name)
+            .into_iter()
+            .collect();
         if let Some(seen) = lock(&self.exceptions).remove(&record.name) {
             record.exceptions = seen.into_iter().collect();
         }

@@ -9,15 +9,19 @@ use std::sync::atomic::AtomicU64;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use super::compare::{Gathered, Side};
-use super::malformed::{closed_early, may_close_early};
+use serde_json::Value;
+
+use super::compare::{choice_both_ways, Gathered, Side};
+use super::malformed::{may_close_early, NoAnswer};
 use super::Run;
-use crate::check::diff::{compare_bursts, Observation};
+use crate::check::diff::{compare_bursts, DiffClass, Observation};
 use crate::check::{check_response, Checked, Expectation, Rule, SentFacts};
+use crate::contract::redact::redact_body;
 use crate::contract::Exception;
 use crate::http::{Call, CallBody, CallPurpose, Exchange, ReceivedResponse};
 use crate::input::cases::Case;
-use crate::input::cassette::{fill_emails, Entry, Har, Verdict};
+use crate::input::cassette::{Entry, Har, Verdict};
+use crate::input::malformed::{Acceptable, Malformed};
 use crate::input::property::Property;
 use crate::report::record::{ExchangeRecord, RequestRecord, ResponseRecord};
 use crate::util::lock;
@@ -47,19 +51,35 @@ impl Replay {
     }
 
     /// Re-sends every trial's requests, in the recorded order, and gathers the differences.
+    /// A group with a request whose body the cassette withheld is not sent (a placeholder
+    /// for the body would not be the request recorded) and is listed as not compared.
     pub(super) fn run(&self, run: &Run, cases: &[Case], gathered: &Mutex<Gathered>) {
         for (trial, groups) in self.trials() {
             let tag = run.next_tag();
             for group in groups {
+                let calls: Result<Vec<Call>, String> =
+                    group.iter().map(|e| replay_call(run, e, &tag)).collect();
+                let calls = match calls {
+                    Ok(calls) => calls,
+                    Err(why) => {
+                        lock(gathered).skip(trial, why);
+                        continue;
+                    }
+                };
                 let recorded: Vec<Side> = group.iter().map(|e| recorded_side(e)).collect();
                 let replayed = run
                     .runtime
-                    .block_on(self.send_group(run, cases, trial, &group, &tag));
+                    .block_on(self.send_group(run, cases, trial, &group, calls));
                 let observations = |sides: &[Side]| -> Vec<Observation> {
                     sides.iter().map(|s| s.observation.clone()).collect()
                 };
-                let differences =
+                let mut differences =
                     compare_bursts(&observations(&recorded), &observations(&replayed));
+                if let ([l], [r]) = (recorded.as_slice(), replayed.as_slice()) {
+                    if choice_both_ways(trial, &l.observation, &r.observation) {
+                        differences.retain(|d| d.class == DiffClass::ContractRule);
+                    }
+                }
                 let context = group[0]
                     .chime
                     .role
@@ -90,71 +110,86 @@ impl Replay {
         trials
     }
 
-    /// Sends a group of recorded requests at once; the sides of their answers.
+    /// Sends a group of recorded requests at once; the sides of their answers. A request
+    /// that got no answer is judged as the recording's trial judges it (an early close of a
+    /// large body, see [`Run::after_no_answer`]).
     async fn send_group(
         &self,
         run: &Run,
         cases: &[Case],
         trial: &str,
         group: &[&Entry],
-        tag: &str,
+        calls: Vec<Call>,
     ) -> Vec<Side> {
         let sent = AtomicU64::new(0);
-        let calls: Vec<Call> = group.iter().map(|e| replay_call(run, e, tag)).collect();
         let throttling = group.iter().any(|e| e.response.status == 429);
         sent.fetch_add(calls.len() as u64, std::sync::atomic::Ordering::Relaxed);
         let answers = run.exchange_together(trial, &calls, throttling).await;
         let burst = group.len();
-        calls
-            .iter()
-            .zip(answers)
-            .zip(group)
-            .map(|((call, answer), entry)| match answer {
-                Ok(exchange) => {
-                    let checked = check_replayed(run, cases, trial, entry, burst, call, &exchange);
-                    let rules: Vec<Rule> = checked.violations.iter().map(|v| v.rule).collect();
-                    Side::answered(&exchange, &rules)
-                }
-                Err(unanswered) => {
-                    let mut side = Side::unanswered(&unanswered);
-                    if closed_early(trial, &unanswered) {
-                        side.observation = Observation::closed_early();
-                    }
-                    side
-                }
-            })
-            .collect()
+        let mut sides = Vec::with_capacity(burst);
+        for ((call, answer), entry) in calls.iter().zip(answers).zip(group) {
+            let answered = |exchange: &Exchange| {
+                let checked = check_replayed(run, cases, trial, entry, burst, call, exchange);
+                let rules: Vec<Rule> = checked.violations.iter().map(|v| v.rule).collect();
+                Side::answered(exchange, &rules)
+            };
+            let side = match answer {
+                Ok(exchange) => answered(&exchange),
+                Err(unanswered) => match run.after_no_answer(trial, unanswered).await {
+                    NoAnswer::Answered(exchange) => answered(&exchange),
+                    NoAnswer::Departed(unanswered, violation) => Side {
+                        observation: Observation::no_answer(&[violation.rule]),
+                        ..Side::unanswered(&unanswered)
+                    },
+                    NoAnswer::Unverified(unanswered) => Side {
+                        observation: Observation::closed_early(),
+                        ..Side::unanswered(&unanswered)
+                    },
+                    NoAnswer::Failed(unanswered) => Side::unanswered(&unanswered),
+                },
+            };
+            sides.push(side);
+        }
+        sides
     }
 }
 
-/// The call a recorded request becomes against the current target.
-fn replay_call(run: &Run, entry: &Entry, tag: &str) -> Call {
+/// The call a recorded request becomes against the current target: its body byte for
+/// byte as recorded, each email placeholder filled with a fresh address, under the
+/// recorded `Content-Type` (or none); an error naming the entry when the cassette withheld
+/// the body.
+fn replay_call(run: &Run, entry: &Entry, tag: &str) -> Result<Call, String> {
     let note = &entry.chime;
-    let text = entry
-        .request
-        .post_data
-        .as_ref()
-        .map(|p| fill_emails(&p.text, &note.emails, tag))
-        .unwrap_or_default();
+    let bytes = entry.replay_body(tag).map_err(|why| {
+        let step = note
+            .role
+            .step
+            .map(|n| format!(" (step {n})"))
+            .unwrap_or_default();
+        format!("a request{step} is not replayed: {why}")
+    })?;
     let content_type = entry
         .request
         .headers
         .iter()
         .find(|h| h.name.eq_ignore_ascii_case("content-type"))
         .map(|h| h.value.clone());
+    // A JSON body that serde_json writes back to the same bytes goes as JSON, so that the
+    // checks know what it held; any other goes as its bytes.
     let json = content_type
         .as_deref()
-        .is_some_and(|ct| ct.starts_with("application/json"))
-        .then(|| serde_json::from_str(&text).ok())
-        .flatten();
+        .is_some_and(|ct| ct == "application/json")
+        .then(|| serde_json::from_slice::<Value>(&bytes).ok())
+        .flatten()
+        .filter(|value| value.to_string().as_bytes() == bytes.as_slice());
     let body = match json {
         Some(value) => CallBody::Json(value),
         None => CallBody::Raw {
-            bytes: text.into_bytes(),
+            bytes,
             content_type,
         },
     };
-    Call {
+    Ok(Call {
         account_id: run.step_account(note.role.account),
         body,
         signature: note.signature,
@@ -164,11 +199,12 @@ fn replay_call(run: &Run, entry: &Entry, tag: &str) -> Call {
         } else {
             CallPurpose::Probe
         },
-    }
+    })
 }
 
 /// Checks a replayed answer as the recording's trial checked it: a property by what its
-/// inputs must get, a case step by what the case says.
+/// inputs must get, a case step by what the case says, a malformed class as its class
+/// allows.
 fn check_replayed(
     run: &Run,
     cases: &[Case],
@@ -188,8 +224,15 @@ fn check_replayed(
         step.burst = u32::try_from(burst).unwrap_or(u32::MAX).max(1);
         return run.check_step_response(trial, &step, call, exchange);
     }
-    let facts = SentFacts::of(&call.account_id, call.body.json());
+    let body: Option<Value> = match &call.body {
+        CallBody::Json(value) => Some(value.clone()),
+        CallBody::Raw { bytes, .. } => serde_json::from_slice(bytes).ok(),
+    };
+    let facts = SentFacts::of(&call.account_id, body.as_ref());
+    let malformed = Malformed::of_trial(trial).map(Malformed::acceptable);
     let expectation = match trial {
+        _ if malformed == Some(Acceptable::Refusal) => Expectation::Malformed,
+        _ if malformed == Some(Acceptable::ParsedOrRefused) => Expectation::ParsedOrRefused(&facts),
         t if t == Property::ValidRequestCreatesUser.trial_name() => Expectation::Created(&facts),
         t if t == Property::InvalidRequestIsRejected.trial_name() => Expectation::Rejected {
             exception: Exception::BadRequest,
@@ -227,15 +270,14 @@ fn recorded_side(entry: &Entry) -> Side {
         body: body.clone().into_bytes(),
         elapsed: Duration::from_millis(entry.timings.wait.max(0.0) as u64),
     };
-    let request_body = entry
-        .request
-        .post_data
-        .as_ref()
-        .map(|p| p.text.clone())
-        .unwrap_or_default();
+    let stored = entry.stored_body().unwrap_or_default();
+    let request_body = redact_body(&stored);
     Side {
         observation: if answered {
             Observation::of(&received, &rules)
+        } else if !rules.is_empty() {
+            // No answer where one was due (a close with none): the rules say so.
+            Observation::no_answer(&rules)
         } else if may_close_early(&note.trial) {
             Observation::closed_early()
         } else {
@@ -251,7 +293,7 @@ fn recorded_side(entry: &Entry) -> Side {
                     .iter()
                     .map(|h| (h.name.clone(), h.value.clone()))
                     .collect(),
-                body: request_body.clone(),
+                body: request_body,
             },
             response: answered.then_some(ResponseRecord {
                 status: response.status,
@@ -260,6 +302,6 @@ fn recorded_side(entry: &Entry) -> Side {
                 elapsed_ms: received.elapsed.as_millis(),
             }),
         }),
-        request_bytes: request_body.len(),
+        request_bytes: stored.len(),
     }
 }

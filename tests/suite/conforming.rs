@@ -4,7 +4,7 @@
 //! request members refused; or the other choice where the contract leaves one open: the
 //! regex dialect, email case and normalisation, front-door auth errors, the error type only
 //! in the body, 415 and SerializationException for malformed bodies, service restrictions,
-//! transient 503s) answers differently from the plain mock but breaks no rule, and the harness run against it must
+//! transient 503s, large bodies created from) answers differently from the plain mock but breaks no rule, and the harness run against it must
 //! pass cleanly: exit 0, no failed trial, all eight exceptions observed.
 
 use serde_json::Value;
@@ -73,6 +73,7 @@ fn made_choice(variant: Variant) -> Option<(OpenChoice, &'static str)> {
         Variant::RestrictUnusualInput => {
             (OpenChoice::ServiceRestriction, "400 BadRequestException")
         }
+        Variant::AcceptLargeBodies => (OpenChoice::BodySize, "accepted (HTTP 201)"),
         _ => return None,
     })
 }
@@ -158,6 +159,7 @@ conforming_tests! {
     serialization_errors => SerializationErrors,
     restrict_unusual_input => RestrictUnusualInput,
     transient_unavailable => TransientUnavailable,
+    accept_large_bodies => AcceptLargeBodies,
 }
 
 /// A regressions file holding an input judged under another target (an Email the ECMA-262
@@ -284,15 +286,27 @@ async fn every_report_has_the_choices_and_restrictions_section() {
         variant: Some(Variant::RestrictUnusualInput),
         ..MockConfig::default()
     };
-    let args = ["--junit", junit_path.as_str(), "--summary", summary_path.as_str()];
+    let args = [
+        "--junit",
+        junit_path.as_str(),
+        "--summary",
+        summary_path.as_str(),
+    ];
     let (run, report) = full_run_with(config, &args).await;
     assert_eq!(run.code, 0, "{run}");
-    assert!(report["summary"]["restrictions"].as_u64() > Some(0), "{}", report["summary"]);
+    assert!(
+        report["summary"]["restrictions"].as_u64() > Some(0),
+        "{}",
+        report["summary"]
+    );
     assert!(run.stderr.contains("choices and restrictions: "), "{run}");
     let xml = std::fs::read_to_string(&junit).unwrap();
     assert!(xml.contains("name=\"choices_and_restrictions\""), "{xml}");
     assert!(xml.contains("service_restriction"), "{xml}");
     let md = std::fs::read_to_string(&summary).unwrap();
     assert!(md.contains("### Choices and restrictions"), "{md}");
-    assert!(md.contains("| `service_restriction` | restriction |"), "{md}");
+    assert!(
+        md.contains("| `service_restriction` | restriction |"),
+        "{md}"
+    );
 }

@@ -317,3 +317,204 @@ async fn a_cassette_is_har_with_every_exchange_and_no_secret_and_replays() {
     assert_eq!(red.code, 1, "{red}");
     assert!(failed(&red, "diff::contract_rule"), "{red}");
 }
+
+/// A run of the malformed trials only (a libtest filter), recording a cassette at
+/// `cassette`, against `endpoint` (the embedded mock when `None`) unsigned when
+/// `unsigned`.
+async fn record_malformed(
+    cassette: &Path,
+    endpoint: Option<&str>,
+    unsigned: bool,
+) -> ConformanceRun {
+    let mut args = vec![
+        "--record".to_string(),
+        cassette.display().to_string(),
+        "malformed::".into(),
+    ];
+    if let Some(endpoint) = endpoint {
+        args.extend(["--endpoint".into(), endpoint.into()]);
+        args.extend(["--account-id".into(), "acct".into()]);
+    }
+    if unsigned {
+        args.extend(["--auth".into(), "none".into()]);
+    }
+    harness(args, Vec::new()).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_malformed_body_accepted_on_replay_fails_the_replay_by_its_rule() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let cassette = dir.path().join("malformed.har");
+    let recorded = record_malformed(&cassette, None, false).await;
+    assert_eq!(recorded.code, 0, "{recorded}");
+    let lenient = ReferenceMock::start(MockConfig {
+        defect: Some(Defect::AcceptTrailingData),
+        ..MockConfig::default()
+    })
+    .await
+    .expect("the mock starts");
+    let report = dir.path().join("report.json");
+    let mut args = vec![
+        "--replay".to_string(),
+        cassette.display().to_string(),
+        "--report".into(),
+        report.display().to_string(),
+        "--endpoint".into(),
+        lenient.uri(),
+    ];
+    args.extend(crate::util::fixture_flags(&lenient));
+    let red = harness(args, Vec::new()).await;
+    assert_eq!(red.code, 1, "{red}");
+    assert!(failed(&red, "diff::contract_rule"), "{red}");
+    let report = read_json(&report);
+    assert_eq!(
+        rule_names(&report, "right"),
+        BTreeSet::from(["input.malformed_refused".to_string()]),
+        "{}",
+        report["drift"]
+    );
+    assert!(
+        report["drift"]["not_compared"]
+            .as_array()
+            .is_none_or(|n| n.is_empty()),
+        "every body is replayed: {}",
+        report["drift"]
+    );
+}
+
+/// A server that keeps the body of every CreateUser request it gets (the preflight's
+/// aside) and refuses each with a 400 BadRequestException.
+async fn body_keeper() -> (String, std::sync::Arc<std::sync::Mutex<Vec<Vec<u8>>>>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind loopback");
+    let address = listener.local_addr().expect("local address");
+    let bodies = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let kept = bodies.clone();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let kept = kept.clone();
+            tokio::spawn(async move {
+                let mut seen = Vec::new();
+                let mut buf = vec![0u8; 64 * 1024];
+                let head_end = loop {
+                    if let Some(at) = seen.windows(4).position(|w| w == b"\r\n\r\n") {
+                        break at + 4;
+                    }
+                    match stream.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => seen.extend_from_slice(&buf[..n]),
+                    }
+                };
+                let head = String::from_utf8_lossy(&seen[..head_end]).to_ascii_lowercase();
+                let length: usize = head
+                    .lines()
+                    .find_map(|l| l.strip_prefix("content-length:"))
+                    .and_then(|v| v.trim().parse().ok())
+                    .unwrap_or(0);
+                while seen.len() < head_end + length {
+                    match stream.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => seen.extend_from_slice(&buf[..n]),
+                    }
+                }
+                if !head.contains("preflight") {
+                    let body = seen[head_end..head_end + length].to_vec();
+                    kept.lock().expect("not poisoned").push(body);
+                }
+                let body = r#"{"Code":"BadRequest","Message":"kept"}"#;
+                let answer = format!(
+                    "HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\nx-amzn-errortype: BadRequestException\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = stream.write_all(answer.as_bytes()).await;
+            });
+        }
+    });
+    (format!("http://{address}"), bodies)
+}
+
+/// A body with each address the harness makes (`chime-conformance+...@example.com`)
+/// replaced by `EMAIL`.
+fn without_addresses(body: &[u8]) -> Vec<u8> {
+    const START: &[u8] = b"chime-conformance+";
+    const END: &[u8] = b"@example.com";
+    let mut out = Vec::with_capacity(body.len());
+    let mut rest = body;
+    while let Some(at) = rest.windows(START.len()).position(|w| w == START) {
+        out.extend_from_slice(&rest[..at]);
+        let after = &rest[at..];
+        match after.windows(END.len()).position(|w| w == END) {
+            Some(end) => {
+                out.extend_from_slice(b"EMAIL");
+                rest = &after[end + END.len()..];
+            }
+            None => {
+                out.extend_from_slice(after);
+                rest = &[];
+            }
+        }
+    }
+    out.extend_from_slice(rest);
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replay_sends_every_recorded_malformed_body_byte_for_byte_but_its_emails() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let cassette = dir.path().join("malformed.har");
+    let (first, recorded) = body_keeper().await;
+    record_malformed(&cassette, Some(&first), true).await;
+    let (second, replayed) = body_keeper().await;
+    let args = vec![
+        "--replay".to_string(),
+        cassette.display().to_string(),
+        "--endpoint".into(),
+        second,
+        "--account-id".into(),
+        "acct".into(),
+        "--auth".into(),
+        "none".into(),
+    ];
+    let run = harness(args, Vec::new()).await;
+    let bodies = |kept: &std::sync::Mutex<Vec<Vec<u8>>>| {
+        let mut bodies: Vec<Vec<u8>> = kept
+            .lock()
+            .expect("not poisoned")
+            .iter()
+            .map(|b| without_addresses(b))
+            .collect();
+        bodies.sort();
+        bodies
+    };
+    let (recorded, replayed) = (bodies(&recorded), bodies(&replayed));
+    assert_eq!(recorded.len(), 13, "one request per malformed class");
+    assert!(
+        recorded
+            .iter()
+            .any(|b| b.windows(2).any(|w| w == [0xff, 0xfe])),
+        "the invalid UTF-8 body was sent"
+    );
+    assert!(
+        recorded
+            .iter()
+            .any(|b| b.ends_with(b"} trailing") && b.windows(5).any(|w| w == b"EMAIL")),
+        "the trailing-data body carried an address"
+    );
+    let differ: Vec<String> = recorded
+        .iter()
+        .zip(&replayed)
+        .filter(|(a, b)| a != b)
+        .map(|(a, b)| {
+            let show = |x: &[u8]| String::from_utf8_lossy(&x[..x.len().min(120)]).into_owned();
+            format!("recorded {} / replayed {}", show(a), show(b))
+        })
+        .collect();
+    assert!(
+        recorded.len() == replayed.len() && differ.is_empty(),
+        "{} recorded, {} replayed; differing: {differ:#?}\n{run}",
+        recorded.len(),
+        replayed.len()
+    );
+}

@@ -337,3 +337,131 @@ async fn the_run_deadline_holds_for_the_whole_suite() {
     }
     assert!(run.stdout.contains("transport failure (Deadline)"), "{run}");
 }
+
+/// What a server that refuses large bodies early does with one connection: it reads the
+/// request head only, then resets the connection, the body unread; before that, the
+/// second and later requests with a body over 1 MiB (the first is the harness's own, the
+/// next its raw re-probe) are answered with `status` (none: no answer at all).
+async fn refuse_early(
+    mut stream: TcpStream,
+    status: Option<u16>,
+    large_seen: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+) -> std::io::Result<()> {
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !seen.windows(4).any(|w| w == b"\r\n\r\n") && seen.len() < 65_536 {
+        match stream.read(&mut buf).await? {
+            0 => return Ok(()),
+            n => seen.extend_from_slice(&buf[..n]),
+        }
+    }
+    let head = String::from_utf8_lossy(&seen).to_ascii_lowercase();
+    let length: usize = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length:"))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0);
+    let large = length > 1 << 20;
+    let status = status
+        .filter(|_| large && large_seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst) > 0);
+    if let Some(status) = status {
+        let (error_type, body) = match status {
+            413 => (
+                "RequestEntityTooLargeException",
+                r#"{"message":"too large"}"#,
+            ),
+            _ => (
+                "ServiceUnavailableException",
+                r#"{"Code":"ServiceUnavailable","Message":"down"}"#,
+            ),
+        };
+        let answer = format!(
+            "HTTP/1.1 {status} Refused\r\ncontent-type: application/json\r\nx-amzn-errortype: {error_type}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        stream.write_all(answer.as_bytes()).await?;
+        stream.flush().await?;
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // SO_LINGER 0: the close is a reset (deprecated for its blocking non-zero form only).
+    #[allow(deprecated)]
+    stream.set_linger(Some(Duration::ZERO))?;
+    drop(stream);
+    Ok(())
+}
+
+/// A loopback server whose first large request is reset with no answer, and every later
+/// one (the harness's raw re-probe) refused early with `status` (none: reset with no
+/// answer too), so that the HTTP client never sees an answer and the re-probe decides.
+async fn early_refusal_server(status: Option<u16>) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind loopback");
+    let address = listener.local_addr().expect("local address");
+    tokio::spawn(async move {
+        let large_seen = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let stop = Instant::now() + HOLD;
+        while Instant::now() < stop {
+            let Ok(Ok((stream, _))) =
+                tokio::time::timeout(Duration::from_secs(1), listener.accept()).await
+            else {
+                continue;
+            };
+            tokio::spawn(refuse_early(stream, status, large_seen.clone()));
+        }
+    });
+    format!("http://{address}")
+}
+
+/// The oversized-body trial against an early-refusal server: its report entry.
+async fn oversized_against(status: Option<u16>) -> (ConformanceRun, Value) {
+    let endpoint = early_refusal_server(status).await;
+    let (run, report, _) = run_against(
+        endpoint,
+        TIMEOUT_SECS,
+        &["--exact", "malformed::oversized_body"],
+    )
+    .await;
+    let trial = report["trials"][0].clone();
+    assert_eq!(trial["name"], "malformed::oversized_body", "{run}");
+    (run, trial)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_early_413_then_a_reset_is_a_refusal_and_noted() {
+    let (run, trial) = oversized_against(Some(413)).await;
+    assert_eq!(run.code, 0, "{run}");
+    assert_eq!(
+        trial["notes"],
+        serde_json::json!([
+            "body size: refused (HTTP 413 RequestEntityTooLargeException), then closed the connection"
+        ]),
+        "{trial}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_early_503_then_a_reset_is_an_unexpected_fault() {
+    let (run, trial) = oversized_against(Some(503)).await;
+    assert_eq!(run.code, 1, "{run}");
+    assert_eq!(trial["transport"], false, "{trial}");
+    assert_eq!(
+        trial["rules"],
+        serde_json::json!(["error.unexpected_fault"]),
+        "{trial}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reset_with_no_answer_to_a_large_body_is_a_departure() {
+    let (run, trial) = oversized_against(None).await;
+    assert_eq!(run.code, 1, "{run}");
+    assert_eq!(trial["transport"], false, "{trial}");
+    assert_eq!(
+        trial["rules"],
+        serde_json::json!(["input.malformed_refused"]),
+        "{trial}"
+    );
+    let seen = trial["violations"][0]["seen"].as_str().unwrap_or("");
+    assert!(seen.starts_with("no answer: the connection was"), "{seen}");
+}

@@ -186,6 +186,12 @@ pub const MUTANTS: &[Mutant] = &[
         Rule::InvariantPrimaryEmail,
         &[],
     ),
+    // Caught only by the oversized body, re-sent raw to see that no answer came.
+    mutant(
+        Defect::ResetOnOversizedBody,
+        Rule::InputMalformedRefused,
+        &[],
+    ),
 ];
 
 /// Runs the whole suite against the reference mock with `defect` switched on.
@@ -322,8 +328,15 @@ fn assert_structured(defect: Defect, trial: &Value) {
     }
     let exchange = &trial["exchange"];
     assert_eq!(exchange["request"]["method"], "POST", "{defect}: {trial}");
+    // The response is there, unless what broke the rule is that none came.
+    let no_answer = violations.iter().any(|v| {
+        v["seen"]
+            .as_str()
+            .is_some_and(|s| s.starts_with("no answer"))
+    });
     assert!(
-        exchange["response"]["status"].as_u64().is_some(),
+        exchange["response"]["status"].as_u64().is_some()
+            || (no_answer && exchange["response"].is_null()),
         "{defect}: {trial}"
     );
     let text = exchange.to_string();
@@ -413,6 +426,7 @@ mutant_tests! {
     accept_trailing_data => AcceptTrailingData,
     reject_long_username => RejectLongUsername,
     mangle_astral_email_echo => MangleAstralEmailEcho,
+    reset_on_oversized_body => ResetOnOversizedBody,
 }
 
 #[test]

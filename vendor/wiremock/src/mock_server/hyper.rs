@@ -1,5 +1,5 @@
 use crate::mock_server::bare_server::MockServerState;
-use crate::mock_server::limits::ServerLimits;
+use crate::mock_server::limits::{OverLimit, ServerLimits};
 use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use hyper::body::Bytes;
 use hyper::service::service_fn;
@@ -77,8 +77,8 @@ fn too_large_response(
     limits: &ServerLimits,
 ) -> hyper::Response<Full<Bytes>> {
     let mut response = match &limits.max_body_bytes {
-        Some((_, responder)) => responder.respond(request).generate_response(),
-        None => hyper::Response::new(Full::default()),
+        Some((_, OverLimit::Answer(responder))) => responder.respond(request).generate_response(),
+        _ => hyper::Response::new(Full::default()),
     };
     response.headers_mut().insert(
         http::header::CONNECTION,
@@ -110,6 +110,13 @@ async fn handle_request(
     let wiremock_request = match read_request(request, &limits).await {
         Ok(ReadRequest::Complete(request)) => request,
         Ok(ReadRequest::TooLarge(request)) => {
+            if matches!(&limits.max_body_bytes, Some((_, OverLimit::Close))) {
+                // No answer: hyper closes the connection on a service error, with the rest
+                // of the body unread, and the connection does not linger.
+                return Err(ErrorLifetimeCast(
+                    "the request body is over the limit: closed without an answer".into(),
+                ));
+            }
             refused.store(true, Ordering::Relaxed);
             return Ok(too_large_response(&request, &limits));
         }

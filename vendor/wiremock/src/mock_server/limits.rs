@@ -30,10 +30,19 @@ use std::time::Duration;
 /// ```
 #[derive(Clone, Default)]
 pub struct ServerLimits {
-    pub(crate) max_body_bytes: Option<(usize, Arc<dyn Respond>)>,
+    pub(crate) max_body_bytes: Option<(usize, OverLimit)>,
     pub(crate) max_header_bytes: Option<usize>,
     pub(crate) header_read_timeout: Option<Duration>,
     pub(crate) max_connections: Option<usize>,
+}
+
+/// What the server does with a request whose body is over the limit.
+#[derive(Clone)]
+pub(crate) enum OverLimit {
+    /// Answer it with this responder, then close the connection.
+    Answer(Arc<dyn Respond>),
+    /// Close the connection at once, without an answer.
+    Close,
 }
 
 /// The smallest read buffer hyper accepts; a smaller header limit is raised to it.
@@ -51,7 +60,16 @@ impl ServerLimits {
     /// `too_large` answers (it sees the request with an empty body; no mock is matched) and
     /// the connection is closed afterwards, without reading the rest.
     pub fn max_body_bytes(mut self, max: usize, too_large: impl Respond + 'static) -> Self {
-        self.max_body_bytes = Some((max, Arc::new(too_large)));
+        self.max_body_bytes = Some((max, OverLimit::Answer(Arc::new(too_large))));
+        self
+    }
+
+    /// Like [`ServerLimits::max_body_bytes`], but a request whose body is over `max` bytes
+    /// gets no answer at all: the connection is closed at once, the rest of the body unread
+    /// (so the client usually sees a reset), as a server that crashes on large bodies does.
+    /// For testing how clients cope with such a server.
+    pub fn close_over_body_limit(mut self, max: usize) -> Self {
+        self.max_body_bytes = Some((max, OverLimit::Close));
         self
     }
 
