@@ -45,7 +45,7 @@ const UNUSUAL_USERNAME: usize = 18;
 const UNUSUAL_EMAIL: usize = 19;
 /// [`BURST_SIZE`] distinct creates, then each of them again.
 const BURST: usize = 20;
-const BURST_SIZE: usize = 8;
+const BURST_SIZE: usize = 7;
 
 /// The headers [`Variant::ExtraHeaders`] adds.
 const EXTRA_HEADERS: [&str; 4] = ["x-amz-cf-id", "x-amzn-trace-id", "cache-control", "server"];
