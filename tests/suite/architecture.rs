@@ -36,6 +36,7 @@ const REPORT_SHARED: &[&str] = &[
     "record",
     "matrix",
     "coverage",
+    "choices",
     "drift",
     "event",
     "failure_text",

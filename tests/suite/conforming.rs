@@ -65,7 +65,6 @@ fn made_choice(variant: Variant) -> Option<(OpenChoice, &'static str)> {
             "MissingAuthenticationTokenException",
         ),
         Variant::ErrorTypeOnlyInBody => (OpenChoice::ErrorTypeHeaderMissing, "__type"),
-        Variant::ErrorTypeInBody => (OpenChoice::ErrorTypeSource, "header"),
         Variant::UnsupportedMediaType => (OpenChoice::MediaType, "415"),
         Variant::SerializationErrors => (OpenChoice::MalformedRefusal, "SerializationException"),
         Variant::RefuseNullMembers => (OpenChoice::NullMember, "400 BadRequestException"),

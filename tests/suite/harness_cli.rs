@@ -106,12 +106,12 @@ fn a_bare_run_passes_everything_and_observes_all_eight_exceptions() {
             .unwrap_or_default()
     };
     assert!(
-        notes("malformed::missing_content_type").contains("answered HTTP 201"),
+        notes("malformed::missing_content_type").contains("media_type (choice): 201 (parsed)"),
         "{report}"
     );
     assert!(
         notes("exception::signature_binding::stale_signature")
-            .contains("refused with UnauthorizedClientException"),
+            .contains("auth_refusal (choice): 401 UnauthorizedClientException"),
         "{report}"
     );
 }

@@ -431,11 +431,11 @@ async fn oversized_against(status: Option<u16>) -> (ConformanceRun, Value) {
 async fn an_early_413_then_a_reset_is_a_refusal_and_noted() {
     let (run, trial) = oversized_against(Some(413)).await;
     assert_eq!(run.code, 0, "{run}");
-    assert_eq!(
-        trial["notes"],
-        serde_json::json!([
-            "body size: refused (HTTP 413 RequestEntityTooLargeException), then closed the connection"
-        ]),
+    let notes = trial["notes"].to_string();
+    assert!(
+        notes.contains(
+            "body_size (choice): refused (HTTP 413 RequestEntityTooLargeException), then closed the connection"
+        ),
         "{trial}"
     );
 }

@@ -224,8 +224,10 @@ reason = "was broken, fixed since: this entry can go"
     );
     let report = read_json(&report);
     assert_eq!(report["summary"]["failed"], 0, "{report}");
-    assert_eq!(report["summary"]["expected_failures"], 4, "{report}");
-    assert_eq!(report["summary"]["unexpected_passes"], 1, "{report}");
+    // A second create of the address in another case is an open choice (`email_case`):
+    // the 201 a target without a conflict check answers passes, so that entry can go too.
+    assert_eq!(report["summary"]["expected_failures"], 3, "{report}");
+    assert_eq!(report["summary"]["unexpected_passes"], 2, "{report}");
 }
 
 /// An expected failure covers the rules it lists, and a security rule only when listed: a
