@@ -21,8 +21,9 @@ pub enum Expectation<'a> {
     /// Any outcome; only the rules every error obeys apply.
     AnyError,
     /// A request that must be refused, with any error that follows restJson1 (an
-    /// authentication refusal may come from a front door); a 2xx breaks `rule`.
-    Refused(Rule),
+    /// authentication refusal may come from a front door, and where the body is
+    /// `unparsable`, a restJson1 protocol error may refuse it); a 2xx breaks `rule`.
+    Refused { rule: Rule, unparsable: bool },
     /// A malformed body: any 4xx (a documented exception, or a restJson1 protocol error
     /// such as `SerializationException`) passes; a 2xx breaks `input.malformed_refused`.
     Malformed,
@@ -221,7 +222,7 @@ pub fn check_response(
         Expectation::Disputed { also, .. } => {
             check_disputed(also, response, injected_fault, schemas)
         }
-        Expectation::Refused(rule) if response.is_success() => Checked {
+        Expectation::Refused { rule, .. } if response.is_success() => Checked {
             violations: vec![Violation::new(
                 rule,
                 "a refusal",
@@ -229,7 +230,15 @@ pub fn check_response(
             )],
             ..Checked::default()
         },
-        Expectation::Refused(_) => {
+        Expectation::Refused {
+            unparsable: true, ..
+        } => check_refusal(
+            OpenChoice::MalformedRefusal,
+            response,
+            injected_fault,
+            schemas,
+        ),
+        Expectation::Refused { .. } => {
             let mut checked = check_error(response, injected_fault, schemas);
             accept_front_door(&mut checked, response.status);
             checked

@@ -18,7 +18,9 @@ use crate::http::{
 };
 use crate::input::cases::AccountRef;
 use crate::input::coverage::Facets;
-use crate::input::generate::{Breakage, CreateUserInput, ErrorProbe, InvalidBody, InvalidInput};
+use crate::input::generate::{
+    unique_email, Breakage, CreateUserInput, ErrorProbe, InvalidBody, InvalidInput,
+};
 use crate::input::property::PropertyInput;
 use crate::report::event::{Event, ExchangeEvent, ExchangeRole};
 use crate::target::Auth;
@@ -340,7 +342,10 @@ impl Run {
             } => match disputed(breakage, account_id, &facts) {
                 // A probe whose validity depends on the dialect may be taken or refused.
                 Some(_) if !*bad_request => Expectation::AnyError,
-                None if !*bad_request => Expectation::Refused(Rule::InputRejected),
+                None if !*bad_request => Expectation::Refused {
+                    rule: Rule::InputRejected,
+                    unparsable: unparsable(breakage),
+                },
                 Some(also) => Expectation::Disputed {
                     facts: &facts,
                     also,
@@ -353,7 +358,10 @@ impl Run {
                     rule: Rule::InputRejected,
                 },
             },
-            Aim::Refuse(rule) => Expectation::Refused(*rule),
+            Aim::Refuse(rule) => Expectation::Refused {
+                rule: *rule,
+                unparsable: false,
+            },
             Aim::Answer => Expectation::AnyError,
         };
         let mut checked = self.judge(trial, expectation, exchange, None);
@@ -363,10 +371,28 @@ impl Run {
         checked.violations
     }
 
+    /// An Email whose validity depends on the regex dialect may create a user: it is made
+    /// unique in the run like a valid one (when it stays disputed), so that a server that
+    /// takes it answers 201 rather than a conflict with an earlier input. Any other
+    /// breakage is sent as generated.
+    fn disputed_made_unique(&self, breakage: &Breakage) -> Breakage {
+        match breakage {
+            Breakage::EmailPattern(email) if Validity::of_email(email).is_disputed() => {
+                let unique = unique_email(email, &self.next_tag());
+                if Validity::of_email(&unique).is_disputed() {
+                    Breakage::EmailPattern(unique)
+                } else {
+                    breakage.clone()
+                }
+            }
+            _ => breakage.clone(),
+        }
+    }
+
     fn invalid_call(&self, input: &InvalidInput, fixture: &str) -> Call {
         let sent = InvalidInput {
             base: self.as_sent(&input.base),
-            breakage: input.breakage.clone(),
+            breakage: self.disputed_made_unique(&input.breakage),
         };
         let body = match sent.body() {
             InvalidBody::Json(v) => CallBody::Json(v),
