@@ -176,11 +176,8 @@ pub fn render_choices(summaries: &[ChoiceSummary]) -> String {
         if let Some(x) = &s.example {
             let _ = writeln!(
                 out,
-                "  {:<26} smallest: {} ({} request bytes) -> {}",
-                "",
-                x.trial,
-                x.exchange.request.body.len(),
-                x.answer
+                "  {:<26} smallest example: {} -> {}",
+                "", x.trial, x.answer
             );
         }
     }

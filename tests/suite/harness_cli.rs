@@ -96,6 +96,17 @@ fn a_bare_run_passes_everything_and_observes_all_eight_exceptions() {
     assert_eq!(report["summary"]["exceptions_observed"], 8);
     let trials = report["trials"].as_array().unwrap();
     assert!(trials.len() >= 11);
+    // README's figure for a default run is this run's.
+    let readme = include_str!("../../README.md");
+    let requests = report["summary"]["requests"].as_u64().unwrap_or(0);
+    assert!(
+        readme.contains(&format!("A default run sends **{requests} requests**")),
+        "README states another request count than the run's {requests}"
+    );
+    assert!(
+        readme.contains(&format!("The whole default run ({requests} requests")),
+        "README's first section states another request count than the run's {requests}"
+    );
     assert!(!report["created_user_ids"].as_array().unwrap().is_empty());
     // Where the contract allows more than one answer, the report says which was chosen.
     let notes = |name: &str| {
@@ -413,4 +424,31 @@ fn a_constraint_without_an_answered_probe_is_a_health_warning() {
         .collect();
     assert!(!gaps.is_empty(), "{}", json["health"]);
     assert!(run.stderr.contains("input_coverage: "), "{run}");
+}
+
+/// The README's standalone example, as a new user runs it, gives what the README says.
+#[test]
+fn the_readme_standalone_example_gives_what_it_says() {
+    let mock = spawn_mock_binary(&[]);
+    let run = conformance(
+        &["--endpoint", &mock.url, "--account-id", DEFAULT_ACCOUNT_ID],
+        &[],
+    );
+    assert_eq!(run.code, 0, "{run}");
+    let readme = include_str!("../../README.md");
+    let claim = readme
+        .lines()
+        .find(|l| l.starts_with("gives ") && l.contains(" passed and "))
+        .expect("README's standalone example states its result");
+    let count = |word: &str| -> String {
+        let before = claim.split(&format!(" {word}")).next().unwrap_or_default();
+        before.rsplit(' ').next().unwrap_or_default().to_string()
+    };
+    let (passed, ignored) = (count("passed"), count("ignored"));
+    assert!(
+        run.stdout
+            .contains(&format!("{passed} passed; 0 failed; {ignored} ignored")),
+        "README says {passed} passed and {ignored} ignored: {run}"
+    );
+    assert!(run.stderr.contains("exceptions observed: 4 of 8"), "{run}");
 }
