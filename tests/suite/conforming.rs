@@ -309,3 +309,23 @@ async fn every_report_has_the_choices_and_restrictions_section() {
         "{md}"
     );
 }
+
+/// Under --strict the restriction variant fails, each failure naming the restriction, and
+/// only as the rule it relaxed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn strict_fails_the_restriction_variant_with_the_restriction_named() {
+    let config = MockConfig {
+        variant: Some(Variant::RestrictUnusualInput),
+        ..MockConfig::default()
+    };
+    let (run, report) = full_run_with(config, &["--strict", "--cases", "32"]).await;
+    assert_eq!(run.code, 1, "{run}");
+    let failed = failures(&report);
+    assert!(!failed.is_empty(), "{run}");
+    assert!(
+        failed
+            .iter()
+            .all(|f| f.contains("success.status") && f.contains("restriction service_restriction")),
+        "{failed:#?}"
+    );
+}
