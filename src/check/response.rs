@@ -132,38 +132,73 @@ pub fn check_response(
     injected_fault: Option<Exception>,
     schemas: &Schemas,
 ) -> Checked {
+    if response.is_success() {
+        check_accepted(expect, response, schemas)
+    } else {
+        check_answered_error(expect, response, injected_fault, schemas)
+    }
+}
+
+/// A 2xx against what the request expected: a creation where one may come, else the rule
+/// that accepting the request breaks.
+fn check_accepted(
+    expect: Expectation<'_>,
+    response: &ReceivedResponse,
+    schemas: &Schemas,
+) -> Checked {
+    let accepted = |rule: Rule, expected: String| Checked {
+        violations: vec![Violation::new(
+            rule,
+            expected,
+            format!("the request accepted with HTTP {}", response.status),
+        )],
+        ..Checked::default()
+    };
     match expect {
-        Expectation::Created(facts) if response.is_success() => {
+        Expectation::Created(facts) | Expectation::CreatedOrRefused { facts, .. } => {
             check_created(facts, response, schemas)
         }
+        Expectation::ParsedOrRefused(facts) => {
+            let mut checked = check_created(facts, response, schemas);
+            checked.observe(OpenChoice::MediaType, "201 (parsed)");
+            checked
+        }
+        Expectation::Disputed { facts, .. } => {
+            let mut checked = check_created(facts, response, schemas);
+            checked.observe(OpenChoice::PatternDialect, "201");
+            checked
+        }
+        Expectation::Rejected { exception, rule } => accepted(
+            rule,
+            format!("{exception} (HTTP {})", exception.http_status()),
+        ),
+        Expectation::RejectedUnparsable { rule } => accepted(rule, UNPARSABLE_REFUSAL.into()),
+        Expectation::Refused { rule, .. } => accepted(rule, "a refusal".into()),
+        Expectation::Malformed => accepted(Rule::InputMalformedRefused, "a 4xx refusal".into()),
+        Expectation::AuthRefused => accepted(Rule::SecuritySignatureBinding, AUTH_REFUSAL.into()),
+        Expectation::AnyError => Checked::default(),
+    }
+}
+
+/// An error against what the request expected.
+fn check_answered_error(
+    expect: Expectation<'_>,
+    response: &ReceivedResponse,
+    injected_fault: Option<Exception>,
+    schemas: &Schemas,
+) -> Checked {
+    let refusal = |choice| check_refusal(choice, response, injected_fault, schemas);
+    match expect {
         Expectation::Created(_) => check_refused_valid(None, response, injected_fault, schemas),
-        Expectation::Rejected { exception, rule } if response.is_success() => Checked {
-            violations: vec![Violation::new(
-                rule,
-                format!("{exception} (HTTP {})", exception.http_status()),
-                format!("the request accepted with HTTP {}", response.status),
-            )],
-            ..Checked::default()
-        },
+        Expectation::CreatedOrRefused { choice, .. } => {
+            check_refused_valid(Some(choice), response, injected_fault, schemas)
+        }
         Expectation::Rejected { exception, rule } => {
             check_rejected(exception, rule, response, injected_fault, schemas)
         }
         Expectation::AuthRefused => check_auth_refused(response, injected_fault, schemas),
-        Expectation::RejectedUnparsable { rule } if response.is_success() => Checked {
-            violations: vec![Violation::new(
-                rule,
-                "BadRequestException (HTTP 400) or a restJson1 protocol error",
-                format!("the request accepted with HTTP {}", response.status),
-            )],
-            ..Checked::default()
-        },
         Expectation::RejectedUnparsable { rule } => {
-            let mut checked = check_refusal(
-                OpenChoice::MalformedRefusal,
-                response,
-                injected_fault,
-                schemas,
-            );
+            let mut checked = refusal(OpenChoice::MalformedRefusal);
             // An untyped 400 is judged by its status (the missing type is its own rule).
             let named = is_exception(&checked, response.status, Exception::BadRequest)
                 || checked
@@ -171,82 +206,38 @@ pub fn check_response(
                     .as_ref()
                     .is_some_and(|t| PROTOCOL_ERRORS.contains(&t.name.as_str()));
             if !named && response.status < 500 {
-                checked.violations.push(Violation::new(
-                    rule,
-                    "BadRequestException (HTTP 400) or a restJson1 protocol error",
-                    format!(
-                        "HTTP {} {}",
-                        response.status,
-                        describe_type(checked.error_type.as_ref())
-                    ),
-                ));
+                let seen = format!(
+                    "HTTP {} {}",
+                    response.status,
+                    describe_type(checked.error_type.as_ref())
+                );
+                checked
+                    .violations
+                    .push(Violation::new(rule, UNPARSABLE_REFUSAL, seen));
             }
             checked
         }
-        Expectation::Malformed if response.is_success() => Checked {
-            violations: vec![Violation::new(
-                Rule::InputMalformedRefused,
-                "a 4xx refusal",
-                format!(
-                    "HTTP {}: the malformed request was accepted",
-                    response.status
-                ),
-            )],
-            ..Checked::default()
-        },
-        Expectation::Malformed => check_refusal(
-            OpenChoice::MalformedRefusal,
-            response,
-            injected_fault,
-            schemas,
-        ),
-        Expectation::ParsedOrRefused(facts) if response.is_success() => {
-            let mut checked = check_created(facts, response, schemas);
-            checked.observe(OpenChoice::MediaType, "201 (parsed)");
-            checked
-        }
-        Expectation::ParsedOrRefused(_) => {
-            check_refusal(OpenChoice::MediaType, response, injected_fault, schemas)
-        }
-        Expectation::CreatedOrRefused { facts, .. } if response.is_success() => {
-            check_created(facts, response, schemas)
-        }
-        Expectation::CreatedOrRefused { choice, .. } => {
-            check_refused_valid(Some(choice), response, injected_fault, schemas)
-        }
-        Expectation::Disputed { facts, .. } if response.is_success() => {
-            let mut checked = check_created(facts, response, schemas);
-            checked.observe(OpenChoice::PatternDialect, "201");
-            checked
-        }
+        Expectation::Malformed
+        | Expectation::Refused {
+            unparsable: true, ..
+        } => refusal(OpenChoice::MalformedRefusal),
+        Expectation::ParsedOrRefused(_) => refusal(OpenChoice::MediaType),
         Expectation::Disputed { also, .. } => {
             check_disputed(also, response, injected_fault, schemas)
         }
-        Expectation::Refused { rule, .. } if response.is_success() => Checked {
-            violations: vec![Violation::new(
-                rule,
-                "a refusal",
-                format!("the request accepted with HTTP {}", response.status),
-            )],
-            ..Checked::default()
-        },
-        Expectation::Refused {
-            unparsable: true, ..
-        } => check_refusal(
-            OpenChoice::MalformedRefusal,
-            response,
-            injected_fault,
-            schemas,
-        ),
         Expectation::Refused { .. } => {
             let mut checked = check_error(response, injected_fault, schemas);
             accept_front_door(&mut checked, response.status);
             checked
         }
-        Expectation::AnyError if response.is_success() => Checked::default(),
         Expectation::AnyError => check_error(response, injected_fault, schemas),
     }
 }
+
+/// What refuses an unparsable body.
+const UNPARSABLE_REFUSAL: &str = "BadRequestException (HTTP 400) or a restJson1 protocol error";
+/// What refuses a request whose signature does not bind it.
+const AUTH_REFUSAL: &str = "a refusal: UnauthorizedClientException or an AWS authentication error";
 
 /// The rules of an error answered to a valid request: those of every error, and, below
 /// 500, `success.status` (unless it is an AWS common error, its own class, or a 400
@@ -428,24 +419,13 @@ fn check_auth_refused(
     injected_fault: Option<Exception>,
     schemas: &Schemas,
 ) -> Checked {
-    const REFUSAL: &str = "a refusal: UnauthorizedClientException or an AWS authentication error";
-    if response.is_success() {
-        return Checked {
-            violations: vec![Violation::new(
-                Rule::SecuritySignatureBinding,
-                REFUSAL,
-                format!("HTTP {}: the request was accepted", response.status),
-            )],
-            ..Checked::default()
-        };
-    }
     let mut checked = check_error(response, injected_fault, schemas);
     let untyped_401 =
         checked.error_type.is_none() && response.status == Exception::Unauthorized.http_status();
     if !accept_front_door(&mut checked, response.status) && !untyped_401 {
         checked.violations.push(Violation::new(
             Rule::CaseExpectedException,
-            REFUSAL,
+            AUTH_REFUSAL,
             format!(
                 "HTTP {} {}",
                 response.status,
