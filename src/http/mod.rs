@@ -16,7 +16,7 @@ mod retry;
 mod send;
 pub mod tamper;
 
-pub use call::{Call, CallBody, CallPurpose};
+pub use call::{Call, CallBody, CallPurpose, OffRoute};
 pub use client::{default_reqwest_client, Client};
 pub use error::{error_chain, TransportError, TransportErrorKind};
 pub use exchange::{Exchange, ReceivedResponse, SentRequest, Unanswered};

@@ -3,10 +3,11 @@
 //! can check that the harness notices each one.
 //!
 //! The signature-binding defects are each named for what the verifying server forgets,
-//! and together let through every tampered signature but one: a request whose path changed
-//! after signing. No verifier can accept that one without recomputing the signature over
-//! a path it never received, which it cannot tell apart from a wrong secret; so no defect
-//! lets it through alone.
+//! and together let through every tampered signature but two: a request whose path changed
+//! after signing, and one from which a signed query parameter was removed. No verifier can
+//! accept either without recomputing the signature over a path or query it never
+//! received, which it cannot tell apart from a wrong secret; so no defect lets them
+//! through alone.
 
 use super::switch::switch_enum;
 
@@ -116,6 +117,10 @@ switch_enum! {
         /// A body over the size limit gets no answer: the connection is closed at once, the
         /// body unread (the client sees a reset), where a refusal (400) must come first.
         ResetOnOversizedBody,
+        /// Query parameters other than `operation` are not bound by the signature (a
+        /// verifier that canonicalises only the parameter it routes on): a parameter added
+        /// after signing verifies.
+        QueryNotBound,
     }
 }
 
@@ -125,7 +130,7 @@ mod tests {
 
     #[test]
     fn every_defect_round_trips_through_its_name() {
-        assert_eq!(Defect::ALL.len(), 43);
+        assert_eq!(Defect::ALL.len(), 44);
         for d in Defect::ALL {
             assert_eq!(d.name().parse::<Defect>(), Ok(*d));
             assert_eq!(d.to_string().to_lowercase().parse::<Defect>(), Ok(*d));

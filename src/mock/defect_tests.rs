@@ -262,6 +262,9 @@ fn case(defect: Defect) -> (Scenario, Broken) {
             last(a).user_str("PrimaryEmail") != "zoe😀@example.com"
         }),
         Defect::ResetOnOversizedBody => (Scenario::Oversized, |a| last(a).status == 0),
+        Defect::QueryNotBound => (Scenario::Tampered(SignatureMode::QueryAdded), |a| {
+            last(a).status == 201
+        }),
     }
 }
 
@@ -283,11 +286,12 @@ async fn every_defect_breaks_its_rule_and_the_correct_mock_keeps_it() {
 }
 
 /// Which tampered signatures each signature-binding defect lets through: those it names,
-/// no other; together every one but a changed path (see [`Defect`]).
+/// no other; together every one but a changed path and a removed query parameter (see
+/// [`Defect`]).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_signature_defect_lets_through_only_the_tampering_it_forgets() {
     use SignatureMode::*;
-    let table: [(Option<Defect>, &[SignatureMode]); 10] = [
+    let table: [(Option<Defect>, &[SignatureMode]); 11] = [
         (None, &[]),
         (Some(Defect::AcceptStaleSignatures), &[Stale, Future]),
         (
@@ -310,6 +314,7 @@ async fn each_signature_defect_lets_through_only_the_tampering_it_forgets() {
         (Some(Defect::DateNotRequired), &[DateMissing]),
         (Some(Defect::SessionTokenNotRequired), &[TokenMissing]),
         (Some(Defect::SessionTokenTakenOnTrust), &[TokenAltered]),
+        (Some(Defect::QueryNotBound), &[QueryAdded]),
     ];
     let client = super::test_support::http_client();
     for (defect, lets_through) in table {
@@ -338,5 +343,5 @@ async fn each_signature_defect_lets_through_only_the_tampering_it_forgets() {
         .into_iter()
         .filter(|m| !covered.contains(m))
         .collect();
-    assert_eq!(uncovered, [PathChanged]);
+    assert_eq!(uncovered, [PathChanged, QueryRemoved]);
 }

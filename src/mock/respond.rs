@@ -245,6 +245,7 @@ impl CreateUserResponder {
             date_presence: self.has(Defect::DateNotRequired),
             token_presence: self.has(Defect::SessionTokenNotRequired),
             token_trusted: self.has(Defect::SessionTokenTakenOnTrust),
+            query_parameters: self.has(Defect::QueryNotBound),
         }
     }
 

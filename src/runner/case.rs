@@ -103,6 +103,7 @@ impl Run {
             } else {
                 CallPurpose::Probe
             },
+            off_route: None,
         }
     }
 

@@ -407,6 +407,7 @@ impl Run {
             signature: SignatureMode::AsTarget,
             fault: None,
             purpose: CallPurpose::Probe,
+            off_route: None,
         }
     }
 }

@@ -42,6 +42,7 @@ impl Run {
                 Acceptable::Refusal => CallPurpose::Probe,
                 Acceptable::ParsedOrRefused => CallPurpose::Create,
             },
+            off_route: None,
         };
         (call, email)
     }

@@ -199,6 +199,7 @@ fn replay_call(run: &Run, entry: &Entry, tag: &str) -> Result<Call, String> {
         } else {
             CallPurpose::Probe
         },
+        off_route: None,
     })
 }
 

@@ -192,6 +192,8 @@ pub const MUTANTS: &[Mutant] = &[
         Rule::InputMalformedRefused,
         &[],
     ),
+    // Caught by the query parameter added after signing.
+    mutant(Defect::QueryNotBound, Rule::SecuritySignatureBinding, &[]),
 ];
 
 /// Runs the whole suite against the reference mock with `defect` switched on.
@@ -427,6 +429,7 @@ mutant_tests! {
     reject_long_username => RejectLongUsername,
     mangle_astral_email_echo => MangleAstralEmailEcho,
     reset_on_oversized_body => ResetOnOversizedBody,
+    query_not_bound => QueryNotBound,
 }
 
 #[test]
