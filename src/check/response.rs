@@ -564,6 +564,66 @@ mod tests {
     }
 
     #[test]
+    fn timestamps_far_from_the_answer_and_an_empty_user_id_are_implausible() {
+        let s = schemas();
+        let dated = |user: Value, date: Option<&str>| {
+            let mut headers = vec![("content-type", "application/json")];
+            if let Some(d) = date {
+                headers.push(("date", d));
+            }
+            response(201, &headers, json!({ "User": user }))
+        };
+        let date = Some("Sat, 28 Nov 2026 14:10:21 GMT");
+        let check =
+            |r: &ReceivedResponse| check_response(Expectation::Created(&FACTS), r, None, &s);
+        // Within a day of the Date header, in any offset: plausible.
+        for invited in [
+            "2026-11-28T14:10:21Z",
+            "2026-11-28T15:10:21.123+01:00",
+            "2026-11-27T20:00:00Z",
+        ] {
+            let r = dated(json!({"UserId": "u", "InvitedOn": invited}), date);
+            assert_eq!(rules(&check(&r)), Vec::<&str>::new(), "{invited}");
+        }
+        let r = dated(
+            json!({"UserId": "u", "InvitedOn": "1970-01-01T00:00:00Z",
+                "RegisteredOn": "2026-11-30T14:10:22Z"}),
+            date,
+        );
+        let c = check(&r);
+        assert_eq!(rules(&c), ["plausible.values"]);
+        assert_eq!(c.violations.len(), 2, "{c:?}");
+        let shown = c.violations[0].to_string();
+        assert!(
+            shown.contains("1970-01-01T00:00:00Z")
+                && shown.contains("Sat, 28 Nov 2026 14:10:21 GMT"),
+            "both values are shown: {shown}"
+        );
+        // Without a Date header, the harness's clock when the answer came.
+        let now = chrono::Utc::now().to_rfc3339();
+        let r = dated(json!({"UserId": "u", "InvitedOn": now}), None);
+        assert_eq!(rules(&check(&r)), Vec::<&str>::new());
+        let r = dated(
+            json!({"UserId": "u", "InvitedOn": "2000-01-01T00:00:00Z"}),
+            None,
+        );
+        let c = check(&r);
+        assert_eq!(rules(&c), ["plausible.values"]);
+        assert!(
+            c.violations[0].to_string().contains("no Date header"),
+            "{c:?}"
+        );
+        // A timestamp that is not one is the schema's; an empty UserId is implausible and
+        // not recorded as a UserId (so never as a reused one).
+        let r = dated(json!({"UserId": "u", "InvitedOn": "yesterday"}), date);
+        assert_eq!(rules(&check(&r)), ["success.schema"]);
+        let r = dated(json!({"UserId": " "}), date);
+        let c = check(&r);
+        assert_eq!(rules(&c), ["plausible.values"]);
+        assert_eq!(c.user_id, None);
+    }
+
+    #[test]
     fn status_content_type_and_schema_are_separate_rules() {
         let r = response(
             200,

@@ -172,6 +172,7 @@ async fn raw_exchange(address: &str, head: &[u8], body: &[u8], cap: usize) -> Ra
                         headers,
                         body,
                         elapsed: started.elapsed(),
+                        received_at: std::time::SystemTime::now(),
                     })
                 }
             }

@@ -413,5 +413,6 @@ async fn read_response(
         headers,
         body,
         elapsed: started.elapsed(),
+        received_at: std::time::SystemTime::now(),
     })
 }

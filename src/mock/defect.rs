@@ -30,6 +30,9 @@ switch_enum! {
         InvitationStatusOutsideEnum,
         /// `InvitedOn` is "yesterday", not a timestamp.
         MalformedInvitedOn,
+        /// `InvitedOn` is `1970-01-01T00:00:00Z` (a timestamp written while the clock was
+        /// unset): a valid RFC 3339 date-time, decades from the answer's `Date`.
+        InvitedOnIn1970,
         /// `User.AccountId` differs from the account in the path.
         WrongAccountIdEcho,
         /// `User.PrimaryEmail` differs from the request's `Email`.
@@ -130,7 +133,7 @@ mod tests {
 
     #[test]
     fn every_defect_round_trips_through_its_name() {
-        assert_eq!(Defect::ALL.len(), 44);
+        assert_eq!(Defect::ALL.len(), 45);
         for d in Defect::ALL {
             assert_eq!(d.name().parse::<Defect>(), Ok(*d));
             assert_eq!(d.to_string().to_lowercase().parse::<Defect>(), Ok(*d));

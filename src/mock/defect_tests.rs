@@ -176,6 +176,9 @@ fn case(defect: Defect) -> (Scenario, Broken) {
         Defect::MalformedInvitedOn => (Scenario::Create, |a| {
             chrono::DateTime::parse_from_rfc3339(last(a).user_str("InvitedOn")).is_err()
         }),
+        Defect::InvitedOnIn1970 => (Scenario::Create, |a| {
+            last(a).user_str("InvitedOn").starts_with("1970-")
+        }),
         Defect::WrongAccountIdEcho => (Scenario::Create, |a| {
             last(a).user_str("AccountId") != DEFAULT_ACCOUNT_ID
         }),

@@ -215,6 +215,11 @@ fn case(variant: Variant) -> Changed {
                 && is_rfc3339_with_fraction_and_offset(v.user_str("InvitedOn"))
                 && is_rfc3339_with_fraction_and_offset(v.user_str("RegisteredOn"))
         },
+        Variant::NoDateHeader => |plain, varied| {
+            plain.iter().all(|a| a.header("date").is_some())
+                && varied.iter().all(|a| a.header("date").is_none())
+                && varied[CREATED].status == 201
+        },
         Variant::OpaqueUserIds => |plain, varied| {
             let id = varied[CREATED].user_str("UserId");
             uuid::Uuid::parse_str(plain[CREATED].user_str("UserId")).is_ok()

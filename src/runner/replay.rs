@@ -270,6 +270,7 @@ fn recorded_side(entry: &Entry) -> Side {
         headers: headers.clone(),
         body: body.clone().into_bytes(),
         elapsed: Duration::from_millis(entry.timings.wait.max(0.0) as u64),
+        received_at: std::time::SystemTime::now(),
     };
     let stored = entry.stored_body().unwrap_or_default();
     let request_body = redact_body(&stored);

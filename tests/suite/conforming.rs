@@ -1,5 +1,6 @@
 //! The no-false-positive suite: the reference mock with one conforming variant switched on
-//! (a minimal `User`, reordered members, extra headers, offset timestamps, opaque ids,
+//! (a minimal `User`, reordered members, extra headers, offset timestamps, no `Date`
+//! header, opaque ids,
 //! decorated error types, the error type in the body, unknown response members, null
 //! request members refused; or the other choice where the contract leaves one open: the
 //! regex dialect, email case and normalisation, front-door auth errors, the error type only
@@ -143,6 +144,7 @@ conforming_tests! {
     reordered_members => ReorderedMembers,
     extra_headers => ExtraHeaders,
     fractional_offset_timestamps => FractionalOffsetTimestamps,
+    no_date_header => NoDateHeader,
     opaque_user_ids => OpaqueUserIds,
     decorated_error_type => DecoratedErrorType,
     error_type_in_body => ErrorTypeInBody,

@@ -67,6 +67,8 @@ pub const MUTANTS: &[Mutant] = &[
         &[],
     ),
     mutant(Defect::MalformedInvitedOn, Rule::SuccessSchema, &[]),
+    // A valid date-time, decades from the answer's Date.
+    mutant(Defect::InvitedOnIn1970, Rule::PlausibleValues, &[]),
     mutant(Defect::WrongAccountIdEcho, Rule::InvariantAccountId, &[]),
     mutant(
         Defect::WrongPrimaryEmailEcho,
@@ -396,6 +398,7 @@ mutant_tests! {
     registration_status_outside_enum => RegistrationStatusOutsideEnum,
     invitation_status_outside_enum => InvitationStatusOutsideEnum,
     malformed_invited_on => MalformedInvitedOn,
+    invited_on_in_1970 => InvitedOnIn1970,
     wrong_account_id_echo => WrongAccountIdEcho,
     wrong_primary_email_echo => WrongPrimaryEmailEcho,
     wrong_user_type_echo => WrongUserTypeEcho,
