@@ -50,6 +50,13 @@ pub enum Expectation<'a> {
         facts: &'a SentFacts<'a>,
         also: Option<Exception>,
     },
+    /// A valid create sent after a refusal of a create of the same Email (`refusal` says
+    /// which, e.g. "a 429, retried"): checked as [`Expectation::Created`], except that a
+    /// ConflictException says the refusal left a trace (`state.refusal_left_no_trace`).
+    CreatedAfterRefusal {
+        facts: &'a SentFacts<'a>,
+        refusal: &'a str,
+    },
     /// A request whose signature does not bind it: refused with
     /// `UnauthorizedClientException` or an AWS common authentication error; a 2xx is a
     /// security finding (`security.signature_binding`).
@@ -137,6 +144,30 @@ pub fn check_response(
             check_created(facts, response, schemas)
         }
         Expectation::Created(_) => check_refused_valid(None, response, injected_fault, schemas),
+        Expectation::CreatedAfterRefusal { facts, .. } if response.is_success() => {
+            check_created(facts, response, schemas)
+        }
+        Expectation::CreatedAfterRefusal { refusal, .. } => {
+            let mut checked = check_refused_valid(None, response, injected_fault, schemas);
+            if response.status == Exception::Conflict.http_status()
+                && is_exception(&checked, response.status, Exception::Conflict)
+            {
+                checked.violations.retain(|v| v.rule != Rule::SuccessStatus);
+                checked.violations.insert(
+                    0,
+                    Violation::new(
+                        Rule::StateRefusalLeftNoTrace,
+                        format!("HTTP {SUCCESS_STATUS}: nothing of the refused create ({refusal}) left behind"),
+                        format!(
+                            "HTTP {} {}: the refused create's Email is taken",
+                            response.status,
+                            describe_type(checked.error_type.as_ref())
+                        ),
+                    ),
+                );
+            }
+            checked
+        }
         Expectation::Rejected { exception, rule } if response.is_success() => Checked {
             violations: vec![Violation::new(
                 rule,
@@ -621,6 +652,45 @@ mod tests {
         let c = check(&r);
         assert_eq!(rules(&c), ["plausible.values"]);
         assert_eq!(c.user_id, None);
+    }
+
+    #[test]
+    fn a_conflict_after_a_refusal_is_its_trace_and_anything_else_a_creation_s_answer() {
+        let s = schemas();
+        let expect = Expectation::CreatedAfterRefusal {
+            facts: &FACTS,
+            refusal: "a 403 ForbiddenException",
+        };
+        let ok = created(json!({"UserId": "u", "AccountId": "acct"}));
+        assert_eq!(
+            rules(&check_response(expect, &ok, None, &s)),
+            Vec::<&str>::new()
+        );
+        let conflict = error(
+            409,
+            Some("ConflictException"),
+            json!({"Code": "Conflict", "Message": "m"}),
+        );
+        let c = check_response(expect, &conflict, None, &s);
+        assert_eq!(rules(&c), ["state.refusal_left_no_trace"]);
+        assert!(
+            c.violations[0].to_string().contains("ForbiddenException"),
+            "{c:?}"
+        );
+        let other = error(
+            404,
+            Some("NotFoundException"),
+            json!({"Code": "NotFound", "Message": "m"}),
+        );
+        assert_eq!(
+            rules(&check_response(expect, &other, None, &s)),
+            ["success.status"]
+        );
+        let wrong = created(json!({"UserId": "u", "AccountId": "other"}));
+        assert_eq!(
+            rules(&check_response(expect, &wrong, None, &s)),
+            ["invariant.account_id"]
+        );
     }
 
     #[test]

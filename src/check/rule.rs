@@ -105,6 +105,8 @@ rules! {
         "an exception case's trigger yields its exception";
     ConcurrencyOutcomeCounts = "concurrency.outcome_counts", Contract:
         "simultaneous requests get the answers in the counts the case states (one Email: exactly one 201, a ConflictException for each other)";
+    StateRefusalLeftNoTrace = "state.refusal_left_no_trace", Contract:
+        "a refused create leaves nothing behind: the same Email created afterwards gets 201, and a create retried after a 429 never meets a ConflictException for itself";
     PlausibleValues = "plausible.values", Contract:
         "User.InvitedOn and User.RegisteredOn lie within a day of the answer's Date header (of the harness's clock without one), and User.UserId is not empty";
     AwsCommonError = "aws.common_error", AwsCommon:

@@ -76,9 +76,45 @@ impl SignatureMode {
         SignatureMode::QueryRemoved,
     ];
 
+    /// The mode's name, as the `credentials` key of a case names it.
+    pub fn label(self) -> &'static str {
+        match self {
+            SignatureMode::AsTarget => "target",
+            SignatureMode::Unsigned => "unsigned",
+            SignatureMode::WrongSecret => "wrong_secret",
+            SignatureMode::UnknownAccessKey => "unknown_access_key",
+            SignatureMode::Stale => "stale",
+            SignatureMode::Future => "future",
+            SignatureMode::OtherService => "other_service",
+            SignatureMode::OtherRegion => "other_region",
+            SignatureMode::BodyChanged => "body_changed",
+            SignatureMode::PathChanged => "path_changed",
+            SignatureMode::HeaderAltered => "header_altered",
+            SignatureMode::HeaderDropped => "header_dropped",
+            SignatureMode::DateMissing => "date_missing",
+            SignatureMode::TokenMissing => "token_missing",
+            SignatureMode::TokenAltered => "token_altered",
+            SignatureMode::QueryAdded => "query_added",
+            SignatureMode::QueryRemoved => "query_removed",
+        }
+    }
+
     /// True for a signature that does not bind its request (see [`SignatureMode::TAMPERED`]).
     pub fn is_tampered(self) -> bool {
         SignatureMode::TAMPERED.contains(&self)
+    }
+}
+
+#[cfg(test)]
+mod mode_tests {
+    use super::SignatureMode;
+
+    #[test]
+    fn a_mode_s_label_is_its_name_in_a_case_file() {
+        for mode in SignatureMode::TAMPERED {
+            let named = serde_json::to_value(mode).unwrap();
+            assert_eq!(named, mode.label(), "{mode:?}");
+        }
     }
 }
 

@@ -120,6 +120,23 @@ switch_enum! {
         /// A body over the size limit gets no answer: the connection is closed at once, the
         /// body unread (the client sees a reset), where a refusal (400) must come first.
         ResetOnOversizedBody,
+        /// A create refused for a `UserType` outside the enum has its Email written to the
+        /// uniqueness index before the body is validated: a later create of that Email, in
+        /// any account, is a `ConflictException`.
+        InvalidInputTakesEmail,
+        /// A create refused as forbidden has its Email written to the (global) uniqueness
+        /// index before the account's status is checked: a later create of that Email, in
+        /// any account, is a `ConflictException`.
+        ForbiddenTakesEmail,
+        /// A create refused with a 429 has its Email written to the uniqueness index before
+        /// the rate limiter refuses it: its retry is a `ConflictException`.
+        ThrottledTakesEmail,
+        /// A create answered with an injected fault (the fault header, a fault rule) has its
+        /// Email written to the uniqueness index first: a later create of it conflicts.
+        InjectedFaultTakesEmail,
+        /// A create whose signature does not verify has its Email written to the uniqueness
+        /// index before the signature is checked: a later create of it conflicts.
+        UnverifiedSignatureTakesEmail,
         /// Query parameters other than `operation` are not bound by the signature (a
         /// verifier that canonicalises only the parameter it routes on): a parameter added
         /// after signing verifies.
@@ -133,7 +150,7 @@ mod tests {
 
     #[test]
     fn every_defect_round_trips_through_its_name() {
-        assert_eq!(Defect::ALL.len(), 45);
+        assert_eq!(Defect::ALL.len(), 50);
         for d in Defect::ALL {
             assert_eq!(d.name().parse::<Defect>(), Ok(*d));
             assert_eq!(d.to_string().to_lowercase().parse::<Defect>(), Ok(*d));

@@ -49,6 +49,19 @@ enum Scenario {
     AstralEmail,
     /// A valid create whose body is 2 MiB, over the size limit.
     Oversized,
+    /// A create refused as the kind says, then a valid create of the same Email (in the
+    /// ordinary account, or the throttled one a second later); the last is looked at.
+    AfterRefusal(Refused),
+}
+
+/// A kind of refused create, for [`Scenario::AfterRefusal`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Refused {
+    InvalidInput,
+    Forbidden,
+    Throttled,
+    Fault,
+    Unsigned,
 }
 
 /// Plays a scenario against a mock with `defect`: a table with one arm per scenario, longer
@@ -130,6 +143,38 @@ async fn play(defect: Option<Defect>, scenario: Scenario) -> Vec<Answer> {
         Scenario::Oversized => {
             let body = format!(r#"{{"Username":"{}"}}"#, "x".repeat(2 * 1024 * 1024));
             vec![send_or_status_0(c, m, account, &body).await]
+        }
+        Scenario::AfterRefusal(kind) => {
+            let email = r#"{"Email":"trace@example.com"}"#;
+            let first = match kind {
+                Refused::InvalidInput => {
+                    let invalid = r#"{"Email":"trace@example.com","UserType":"Admin"}"#;
+                    send(c, m, account, invalid, true, None).await
+                }
+                Refused::Forbidden => {
+                    send(c, m, DEFAULT_FORBIDDEN_ACCOUNT_ID, email, true, None).await
+                }
+                Refused::Throttled => {
+                    for i in 0..5 {
+                        let other = format!(r#"{{"Email":"t{i}@example.com"}}"#);
+                        send(c, m, DEFAULT_THROTTLED_ACCOUNT_ID, &other, true, None).await;
+                    }
+                    send(c, m, DEFAULT_THROTTLED_ACCOUNT_ID, email, true, None).await
+                }
+                Refused::Fault => {
+                    let fault = Some(Exception::ServiceFailure.shape_name());
+                    send(c, m, account, email, true, fault).await
+                }
+                Refused::Unsigned => send(c, m, account, email, false, None).await,
+            };
+            assert!(first.status >= 400, "{kind:?} is refused: {first:?}");
+            let again_in = if kind == Refused::Throttled {
+                tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+                DEFAULT_THROTTLED_ACCOUNT_ID
+            } else {
+                account
+            };
+            vec![first, send(c, m, again_in, email, true, None).await]
         }
         Scenario::Fault => vec![
             send(
@@ -265,6 +310,21 @@ fn case(defect: Defect) -> (Scenario, Broken) {
             last(a).user_str("PrimaryEmail") != "zoe😀@example.com"
         }),
         Defect::ResetOnOversizedBody => (Scenario::Oversized, |a| last(a).status == 0),
+        Defect::InvalidInputTakesEmail => (Scenario::AfterRefusal(Refused::InvalidInput), |a| {
+            last(a).status == 409
+        }),
+        Defect::ForbiddenTakesEmail => (Scenario::AfterRefusal(Refused::Forbidden), |a| {
+            last(a).status == 409
+        }),
+        Defect::ThrottledTakesEmail => (Scenario::AfterRefusal(Refused::Throttled), |a| {
+            last(a).status == 409
+        }),
+        Defect::InjectedFaultTakesEmail => (Scenario::AfterRefusal(Refused::Fault), |a| {
+            last(a).status == 409
+        }),
+        Defect::UnverifiedSignatureTakesEmail => (Scenario::AfterRefusal(Refused::Unsigned), |a| {
+            last(a).status == 409
+        }),
         Defect::QueryNotBound => (Scenario::Tampered(SignatureMode::QueryAdded), |a| {
             last(a).status == 201
         }),

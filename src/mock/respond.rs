@@ -104,6 +104,9 @@ pub struct CreateUserResponder {
     pub(super) recent_creates: std::sync::Mutex<std::collections::HashMap<String, Instant>>,
     /// Under [`Variant::TransientUnavailable`], the distinct requests seen.
     pub(super) transient: TransientFaults,
+    /// Under a defect whose refusals take their Email (`...TakesEmail`), the Emails taken,
+    /// lower-cased.
+    pub(super) taken: std::sync::Mutex<std::collections::HashSet<String>>,
 }
 
 impl CreateUserResponder {
@@ -134,6 +137,7 @@ impl CreateUserResponder {
             refusals: std::sync::atomic::AtomicU64::new(0),
             recent_creates: std::sync::Mutex::default(),
             transient: TransientFaults::default(),
+            taken: std::sync::Mutex::default(),
             variant: config.variant,
         }
     }
@@ -179,15 +183,25 @@ impl CreateUserResponder {
             }
             Err(e) => return Err(self.request_refusal(e)),
         };
-        self.check_auth(request)?;
-        self.check_faults(request, &account_id, delay)?;
-        self.check_account(&account_id, now)?;
-        let mut body = self.parse_request_body(request)?;
+        self.check_auth(request)
+            .inspect_err(|_| self.leave_trace(Defect::UnverifiedSignatureTakesEmail, request))?;
+        self.check_faults(request, &account_id, delay)
+            .inspect_err(|_| self.leave_trace(Defect::InjectedFaultTakesEmail, request))?;
+        self.check_account(&account_id, now)
+            .inspect_err(|refusal| match refusal.exception {
+                Exception::Forbidden => self.leave_trace(Defect::ForbiddenTakesEmail, request),
+                Exception::Throttled => self.leave_trace(Defect::ThrottledTakesEmail, request),
+                _ => {}
+            })?;
+        let mut body = self
+            .parse_request_body(request)
+            .inspect_err(|_| self.leave_trace(Defect::InvalidInputTakesEmail, request))?;
         if let Some(answer) = self.body_defect(&body) {
             return answer.map_err(Outcome::from);
         }
         self.check_restrictions(&body)?;
         self.check_transient(&account_id, &request.body)?;
+        self.check_taken(body.email.as_deref())?;
         body.email = self.stored_email(body.email);
         let shape = UserShape {
             defect: self.defect,

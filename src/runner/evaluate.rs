@@ -168,9 +168,22 @@ impl Run {
         call: &Call,
         throttling_tested: bool,
     ) -> Result<Exchange, Unanswered> {
+        let (exchange, _) = self
+            .exchange_retried(trial, call, throttling_tested)
+            .await?;
+        Ok(exchange)
+    }
+
+    /// Like [`Run::exchange`], with what was retried.
+    pub(super) async fn exchange_retried(
+        &self,
+        trial: &str,
+        call: &Call,
+        throttling_tested: bool,
+    ) -> Result<(Exchange, Retried), Unanswered> {
         let (exchange, retried) = self.client.send_as_sdk(call, !throttling_tested).await?;
         self.note_transient(trial, &exchange, &retried);
-        Ok(exchange)
+        Ok((exchange, retried))
     }
 
     /// Records a transient 5xx answered on a retry as [`OpenChoice::TransientRetry`], with
@@ -227,9 +240,10 @@ impl Run {
     ) -> Evaluation {
         sent.fetch_add(1, Ordering::Relaxed);
         let (call, context, aim) = self.property_call(input);
-        let evaluation = match self.exchange(trial, &call, false).await {
-            Ok(exchange) => {
-                let violations = self.check_property_answer(trial, &aim, &exchange);
+        let evaluation = match self.exchange_retried(trial, &call, false).await {
+            Ok((exchange, retried)) => {
+                let throttled = retried.throttles > 0;
+                let violations = self.check_property_answer(trial, &aim, &exchange, throttled);
                 Evaluation::new(
                     context,
                     Answer::Checked {
@@ -312,7 +326,15 @@ impl Run {
         }
     }
 
-    fn check_property_answer(&self, trial: &str, aim: &Aim, exchange: &Exchange) -> Vec<Violation> {
+    /// Checks a property's answer; `throttled` when the request was refused with a 429 and
+    /// retried first (then a ConflictException is that refusal's trace).
+    fn check_property_answer(
+        &self,
+        trial: &str,
+        aim: &Aim,
+        exchange: &Exchange,
+        throttled: bool,
+    ) -> Vec<Violation> {
         let (account_id, body) = match aim {
             Aim::Reject {
                 account_id, body, ..
@@ -332,6 +354,10 @@ impl Run {
                 Some(choice) => Expectation::CreatedOrRefused {
                     facts: &facts,
                     choice,
+                },
+                None if throttled => Expectation::CreatedAfterRefusal {
+                    facts: &facts,
+                    refusal: "ThrottledClientException, then retried",
                 },
                 None => Expectation::Created(&facts),
             },

@@ -15,6 +15,7 @@ mod paired;
 mod property;
 mod replay;
 mod shrink;
+mod trace;
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -37,6 +38,7 @@ use crate::input::cases::Case;
 use crate::input::malformed::Malformed;
 use crate::input::property::Property;
 use crate::input::regressions::Regressions;
+use crate::input::trace::Refusal;
 use crate::report::choices::{ChoiceSummary, ChoiceTally};
 use crate::report::coverage::{CoverageTally, InputCoverage};
 use crate::report::event::{Event, Reporters};
@@ -278,6 +280,7 @@ pub fn trials(run: &Arc<Run>, cases: &[Case]) -> Vec<Trial> {
         }));
     }
     trials.extend(malformed::malformed_trials(run));
+    trials.extend(trace::no_trace_trials(run));
     for case in cases {
         let run = Arc::clone(run);
         let case = case.clone();
@@ -299,6 +302,7 @@ pub fn trial_names(cases: &[Case]) -> Vec<String> {
         .iter()
         .map(|p| p.trial_name().to_string())
         .chain(Malformed::ALL.iter().map(|m| m.trial_name()))
+        .chain(Refusal::ALL.iter().map(|r| r.trial_name()))
         .chain(cases.iter().map(|c| c.name.clone()))
         .collect();
     names.sort();

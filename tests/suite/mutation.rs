@@ -194,6 +194,32 @@ pub const MUTANTS: &[Mutant] = &[
         Rule::InputMalformedRefused,
         &[],
     ),
+    // Each caught by its no-trace trial: the create after the refusal conflicts.
+    mutant(
+        Defect::InvalidInputTakesEmail,
+        Rule::StateRefusalLeftNoTrace,
+        &[],
+    ),
+    mutant(
+        Defect::ForbiddenTakesEmail,
+        Rule::StateRefusalLeftNoTrace,
+        &[],
+    ),
+    mutant(
+        Defect::ThrottledTakesEmail,
+        Rule::StateRefusalLeftNoTrace,
+        &[],
+    ),
+    mutant(
+        Defect::InjectedFaultTakesEmail,
+        Rule::StateRefusalLeftNoTrace,
+        &[],
+    ),
+    mutant(
+        Defect::UnverifiedSignatureTakesEmail,
+        Rule::StateRefusalLeftNoTrace,
+        &[],
+    ),
     // Caught by the query parameter added after signing.
     mutant(Defect::QueryNotBound, Rule::SecuritySignatureBinding, &[]),
 ];
@@ -432,6 +458,11 @@ mutant_tests! {
     reject_long_username => RejectLongUsername,
     mangle_astral_email_echo => MangleAstralEmailEcho,
     reset_on_oversized_body => ResetOnOversizedBody,
+    invalid_input_takes_email => InvalidInputTakesEmail,
+    forbidden_takes_email => ForbiddenTakesEmail,
+    throttled_takes_email => ThrottledTakesEmail,
+    injected_fault_takes_email => InjectedFaultTakesEmail,
+    unverified_signature_takes_email => UnverifiedSignatureTakesEmail,
     query_not_bound => QueryNotBound,
 }
 
