@@ -137,6 +137,13 @@ switch_enum! {
         /// A create whose signature does not verify has its Email written to the uniqueness
         /// index before the signature is checked: a later create of it conflicts.
         UnverifiedSignatureTakesEmail,
+        /// A method that is not one of HTTP's registered ones is answered 500
+        /// `ServiceFailureException` (a dispatch table that fails on a method it lacks),
+        /// where a 4xx or a 501 is due.
+        ServerErrorOnUnknownMethod,
+        /// The router matches the path and query alone: any method on the CreateUser route
+        /// (a GET, a DELETE, ...) creates a user.
+        RouteIgnoresMethod,
         /// Query parameters other than `operation` are not bound by the signature (a
         /// verifier that canonicalises only the parameter it routes on): a parameter added
         /// after signing verifies.
@@ -150,7 +157,7 @@ mod tests {
 
     #[test]
     fn every_defect_round_trips_through_its_name() {
-        assert_eq!(Defect::ALL.len(), 50);
+        assert_eq!(Defect::ALL.len(), 52);
         for d in Defect::ALL {
             assert_eq!(d.name().parse::<Defect>(), Ok(*d));
             assert_eq!(d.to_string().to_lowercase().parse::<Defect>(), Ok(*d));

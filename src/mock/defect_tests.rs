@@ -8,7 +8,9 @@ use crate::contract::sigv4::SignatureMode;
 use crate::contract::{
     Exception, ERROR_TYPE_HEADER, INVITE_STATUSES, LICENSE_TYPES, REGISTRATION_STATUSES, USER_TYPES,
 };
-use crate::mock::test_support::{send, send_or_status_0, send_signed_at, send_tampered, Answer};
+use crate::mock::test_support::{
+    send, send_method, send_or_status_0, send_signed_at, send_tampered, Answer,
+};
 use crate::mock::{
     Defect, MockConfig, ReferenceMock, DEFAULT_ACCOUNT_ID, DEFAULT_FORBIDDEN_ACCOUNT_ID,
     DEFAULT_THROTTLED_ACCOUNT_ID,
@@ -49,6 +51,8 @@ enum Scenario {
     AstralEmail,
     /// A valid create whose body is 2 MiB, over the size limit.
     Oversized,
+    /// A signed request with this method (no body) on the CreateUser route.
+    Method(&'static str),
     /// A create refused as the kind says, then a valid create of the same Email (in the
     /// ordinary account, or the throttled one a second later); the last is looked at.
     AfterRefusal(Refused),
@@ -144,6 +148,7 @@ async fn play(defect: Option<Defect>, scenario: Scenario) -> Vec<Answer> {
             let body = format!(r#"{{"Username":"{}"}}"#, "x".repeat(2 * 1024 * 1024));
             vec![send_or_status_0(c, m, account, &body).await]
         }
+        Scenario::Method(method) => vec![send_method(c, m, method, account).await],
         Scenario::AfterRefusal(kind) => {
             let email = r#"{"Email":"trace@example.com"}"#;
             let first = match kind {
@@ -325,6 +330,10 @@ fn case(defect: Defect) -> (Scenario, Broken) {
         Defect::UnverifiedSignatureTakesEmail => (Scenario::AfterRefusal(Refused::Unsigned), |a| {
             last(a).status == 409
         }),
+        Defect::ServerErrorOnUnknownMethod => (Scenario::Method("CHIMECONFORMANCE"), |a| {
+            last(a).status == 500
+        }),
+        Defect::RouteIgnoresMethod => (Scenario::Method("GET"), |a| last(a).status == 201),
         Defect::QueryNotBound => (Scenario::Tampered(SignatureMode::QueryAdded), |a| {
             last(a).status == 201
         }),

@@ -66,6 +66,9 @@ pub enum Outcome {
     /// No operation at this method and path: 404 `UnknownOperationException`, as a Smithy
     /// restJson1 server answers.
     UnknownOperation(String),
+    /// Another method on the CreateUser path, under [`Variant::MethodNotAllowed`]: 405 with
+    /// `Allow: POST` and a `{"message"}` body, as an HTTP server answers.
+    MethodNotAllowed(String),
 }
 
 impl From<ErrorReply> for Outcome {
@@ -176,10 +179,34 @@ impl CreateUserResponder {
     ) -> Result<Outcome, Outcome> {
         let path = request.url.path();
         let query = request.url.query();
-        let account_id = match route_account_id(request.method.as_str(), path, query) {
+        let method = request.method.as_str();
+        if self.has(Defect::ServerErrorOnUnknownMethod) && !is_registered_method(method) {
+            return Err(ErrorReply::new(
+                Exception::ServiceFailure,
+                "internal error: no handler for the method",
+            )
+            .into());
+        }
+        // A router that matches the path and query alone takes every method for a create.
+        let routed = if self.has(Defect::RouteIgnoresMethod) {
+            "POST"
+        } else {
+            method
+        };
+        let account_id = match route_account_id(routed, path, query) {
             Ok(account_id) => account_id,
             Err(e @ RequestError::Route { .. }) => {
-                return Ok(Outcome::UnknownOperation(e.to_string()))
+                let on_the_path = !matches!(
+                    route_account_id("POST", path, query),
+                    Err(RequestError::Route { .. })
+                );
+                if on_the_path && self.varies(Variant::MethodNotAllowed) {
+                    return Ok(Outcome::MethodNotAllowed(format!(
+                        "{} is not allowed on this path; CreateUser is POST",
+                        method.chars().take(32).collect::<String>()
+                    )));
+                }
+                return Ok(Outcome::UnknownOperation(e.to_string()));
             }
             Err(e) => return Err(self.request_refusal(e)),
         };
@@ -317,6 +344,14 @@ impl CreateUserResponder {
         }
         Ok(())
     }
+}
+
+/// Whether a method is one of HTTP's registered ones (RFC 9110, RFC 5789).
+fn is_registered_method(method: &str) -> bool {
+    matches!(
+        method,
+        "GET" | "HEAD" | "POST" | "PUT" | "DELETE" | "CONNECT" | "OPTIONS" | "TRACE" | "PATCH"
+    )
 }
 
 /// The responder as mounted on the server: shares its state with the [`ReferenceMock`](crate::mock::ReferenceMock).

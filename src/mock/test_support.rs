@@ -262,6 +262,36 @@ pub(super) async fn send_tampered(
     read_answer(request).await.expect("the mock answers")
 }
 
+/// Sends `method` (any token) to the CreateUser route of `account`, signed, with no body.
+pub(super) async fn send_method(
+    client: &reqwest::Client,
+    mock: &ReferenceMock,
+    method: &str,
+    account: &str,
+) -> Answer {
+    let url = format!(
+        "{}{}",
+        mock.uri(),
+        crate::contract::create_user_path(account)
+    );
+    let added = sign_request(
+        method,
+        &url,
+        &[],
+        b"",
+        &default_credentials(),
+        "us-east-1",
+        SystemTime::now(),
+    )
+    .expect("signing a test request");
+    let method = reqwest::Method::from_bytes(method.as_bytes()).expect("a method token");
+    let mut request = client.request(method, &url);
+    for (name, value) in added {
+        request = request.header(name, value);
+    }
+    read_answer(request).await.expect("the mock answers")
+}
+
 /// Sends a request and reads its answer in full.
 async fn read_answer(request: reqwest::RequestBuilder) -> reqwest::Result<Answer> {
     let response = request.send().await?;

@@ -22,6 +22,7 @@ use crate::input::generate::{
     unique_email, Breakage, CreateUserInput, ErrorProbe, InvalidBody, InvalidInput,
 };
 use crate::input::property::PropertyInput;
+use crate::report::coverage::{ProbeFamily, VALUES};
 use crate::report::event::{Event, ExchangeEvent, ExchangeRole};
 use crate::target::Auth;
 use crate::util::lock;
@@ -151,12 +152,45 @@ impl Run {
         }
     }
 
-    /// Adds a violation when a created user's id was returned before in the run.
-    pub(super) fn note_user_id(&self, checked: &mut Checked) {
+    /// Adds a violation when a created user's id was returned before in the run, and
+    /// counts the values of the created user judged for plausibility (the coverage table's
+    /// `values` row).
+    pub(super) fn note_user_id(&self, checked: &mut Checked, response: &ReceivedResponse) {
         if let Some(id) = &checked.user_id {
             if let Some(v) = check_user_id_unique(id, &mut lock(&self.user_ids)) {
                 checked.violations.push(v);
             }
+        }
+        self.note_values(response);
+    }
+
+    /// Counts which values of a created user were judged for plausibility, and against
+    /// what its timestamps were judged.
+    fn note_values(&self, response: &ReceivedResponse) {
+        let Ok(body) = response.json() else {
+            return;
+        };
+        let Some(user) = body.get("User") else {
+            return;
+        };
+        let status = Some(response.status);
+        let mut timestamps = false;
+        for (member, label) in [
+            ("UserId", VALUES[0]),
+            ("InvitedOn", VALUES[1]),
+            ("RegisteredOn", VALUES[2]),
+        ] {
+            if user.get(member).is_some_and(Value::is_string) {
+                self.coverage.probe(ProbeFamily::Values, label, status);
+                timestamps |= member != "UserId";
+            }
+        }
+        if timestamps {
+            let dated = response
+                .header("date")
+                .is_some_and(|d| chrono::DateTime::parse_from_rfc2822(d.trim()).is_ok());
+            let against = if dated { VALUES[3] } else { VALUES[4] };
+            self.coverage.probe(ProbeFamily::Values, against, status);
         }
     }
 
@@ -392,7 +426,7 @@ impl Run {
         };
         let mut checked = self.judge(trial, expectation, exchange, None);
         if exchange.response.is_success() {
-            self.note_user_id(&mut checked);
+            self.note_user_id(&mut checked, &exchange.response);
         }
         checked.violations
     }

@@ -124,7 +124,7 @@ impl Run {
         let response = &exchange.response;
         let mut checked = check_response(expectation, response, None, &self.schemas);
         if response.is_success() {
-            self.note_user_id(&mut checked);
+            self.note_user_id(&mut checked, response);
         }
         if class == Malformed::OversizedBody {
             // The size is the choice, whatever the refusal's name.

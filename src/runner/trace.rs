@@ -53,7 +53,7 @@ impl Run {
 
     /// The body of a create of `email` (with the run's Username where the target is
     /// shared).
-    fn trace_body(&self, email: &str) -> Value {
+    pub(super) fn trace_body(&self, email: &str) -> Value {
         let mut body = json!({ "Email": email });
         if self.options.usernames == UsernameTag::RunId {
             body["Username"] = json!(format!("chime-conformance {}", self.options.run_id));
@@ -249,7 +249,7 @@ impl Run {
     ) -> Vec<crate::check::Violation> {
         let mut checked = self.judge(trial, expectation, exchange, injected_fault);
         if exchange.response.is_success() {
-            self.note_user_id(&mut checked);
+            self.note_user_id(&mut checked, &exchange.response);
         }
         let response = Some(&exchange.response);
         self.report_trace(

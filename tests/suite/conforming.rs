@@ -5,7 +5,7 @@
 //! request members refused; or the other choice where the contract leaves one open: the
 //! regex dialect, email case and normalisation, front-door auth errors, the error type only
 //! in the body, 415 and SerializationException for malformed bodies, service restrictions,
-//! transient 503s, large bodies created from) answers differently from the plain mock but breaks no rule, and the harness run against it must
+//! transient 503s, large bodies created from, 405 for another method on the route) answers differently from the plain mock but breaks no rule, and the harness run against it must
 //! pass cleanly: exit 0, no failed trial, all eight exceptions observed.
 
 use serde_json::Value;
@@ -74,6 +74,7 @@ fn made_choice(variant: Variant) -> Option<(OpenChoice, &'static str)> {
             (OpenChoice::ServiceRestriction, "400 BadRequestException")
         }
         Variant::AcceptLargeBodies => (OpenChoice::BodySize, "accepted (HTTP 201)"),
+        Variant::MethodNotAllowed => (OpenChoice::RouteRefusal, "405 Method Not Allowed"),
         _ => return None,
     })
 }
@@ -161,6 +162,7 @@ conforming_tests! {
     restrict_unusual_input => RestrictUnusualInput,
     transient_unavailable => TransientUnavailable,
     accept_large_bodies => AcceptLargeBodies,
+    method_not_allowed => MethodNotAllowed,
 }
 
 /// A regressions file holding an input judged under another target (an Email the ECMA-262

@@ -220,6 +220,14 @@ pub const MUTANTS: &[Mutant] = &[
         Rule::StateRefusalLeftNoTrace,
         &[],
     ),
+    // Caught by the unknown method of route::methods (retried as a transient 500 first).
+    mutant(
+        Defect::ServerErrorOnUnknownMethod,
+        Rule::RouteNoServerError,
+        &[],
+    ),
+    // Every method of route::methods creates a user.
+    mutant(Defect::RouteIgnoresMethod, Rule::RouteRefused, &[]),
     // Caught by the query parameter added after signing.
     mutant(Defect::QueryNotBound, Rule::SecuritySignatureBinding, &[]),
 ];
@@ -357,7 +365,13 @@ fn assert_structured(defect: Defect, trial: &Value) {
         }
     }
     let exchange = &trial["exchange"];
-    assert_eq!(exchange["request"]["method"], "POST", "{defect}: {trial}");
+    // Every request is a POST but a probe of another method on the route.
+    let method = exchange["request"]["method"].as_str().unwrap_or_default();
+    let methods_probed = trial["name"] == "route::methods";
+    assert!(
+        method == "POST" || (methods_probed && !method.is_empty()),
+        "{defect}: {trial}"
+    );
     // The response is there, unless what broke the rule is that none came.
     let no_answer = violations.iter().any(|v| {
         v["seen"]
@@ -463,6 +477,8 @@ mutant_tests! {
     throttled_takes_email => ThrottledTakesEmail,
     injected_fault_takes_email => InjectedFaultTakesEmail,
     unverified_signature_takes_email => UnverifiedSignatureTakesEmail,
+    server_error_on_unknown_method => ServerErrorOnUnknownMethod,
+    route_ignores_method => RouteIgnoresMethod,
     query_not_bound => QueryNotBound,
 }
 
