@@ -467,4 +467,30 @@ mod tests {
             "no invalid Email probe"
         );
     }
+
+    #[test]
+    fn every_fixed_probe_has_a_row_and_shows_its_answers() {
+        let tally = CoverageTally::default();
+        let table = tally.table();
+        for family in ProbeFamily::ALL {
+            let rows = table.probes.iter().filter(|r| r.family == family).count();
+            assert_eq!(rows, family.probes().len(), "{family:?}");
+            assert!(rows > 0, "{family:?}");
+        }
+        tally.probe(ProbeFamily::Method, "GET", Some(404));
+        tally.probe(ProbeFamily::Method, "GET", Some(405));
+        tally.probe(ProbeFamily::Method, "PUT", None);
+        tally.probe(ProbeFamily::Values, "InvitedOn", Some(201));
+        let text = render_coverage(&tally.table());
+        assert!(
+            text.contains("  method     GET 2 (404, 405), HEAD 0, PUT 0/1,"),
+            "{text}"
+        );
+        assert!(
+            text.contains("InvitedOn 1,"),
+            "values show no statuses: {text}"
+        );
+        assert!(text.contains("  refusal    invalid input 0,"), "{text}");
+        assert!(text.contains("query_added 0"), "{text}");
+    }
 }

@@ -32,9 +32,16 @@ impl Run {
         let answers = self.runtime.block_on(futures::future::join_all(
             probes
                 .iter()
-                .map(|&probe| self.route_probe(&trial, probe, sent)),
+                .map(|&probe| self.route_answer(&trial, probe, sent)),
         ));
-        let mut failures: Vec<Evaluation> = answers.into_iter().flatten().collect();
+        let mut failures: Vec<Evaluation> = probes
+            .iter()
+            .zip(answers)
+            .filter_map(|(&probe, answer)| {
+                let evaluation = Evaluation::new(Some(self.route_context(probe)), answer?);
+                evaluation.failed().then_some(evaluation)
+            })
+            .collect();
         if failures.is_empty() {
             return Ok(Completion::Completed);
         }
@@ -42,6 +49,23 @@ impl Run {
         let mut first = failures.swap_remove(0);
         first.also_broken = sorted_rules(others);
         Err(self.failure(&trial, &first, None))
+    }
+
+    /// What a probe of the route was trying, for its failure text.
+    pub(super) fn route_context(&self, probe: RouteProbe) -> String {
+        let account = &self.client.target().fixtures.account_id;
+        format!(
+            "a probe of the route: {} ({} {}); allowed besides a 4xx: {}",
+            probe.label(),
+            probe.method(),
+            probe.path_and_query(account, &self.options.run_id),
+            match probe.allowed(account, &self.options.run_id) {
+                Allowed::Refusal => "nothing".to_string(),
+                Allowed::RefusalOrOther(why) => format!("a 2xx with no User ({why})"),
+                Allowed::RefusalOrNotImplemented => "501".to_string(),
+                Allowed::RefusalOrCreatedUnder(label) => format!("a 201 under {label:?}"),
+            }
+        )
     }
 
     /// The call a probe makes, and the Email its body carries.
@@ -79,13 +103,14 @@ impl Run {
         (call, probe.has_body().then_some(email))
     }
 
-    /// Sends one probe and checks its answer; the evaluation when it failed.
-    async fn route_probe(
+    /// Sends one probe and checks its answer (`None` when it is not sent: a raw probe over
+    /// https).
+    pub(super) async fn route_answer(
         &self,
         trial: &str,
         probe: RouteProbe,
         sent: &AtomicU64,
-    ) -> Option<Evaluation> {
+    ) -> Option<Answer> {
         let family = ProbeFamily::of_route(probe.route_family());
         let (call, email) = self.route_call(probe);
         let answer = if probe.raw() {
@@ -102,18 +127,12 @@ impl Run {
             account: AccountRef::Ordinary,
             step: None,
         };
-        let context = Some(format!(
-            "a probe of the route: {} ({} {})",
-            probe.label(),
-            probe.method(),
-            probe.path_and_query("{accountId}", "{run}")
-        ));
         let exchange = match answer {
             Ok(exchange) => exchange,
             Err(unanswered) => {
                 self.coverage.probe(family, probe.label(), None);
                 self.report_exchange(trial, role, &unanswered.request, None, &[]);
-                return Some(Evaluation::new(context, Answer::Unanswered(unanswered)));
+                return Some(Answer::Unanswered(unanswered));
             }
         };
         self.coverage
@@ -139,14 +158,9 @@ impl Run {
             response,
             &checked.violations,
         );
-        (!checked.violations.is_empty()).then(|| {
-            Evaluation::new(
-                context,
-                Answer::Checked {
-                    exchange,
-                    violations: checked.violations,
-                },
-            )
+        Some(Answer::Checked {
+            exchange,
+            violations: checked.violations,
         })
     }
 

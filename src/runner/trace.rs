@@ -1,8 +1,8 @@
 //! The no-trace trials (`no_trace::<kind>`, see [`crate::input::trace`]): a create refused
 //! for one reason, then a valid create of the same Email, which must get 201; a
-//! ConflictException there is the refusal's trace (`state.refusal_left_no_trace`). The
-//! refused create is judged as its refusal (an accepted one breaks the rule its own case
-//! names, and leaves nothing to judge after it).
+//! ConflictException there is the refusal's trace (`state.refusal_left_no_trace`). Only the
+//! create after the refusal is judged: the refusal is its own case's or property's to judge
+//! (one that was accepted leaves nothing to judge here).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -12,18 +12,14 @@ use serde_json::{json, Value};
 
 use super::conclude::TrialFailure;
 use super::evaluate::{Answer, Evaluation};
-use super::{sorted_rules, Run, UsernameTag};
-use crate::check::{Expectation, Rule, SentFacts};
-use crate::contract::Exception;
-use crate::http::{Call, CallBody, CallPurpose, Exchange};
+use super::{Run, UsernameTag};
+use crate::check::{Expectation, SentFacts, Violation};
+use crate::http::{Call, CallBody, CallPurpose, Exchange, ReceivedResponse, SentRequest};
 use crate::input::cases::AccountRef;
 use crate::input::trace::{Refusal, THROTTLE_BURST};
 use crate::report::coverage::ProbeFamily;
 use crate::report::event::ExchangeRole;
 use crate::report::record::TrialKind;
-
-/// The first failing answer of a trial, if any.
-type Verdict = Option<Evaluation>;
 
 impl Run {
     /// Runs one no-trace trial.
@@ -32,22 +28,28 @@ impl Run {
             return Ok(Completion::ignored_with(reason));
         }
         let trial = refusal.trial_name();
-        let verdict = self.runtime.block_on(async {
-            match refusal {
-                Refusal::Throttled => self.throttled_then_retried(&trial, sent).await,
-                _ => self.refused_then_created(refusal, &trial, sent).await,
-            }
-        });
-        match verdict {
-            Some(mut evaluation) => {
-                evaluation.context = Some(format!(
-                    "a refused create leaves no trace: {} (refused with {})",
-                    refusal.label(),
-                    refusal.describe()
-                ));
-                Err(self.failure(&trial, &evaluation, None))
-            }
-            None => Ok(Completion::Completed),
+        let answer = self.runtime.block_on(self.no_trace_answer(refusal, sent));
+        let Some(answer) = answer else {
+            return Ok(Completion::Completed);
+        };
+        let evaluation = Evaluation::new(Some(no_trace_context(refusal)), answer);
+        if evaluation.failed() {
+            return Err(self.failure(&trial, &evaluation, None));
+        }
+        Ok(Completion::Completed)
+    }
+
+    /// Sends a kind's refusal and the create after it; the answer to that create, checked
+    /// (`None` when the refusal was not one, or, throttled, none came: nothing to judge).
+    pub(super) async fn no_trace_answer(
+        &self,
+        refusal: Refusal,
+        sent: &AtomicU64,
+    ) -> Option<Answer> {
+        let trial = refusal.trial_name();
+        match refusal {
+            Refusal::Throttled => self.throttled_then_retried(&trial, sent).await,
+            _ => self.refused_then_created(refusal, &trial, sent).await,
         }
     }
 
@@ -67,7 +69,7 @@ impl Run {
         refusal: Refusal,
         trial: &str,
         sent: &AtomicU64,
-    ) -> Verdict {
+    ) -> Option<Answer> {
         let email = format!("chime-conformance+{}@example.com", self.next_tag());
         let valid = self.trace_body(&email);
         let mut refused_body = valid.clone();
@@ -82,52 +84,44 @@ impl Run {
             purpose: CallPurpose::Probe,
             off_route: None,
         };
-        let expectation = match refusal {
-            Refusal::InvalidInput => Expectation::Rejected {
-                exception: Exception::BadRequest,
-                rule: Rule::InputRejected,
-            },
-            Refusal::ForbiddenAccount => Expectation::Rejected {
-                exception: Exception::Forbidden,
-                rule: Rule::CaseExpectedException,
-            },
-            Refusal::InjectedFault => Expectation::Rejected {
-                exception: Exception::ServiceFailure,
-                rule: Rule::CaseExpectedException,
-            },
-            Refusal::TamperedSignature | Refusal::Throttled => Expectation::AuthRefused,
-        };
         sent.fetch_add(1, Ordering::Relaxed);
         let refused = match self.exchange(trial, &call, false).await {
             Ok(exchange) => exchange,
             Err(unanswered) => {
                 self.report_trace(trial, refusal.account(), 1, &unanswered.request, None, &[]);
-                return Some(Evaluation::new(None, Answer::Unanswered(unanswered)));
+                return Some(Answer::Unanswered(unanswered));
             }
         };
-        let checked = self.judge_trace(
-            trial,
-            refusal.account(),
-            1,
-            expectation,
-            &refused,
-            call.fault,
-        );
-        if !checked.is_empty() || refused.response.is_success() {
-            // A refusal that broke a rule, or none at all: nothing after it to judge.
-            return failed(refused, checked);
+        self.refusal_seen(trial, refusal.account(), &refused);
+        if refused.response.is_success() {
+            // Not refused: nothing after it to judge (its own case reports it).
+            return None;
         }
-        self.created_after(refusal, trial, valid, sent).await
+        Some(self.created_after(refusal, trial, valid, sent).await)
     }
 
-    /// The valid create after a refusal, in the kind's account, judged.
+    /// Reports a refused create (its rules are its own case's or property's to judge),
+    /// and notes a user it created.
+    fn refusal_seen(&self, trial: &str, account: AccountRef, exchange: &Exchange) {
+        let response = &exchange.response;
+        if response.is_success() {
+            let mut ignored = crate::check::Checked {
+                user_id: created_user_id(response),
+                ..Default::default()
+            };
+            self.note_user_id(&mut ignored, response);
+        }
+        self.report_trace(trial, account, 1, &exchange.request, Some(response), &[]);
+    }
+
+    /// The valid create after a refusal, in the kind's account, checked.
     async fn created_after(
         &self,
         refusal: Refusal,
         trial: &str,
         body: Value,
         sent: &AtomicU64,
-    ) -> Verdict {
+    ) -> Answer {
         let account = refusal.follow_up_account();
         let call = Call::create(self.step_account(account), body);
         sent.fetch_add(1, Ordering::Relaxed);
@@ -137,7 +131,7 @@ impl Run {
                 self.coverage
                     .probe(ProbeFamily::Refusal, refusal.label(), None);
                 self.report_trace(trial, account, 2, &unanswered.request, None, &[]);
-                Some(Evaluation::new(None, Answer::Unanswered(unanswered)))
+                Answer::Unanswered(unanswered)
             }
         }
     }
@@ -149,7 +143,7 @@ impl Run {
         trial: &str,
         call: &Call,
         exchange: Exchange,
-    ) -> Verdict {
+    ) -> Answer {
         let facts = SentFacts::of(&call.account_id, call.body.json());
         let expectation = Expectation::CreatedAfterRefusal {
             facts: &facts,
@@ -160,20 +154,29 @@ impl Run {
             refusal.label(),
             Some(exchange.response.status),
         );
-        let checked = self.judge_trace(
+        let mut checked = self.judge(trial, expectation, &exchange, None);
+        if exchange.response.is_success() {
+            self.note_user_id(&mut checked, &exchange.response);
+        }
+        let account = refusal.follow_up_account();
+        let response = Some(&exchange.response);
+        self.report_trace(
             trial,
-            refusal.follow_up_account(),
+            account,
             2,
-            expectation,
-            &exchange,
-            None,
+            &exchange.request,
+            response,
+            &checked.violations,
         );
-        failed(exchange, checked)
+        Answer::Checked {
+            exchange,
+            violations: checked.violations,
+        }
     }
 
     /// A burst against the low-limit account, then the first create refused with a 429
-    /// retried after its `Retry-After`.
-    async fn throttled_then_retried(&self, trial: &str, sent: &AtomicU64) -> Verdict {
+    /// sent again after its `Retry-After` (itself retried as an SDK retries a 429).
+    async fn throttled_then_retried(&self, trial: &str, sent: &AtomicU64) -> Option<Answer> {
         let account = Refusal::Throttled.account();
         let calls: Vec<Call> = (0..THROTTLE_BURST)
             .map(|_| {
@@ -183,84 +186,48 @@ impl Run {
             .collect();
         sent.fetch_add(calls.len() as u64, Ordering::Relaxed);
         let answers = self.exchange_together(trial, &calls, true).await;
-        let mut failures = Vec::new();
         let mut throttled = None;
         for (call, answer) in calls.iter().zip(answers) {
-            let exchange = match answer {
-                Ok(exchange) => exchange,
+            match answer {
+                Ok(exchange) => {
+                    self.refusal_seen(trial, account, &exchange);
+                    if exchange.response.status == 429 && throttled.is_none() {
+                        throttled = Some((call.clone(), exchange.response));
+                    }
+                }
                 Err(unanswered) => {
                     self.report_trace(trial, account, 1, &unanswered.request, None, &[]);
-                    failures.push(Evaluation::new(None, Answer::Unanswered(unanswered)));
-                    continue;
                 }
-            };
-            let facts = SentFacts::of(&call.account_id, call.body.json());
-            let expectation = if exchange.response.is_success() {
-                Expectation::Created(&facts)
-            } else {
-                Expectation::AnyError
-            };
-            let violations = self.judge_trace(trial, account, 1, expectation, &exchange, None);
-            if !violations.is_empty() {
-                failures.extend(failed(exchange, violations));
-            } else if exchange.response.status == 429 && throttled.is_none() {
-                throttled = Some((call.clone(), exchange));
             }
         }
-        if !failures.is_empty() {
-            let others: Vec<Rule> = failures[1..].iter().flat_map(|e| e.rules()).collect();
-            let mut first = failures.swap_remove(0);
-            first.also_broken = sorted_rules(others);
-            return Some(first);
-        }
         // A burst that drew no 429 leaves nothing to judge (the throttle case reports it).
-        let (call, exchange) = throttled?;
+        let (call, response) = throttled?;
+        tokio::time::sleep(crate::http::retry_after(&response, 1)).await;
         sent.fetch_add(1, Ordering::Relaxed);
-        let retried = match self.client.retry_as_sdk(&call, exchange, true).await {
-            Ok((exchange, _)) => exchange,
+        let exchange = match self.exchange(trial, &call, false).await {
+            Ok(exchange) => exchange,
             Err(unanswered) => {
                 self.coverage
                     .probe(ProbeFamily::Refusal, Refusal::Throttled.label(), None);
                 self.report_trace(trial, account, 2, &unanswered.request, None, &[]);
-                return Some(Evaluation::new(None, Answer::Unanswered(unanswered)));
+                return Some(Answer::Unanswered(unanswered));
             }
         };
-        if retried.response.status == 429 {
+        if exchange.response.status == 429 {
             // Still throttled after every retry an SDK makes: nothing to judge.
             self.coverage
                 .probe(ProbeFamily::Refusal, Refusal::Throttled.label(), Some(429));
-            let violations =
-                self.judge_trace(trial, account, 2, Expectation::AnyError, &retried, None);
-            return failed(retried, violations);
+            self.report_trace(
+                trial,
+                account,
+                2,
+                &exchange.request,
+                Some(&exchange.response),
+                &[],
+            );
+            return None;
         }
-        self.judge_created_after(Refusal::Throttled, trial, &call, retried)
-    }
-
-    /// Judges one answer of a no-trace trial, notes a user it created, and tells the
-    /// reporters; the violations.
-    fn judge_trace(
-        &self,
-        trial: &str,
-        account: AccountRef,
-        step: usize,
-        expectation: Expectation<'_>,
-        exchange: &Exchange,
-        injected_fault: Option<Exception>,
-    ) -> Vec<crate::check::Violation> {
-        let mut checked = self.judge(trial, expectation, exchange, injected_fault);
-        if exchange.response.is_success() {
-            self.note_user_id(&mut checked, &exchange.response);
-        }
-        let response = Some(&exchange.response);
-        self.report_trace(
-            trial,
-            account,
-            step,
-            &exchange.request,
-            response,
-            &checked.violations,
-        );
-        checked.violations
+        Some(self.judge_created_after(Refusal::Throttled, trial, &call, exchange))
     }
 
     fn report_trace(
@@ -268,9 +235,9 @@ impl Run {
         trial: &str,
         account: AccountRef,
         step: usize,
-        request: &crate::http::SentRequest,
-        response: Option<&crate::http::ReceivedResponse>,
-        violations: &[crate::check::Violation],
+        request: &SentRequest,
+        response: Option<&ReceivedResponse>,
+        violations: &[Violation],
     ) {
         let role = ExchangeRole {
             account,
@@ -280,17 +247,22 @@ impl Run {
     }
 }
 
-/// The evaluation of an answer that broke rules, or `None`.
-fn failed(exchange: Exchange, violations: Vec<crate::check::Violation>) -> Verdict {
-    (!violations.is_empty()).then(|| {
-        Evaluation::new(
-            None,
-            Answer::Checked {
-                exchange,
-                violations,
-            },
-        )
-    })
+/// The UserId a 2xx created, if it names one.
+fn created_user_id(response: &ReceivedResponse) -> Option<String> {
+    let body = response.json().ok()?;
+    body.pointer("/User/UserId")
+        .and_then(Value::as_str)
+        .filter(|id| !id.trim().is_empty())
+        .map(str::to_string)
+}
+
+/// What a no-trace trial was trying, for its failure text.
+pub(super) fn no_trace_context(refusal: Refusal) -> String {
+    format!(
+        "a refused create leaves no trace: {} (refused with {}), then the same Email created",
+        refusal.label(),
+        refusal.describe()
+    )
 }
 
 /// The no-trace trials, one per kind of refusal.
