@@ -584,3 +584,62 @@ async fn accepted_probes_fail_the_error_property() {
         );
     }
 }
+
+/// A property's create that is throttled, retried after its `Retry-After` and then meets a
+/// ConflictException for its own Email breaks `state.refusal_left_no_trace`, not
+/// `success.status`: here the mock's fault rules throttle the first creates and its defect
+/// takes the Email of each request a fault refuses.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_throttled_create_retried_into_a_conflict_is_the_refusal_s_trace() {
+    use chime_conformance::mock::ReferenceMock;
+    let mock = ReferenceMock::start(MockConfig {
+        defect: Some(Defect::InjectedFaultTakesEmail),
+        ..MockConfig::default()
+    })
+    .await
+    .expect("the mock starts");
+    let client = chime_conformance::http::default_reqwest_client();
+    let rule = r#"{"exception": "ThrottledClientException", "count": 24}"#;
+    let added = crate::util::send(
+        &client,
+        &mock.uri(),
+        "POST",
+        "/_chime-mock/faults",
+        &[("content-type", "application/json")],
+        rule.as_bytes().to_vec(),
+        None,
+    )
+    .await
+    .expect("the control plane answers");
+    assert_eq!(added.status, 201, "{added:?}");
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let report = dir.path().join("report.json");
+    let mut args = vec!["--endpoint".to_string(), mock.uri()];
+    args.extend(crate::util::fixture_flags(&mock));
+    args.extend(
+        [
+            "--exact",
+            "property::valid_request_creates_user",
+            "--cases",
+            "8",
+            "--seed",
+            "7",
+            "--report",
+        ]
+        .map(String::from),
+    );
+    args.push(report.display().to_string());
+    let run = crate::util::harness(args, Vec::new()).await;
+    assert_eq!(run.code, 1, "{run}");
+    let report: Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    let rules = failed_rules(&report);
+    assert!(
+        rules.contains("state.refusal_left_no_trace") && !rules.contains("success.status"),
+        "{rules:?}\n{run}"
+    );
+    assert!(
+        report["summary"]["throttle_retries"].as_u64() > Some(0),
+        "{}",
+        report["summary"]
+    );
+}
