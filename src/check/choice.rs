@@ -170,6 +170,13 @@ open_choices! {
         ["an answer on the first attempt",
          "a 500, 502, 503 or 504, then a conforming answer on a retry"],
         "the AWS SDKs' standard retry mode retries HTTP 500, 502, 503 and 504 (3 attempts, exponential backoff with jitter); only a persistent one reaches the caller";
+    RouteRefusal = "route_refusal", Choice, RestJson1, RouteRefused:
+        "a probe of the route: another method, an odd path label or query string",
+        ["404 UnknownOperationException", "405 Method Not Allowed with Allow",
+         "400 BadRequestException", "another 4xx", "501 Not Implemented for an unknown method",
+         "a 2xx with no User where another Chime operation lives (ListUsers, BatchUpdateUser, UpdateAccount, BatchSuspendUser)",
+         "201 under exactly the decoded label, or with unknown query parameters ignored"],
+        "restJson1 routers answer a request no operation matches with UnknownOperationException (404), HTTP servers with 405 and Allow, or 501 to a method they do not know (RFC 9110); the Chime API has other operations on the same paths, and restJson1 servers ignore query parameters they do not know (a 5xx still fails, and so does a user created by no CreateUser call)";
     ServiceRestriction = "service_restriction", Restriction, Model, SuccessStatus:
         "a valid request outside the common forms (a Username over 128 characters or not printable ASCII, an Email not plain ASCII)",
         ["201", "400 BadRequestException"],

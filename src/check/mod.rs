@@ -6,6 +6,7 @@ pub mod choice;
 pub mod diff;
 mod error;
 mod response;
+mod route;
 mod rule;
 mod success;
 mod violation;
@@ -16,5 +17,6 @@ pub use response::{
     check_response, check_user_id_unique, is_exception, is_json_media_type, Checked, Expectation,
     SentFacts,
 };
+pub use route::check_route_answer;
 pub use rule::{Rule, RuleClass};
 pub use violation::Violation;

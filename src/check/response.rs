@@ -50,6 +50,13 @@ pub enum Expectation<'a> {
         facts: &'a SentFacts<'a>,
         also: Option<Exception>,
     },
+    /// A valid create sent after a refusal of a create of the same Email (`refusal` says
+    /// which, e.g. "a 429, retried"): checked as [`Expectation::Created`], except that a
+    /// ConflictException says the refusal left a trace (`state.refusal_left_no_trace`).
+    CreatedAfterRefusal {
+        facts: &'a SentFacts<'a>,
+        refusal: &'a str,
+    },
     /// A request whose signature does not bind it: refused with
     /// `UnauthorizedClientException` or an AWS common authentication error; a 2xx is a
     /// security finding (`security.signature_binding`).
@@ -155,9 +162,9 @@ fn check_accepted(
         ..Checked::default()
     };
     match expect {
-        Expectation::Created(facts) | Expectation::CreatedOrRefused { facts, .. } => {
-            check_created(facts, response, schemas)
-        }
+        Expectation::Created(facts)
+        | Expectation::CreatedOrRefused { facts, .. }
+        | Expectation::CreatedAfterRefusal { facts, .. } => check_created(facts, response, schemas),
         Expectation::ParsedOrRefused(facts) => {
             let mut checked = check_created(facts, response, schemas);
             checked.observe(OpenChoice::MediaType, "201 (parsed)");
@@ -192,6 +199,27 @@ fn check_answered_error(
         Expectation::Created(_) => check_refused_valid(None, response, injected_fault, schemas),
         Expectation::CreatedOrRefused { choice, .. } => {
             check_refused_valid(Some(choice), response, injected_fault, schemas)
+        }
+        Expectation::CreatedAfterRefusal { refusal, .. } => {
+            let mut checked = check_refused_valid(None, response, injected_fault, schemas);
+            if response.status == Exception::Conflict.http_status()
+                && is_exception(&checked, response.status, Exception::Conflict)
+            {
+                checked.violations.retain(|v| v.rule != Rule::SuccessStatus);
+                checked.violations.insert(
+                    0,
+                    Violation::new(
+                        Rule::StateRefusalLeftNoTrace,
+                        format!("HTTP {SUCCESS_STATUS}: nothing of the refused create ({refusal}) left behind"),
+                        format!(
+                            "HTTP {} {}: the refused create's Email is taken",
+                            response.status,
+                            describe_type(checked.error_type.as_ref())
+                        ),
+                    ),
+                );
+            }
+            checked
         }
         Expectation::Rejected { exception, rule } => {
             check_rejected(exception, rule, response, injected_fault, schemas)
@@ -541,6 +569,105 @@ mod tests {
             ]
         );
         assert!(!format!("{c:?}").contains("bob@"), "emails stay masked");
+    }
+
+    #[test]
+    fn timestamps_far_from_the_answer_and_an_empty_user_id_are_implausible() {
+        let s = schemas();
+        let dated = |user: Value, date: Option<&str>| {
+            let mut headers = vec![("content-type", "application/json")];
+            if let Some(d) = date {
+                headers.push(("date", d));
+            }
+            response(201, &headers, json!({ "User": user }))
+        };
+        let date = Some("Sat, 28 Nov 2026 14:10:21 GMT");
+        let check =
+            |r: &ReceivedResponse| check_response(Expectation::Created(&FACTS), r, None, &s);
+        // Within a day of the Date header, in any offset: plausible.
+        for invited in [
+            "2026-11-28T14:10:21Z",
+            "2026-11-28T15:10:21.123+01:00",
+            "2026-11-27T20:00:00Z",
+        ] {
+            let r = dated(json!({"UserId": "u", "InvitedOn": invited}), date);
+            assert_eq!(rules(&check(&r)), Vec::<&str>::new(), "{invited}");
+        }
+        let r = dated(
+            json!({"UserId": "u", "InvitedOn": "1970-01-01T00:00:00Z",
+                "RegisteredOn": "2026-11-30T14:10:22Z"}),
+            date,
+        );
+        let c = check(&r);
+        assert_eq!(rules(&c), ["plausible.values"]);
+        assert_eq!(c.violations.len(), 2, "{c:?}");
+        let shown = c.violations[0].to_string();
+        assert!(
+            shown.contains("1970-01-01T00:00:00Z")
+                && shown.contains("Sat, 28 Nov 2026 14:10:21 GMT"),
+            "both values are shown: {shown}"
+        );
+        // Without a Date header, the harness's clock when the answer came.
+        let now = chrono::Utc::now().to_rfc3339();
+        let r = dated(json!({"UserId": "u", "InvitedOn": now}), None);
+        assert_eq!(rules(&check(&r)), Vec::<&str>::new());
+        let r = dated(
+            json!({"UserId": "u", "InvitedOn": "2000-01-01T00:00:00Z"}),
+            None,
+        );
+        let c = check(&r);
+        assert_eq!(rules(&c), ["plausible.values"]);
+        assert!(
+            c.violations[0].to_string().contains("no Date header"),
+            "{c:?}"
+        );
+        // A timestamp that is not one is the schema's; an empty UserId is implausible and
+        // not recorded as a UserId (so never as a reused one).
+        let r = dated(json!({"UserId": "u", "InvitedOn": "yesterday"}), date);
+        assert_eq!(rules(&check(&r)), ["success.schema"]);
+        let r = dated(json!({"UserId": " "}), date);
+        let c = check(&r);
+        assert_eq!(rules(&c), ["plausible.values"]);
+        assert_eq!(c.user_id, None);
+    }
+
+    #[test]
+    fn a_conflict_after_a_refusal_is_its_trace_and_anything_else_a_creation_s_answer() {
+        let s = schemas();
+        let expect = Expectation::CreatedAfterRefusal {
+            facts: &FACTS,
+            refusal: "a 403 ForbiddenException",
+        };
+        let ok = created(json!({"UserId": "u", "AccountId": "acct"}));
+        assert_eq!(
+            rules(&check_response(expect, &ok, None, &s)),
+            Vec::<&str>::new()
+        );
+        let conflict = error(
+            409,
+            Some("ConflictException"),
+            json!({"Code": "Conflict", "Message": "m"}),
+        );
+        let c = check_response(expect, &conflict, None, &s);
+        assert_eq!(rules(&c), ["state.refusal_left_no_trace"]);
+        assert!(
+            c.violations[0].to_string().contains("ForbiddenException"),
+            "{c:?}"
+        );
+        let other = error(
+            404,
+            Some("NotFoundException"),
+            json!({"Code": "NotFound", "Message": "m"}),
+        );
+        assert_eq!(
+            rules(&check_response(expect, &other, None, &s)),
+            ["success.status"]
+        );
+        let wrong = created(json!({"UserId": "u", "AccountId": "other"}));
+        assert_eq!(
+            rules(&check_response(expect, &wrong, None, &s)),
+            ["invariant.account_id"]
+        );
     }
 
     #[test]

@@ -105,6 +105,14 @@ rules! {
         "an exception case's trigger yields its exception";
     ConcurrencyOutcomeCounts = "concurrency.outcome_counts", Contract:
         "simultaneous requests get the answers in the counts the case states (one Email: exactly one 201, a ConflictException for each other)";
+    RouteRefused = "route.refused", Contract:
+        "a probe of the route that is no CreateUser call (another method, no or another operation, a label that is not UTF-8) creates no user: a 4xx, or a 2xx with no User where another Chime operation lives";
+    RouteNoServerError = "route.no_server_error", Contract:
+        "no probe of the route (another method, an odd path label or query string) is answered with a 5xx (a 501 to an unknown method aside)";
+    StateRefusalLeftNoTrace = "state.refusal_left_no_trace", Contract:
+        "a refused create leaves nothing behind: the same Email created afterwards gets 201, and a create retried after a 429 never meets a ConflictException for itself";
+    PlausibleValues = "plausible.values", Contract:
+        "User.InvitedOn and User.RegisteredOn lie within a day of the answer's Date header (of the harness's clock without one), and User.UserId is not empty";
     AwsCommonError = "aws.common_error", AwsCommon:
         "no AWS common error (RequestExpired, InvalidClientTokenId, ...) in place of CreateUser's own";
     SecuritySignatureBinding = "security.signature_binding", Security:

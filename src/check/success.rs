@@ -1,5 +1,7 @@
 //! The rules of a 201: status, `Content-Type`, a JSON body valid against
-//! `schemas/create-user-response.json`, and the members that must echo the request.
+//! `schemas/create-user-response.json`, the members that must echo the request, and the
+//! plausibility of the values a fresh user has (its timestamps near the answer's time, a
+//! `UserId` that is not empty).
 
 use serde_json::Value;
 
@@ -45,15 +47,107 @@ pub(super) fn check_created(
     );
     let user = body.get("User");
     violations.extend(echo_violations(facts, user, &mut observations));
+    violations.extend(plausibility_violations(user, response));
     Checked {
         violations,
         observations,
+        // An empty UserId is implausible (reported above), not a reused one.
         user_id: user
             .and_then(|u| u.get("UserId"))
             .and_then(Value::as_str)
+            .filter(|id| !id.trim().is_empty())
             .map(str::to_string),
         error_type: None,
     }
+}
+
+/// How far a fresh user's `InvitedOn` or `RegisteredOn` may lie from the answer's time: a
+/// generous day, room for any clock skew, time zone slip or a queue between the write and
+/// the answer, and still far short of the zero dates and wrong epochs of real defects.
+pub const PLAUSIBLE_WINDOW: std::time::Duration = std::time::Duration::from_secs(24 * 60 * 60);
+
+/// The time an answer was given: its `Date` header (an HTTP-date), or, when it has none or
+/// one that does not parse, the harness's clock when it read the answer. With a word on
+/// which it is.
+fn answer_time(response: &ReceivedResponse) -> (chrono::DateTime<chrono::Utc>, String) {
+    let date = response.header("date");
+    match date.and_then(|d| chrono::DateTime::parse_from_rfc2822(d.trim()).ok()) {
+        Some(time) => (
+            time.with_timezone(&chrono::Utc),
+            format!("the answer's Date ({})", date.unwrap_or_default().trim()),
+        ),
+        None => {
+            let time = chrono::DateTime::<chrono::Utc>::from(response.received_at);
+            let why = match date {
+                Some(_) => "an unparsable Date header",
+                None => "no Date header",
+            };
+            (
+                time,
+                format!(
+                    "the harness's clock when the answer came ({}; {why})",
+                    time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                ),
+            )
+        }
+    }
+}
+
+/// The values of a fresh user that no working service returns: a timestamp more than
+/// [`PLAUSIBLE_WINDOW`] from the answer's time, an empty `UserId`. A timestamp that is not
+/// RFC 3339 is the schema's to report, and a reused `UserId` is
+/// `invariant.user_id_unique`'s; neither is reported here again. Both values are shown
+/// (neither member is sensitive).
+fn plausibility_violations(user: Option<&Value>, response: &ReceivedResponse) -> Vec<Violation> {
+    let mut violations = Vec::new();
+    let Some(user) = user else {
+        return violations;
+    };
+    if let Some(id) = user.get("UserId").and_then(Value::as_str) {
+        if id.trim().is_empty() {
+            violations.push(Violation::new(
+                Rule::PlausibleValues,
+                "a User.UserId that is not empty",
+                format!("User.UserId {id:?}"),
+            ));
+        }
+    }
+    let window = chrono::Duration::from_std(PLAUSIBLE_WINDOW).unwrap_or(chrono::Duration::MAX);
+    let mut reference = None;
+    for member in ["InvitedOn", "RegisteredOn"] {
+        let Some(text) = user.get(member).and_then(Value::as_str) else {
+            continue;
+        };
+        let Ok(time) = chrono::DateTime::parse_from_rfc3339(text) else {
+            continue;
+        };
+        let (now, what) = reference.get_or_insert_with(|| answer_time(response));
+        let offset = time.with_timezone(&chrono::Utc) - *now;
+        if offset.abs() > window {
+            violations.push(Violation::new(
+                Rule::PlausibleValues,
+                format!("User.{member} within a day of {what}"),
+                format!("User.{member} {text:?}, {}", describe_offset(offset)),
+            ));
+        }
+    }
+    violations
+}
+
+/// An offset in words: "20785 days before", "3 hours after".
+fn describe_offset(offset: chrono::Duration) -> String {
+    let side = if offset < chrono::Duration::zero() {
+        "before"
+    } else {
+        "after"
+    };
+    let offset = offset.abs();
+    let (count, unit) = if offset.num_days() >= 2 {
+        (offset.num_days(), "days")
+    } else {
+        (offset.num_hours(), "hours")
+    };
+    format!("{count} {unit} {side}")
 }
 
 /// Whether a schema violation is only `User.PrimaryEmail` failing the ECMA-262 pattern while
@@ -127,7 +221,10 @@ fn echo_violations(
             None => violations.push(Violation::new(
                 Rule::InvariantPrimaryEmail,
                 "User.PrimaryEmail equal to the sent Email, as sent or in another case, NFC or NFKC, or with its domain in IDNA A-labels (values masked)",
-                "a different User.PrimaryEmail (values masked)",
+                match same_domain(sent, echoed) {
+                    true => "a different User.PrimaryEmail: its local part differs, its domain is the sent one (values masked)",
+                    false => "a different User.PrimaryEmail: its domain is not the sent one in any case or IDNA form (values masked)",
+                },
             )),
         }
     }
@@ -173,9 +270,24 @@ pub(super) fn email_echo(sent: &str, echoed: &str) -> Option<&'static str> {
         .then_some("domain in IDNA A-labels")
 }
 
+/// Whether two addresses have the same domain (after the last `@`): ignoring case, in NFC,
+/// or in IDNA A-labels, the forms `email_echo` allows.
+fn same_domain(sent: &str, echoed: &str) -> bool {
+    let domain = |s: &str| s.rsplit_once('@').map(|(_, d)| d.to_string());
+    let (Some(sent), Some(echoed)) = (domain(sent), domain(echoed)) else {
+        return false;
+    };
+    let nfc = |s: &str| s.nfc().collect::<String>().to_lowercase();
+    let a_label = |s: &str| match url::Host::parse(s) {
+        Ok(url::Host::Domain(ascii)) => Some(ascii),
+        _ => None,
+    };
+    nfc(&sent) == nfc(&echoed) || (a_label(&sent).is_some() && a_label(&sent) == a_label(&echoed))
+}
+
 #[cfg(test)]
 mod tests {
-    use super::email_echo;
+    use super::{email_echo, same_domain};
 
     #[test]
     fn an_email_may_be_echoed_in_any_normal_form_but_not_changed() {
@@ -196,5 +308,13 @@ mod tests {
         );
         assert_eq!(email_echo("\u{1f600}@x.y", "\u{fffd}@x.y"), None);
         assert_eq!(email_echo("a@b.c", "b@b.c"), None);
+    }
+
+    #[test]
+    fn a_different_address_says_whether_its_domain_is_the_sent_one() {
+        assert!(same_domain("a@Example.COM", "b@example.com"));
+        assert!(same_domain("a@b\u{fc}cher.de", "b@xn--bcher-kva.de"));
+        assert!(!same_domain("a@example.com", "a@example.org"));
+        assert!(!same_domain("a@example.com", "no address"));
     }
 }

@@ -79,8 +79,14 @@ pub const AWS_AUTH_ERRORS: [&str; 11] = [
 pub fn create_user_path(account_id: &str) -> String {
     format!(
         "/accounts/{}/users?{OPERATION_QUERY}",
-        percent_encoding::utf8_percent_encode(account_id, LABEL_ENCODE_SET)
+        encode_label(account_id)
     )
+}
+
+/// A URI label as a client encodes it: every character but RFC 3986's unreserved ones
+/// percent-encoded (UTF-8).
+pub fn encode_label(label: &str) -> String {
+    percent_encoding::utf8_percent_encode(label, LABEL_ENCODE_SET).to_string()
 }
 
 /// Characters left as they are in a URI label: RFC 3986 unreserved.

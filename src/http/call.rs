@@ -1,5 +1,6 @@
 //! One CreateUser call to make, as the runner asks for it: the account, the body, how it is
-//! signed, a fault to inject, and whether it is meant to create a user.
+//! signed, a fault to inject, whether it is meant to create a user, and, for a probe of the
+//! route itself, another method or another path and query.
 
 use serde_json::Value;
 
@@ -37,6 +38,17 @@ pub enum CallPurpose {
     Probe,
 }
 
+/// A request off the plain CreateUser route (`POST /accounts/{accountId}/users?operation=create`):
+/// another method, or another path and query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OffRoute {
+    /// The method, as sent: any token.
+    pub method: String,
+    /// The path and query as sent, already percent-encoded, byte for byte (dot segments
+    /// included); `None` for the CreateUser route of the call's account.
+    pub path_and_query: Option<String>,
+}
+
 /// One CreateUser call to make.
 #[derive(Debug, Clone)]
 pub struct Call {
@@ -47,6 +59,9 @@ pub struct Call {
     pub fault: Option<Exception>,
     /// Whether the call is meant to create a user (and so counts against `--max-users`).
     pub purpose: CallPurpose,
+    /// Another method, path or query than CreateUser's (a route probe); `None` for a call
+    /// to the CreateUser route.
+    pub off_route: Option<OffRoute>,
 }
 
 impl Call {
@@ -58,6 +73,7 @@ impl Call {
             signature: SignatureMode::AsTarget,
             fault: None,
             purpose: CallPurpose::Probe,
+            off_route: None,
         }
     }
 

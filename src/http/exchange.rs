@@ -33,6 +33,9 @@ pub struct ReceivedResponse {
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
     pub elapsed: Duration,
+    /// When the harness read the answer, by its own clock: what the answer's timestamps
+    /// are judged against when it carries no `Date` header.
+    pub received_at: std::time::SystemTime,
 }
 
 impl ReceivedResponse {
@@ -89,6 +92,7 @@ impl ReceivedResponse {
                 .collect(),
             body: body.to_string().into_bytes(),
             elapsed: Duration::ZERO,
+            received_at: std::time::SystemTime::now(),
         }
     }
 }

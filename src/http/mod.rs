@@ -16,11 +16,12 @@ mod retry;
 mod send;
 pub mod tamper;
 
-pub use call::{Call, CallBody, CallPurpose};
+pub use call::{Call, CallBody, CallPurpose, OffRoute};
 pub use client::{default_reqwest_client, Client};
 pub use error::{error_chain, TransportError, TransportErrorKind};
 pub use exchange::{Exchange, ReceivedResponse, SentRequest, Unanswered};
 pub use pacing::ClientStats;
 pub use raw::RawProbe;
+pub(crate) use retry::retry_after;
 pub use retry::{is_transient, MAX_RETRY_AFTER, MAX_THROTTLE_RETRIES, MAX_TRANSIENT_ATTEMPTS};
 pub use send::{response_cap, Retried, MAX_BODY_BYTES};

@@ -1,7 +1,7 @@
-//! Turning a [`Call`] into the request that goes on the wire: URL, headers, body, and the
-//! SigV4 headers for the call's [`SignatureMode`].
+//! Turning a [`Call`] into the request that goes on the wire: method, URL, headers, body,
+//! and the SigV4 headers for the call's [`SignatureMode`].
 
-use super::tamper::{after_signing, signing_inputs};
+use super::tamper::{after_signing, sent_url, signing_inputs};
 use super::{Call, CallBody, Client, SentRequest, TransportError, TransportErrorKind};
 use crate::contract::sigv4::{sign_request_in, SignatureMode, SigningCredentials};
 use crate::target::Auth;
@@ -9,7 +9,16 @@ use crate::target::Auth;
 impl Client {
     /// Builds the request a call makes: URL, headers (signed), body.
     pub fn prepare(&self, call: &Call) -> Result<SentRequest, TransportError> {
-        let url = self.target().create_user_url(&call.account_id);
+        let (method, url) = match &call.off_route {
+            None => ("POST", self.target().create_user_url(&call.account_id)),
+            Some(route) => (
+                route.method.as_str(),
+                match &route.path_and_query {
+                    Some(path) => format!("{}{path}", self.target().endpoint),
+                    None => self.target().create_user_url(&call.account_id),
+                },
+            ),
+        };
         let (body, content_type) = match &call.body {
             CallBody::Json(v) => (
                 v.to_string().into_bytes(),
@@ -45,7 +54,7 @@ impl Client {
                 .map(|(n, v)| (n.as_str(), v.as_str()))
                 .collect();
             let added = sign_request_in(
-                "POST",
+                method,
                 &signed.url,
                 &borrowed,
                 &body,
@@ -62,8 +71,8 @@ impl Client {
             after_signing(call.signature, &mut headers, &mut body);
         }
         Ok(SentRequest {
-            method: "POST".into(),
-            url,
+            method: method.to_string(),
+            url: sent_url(call.signature, &url),
             account_id: call.account_id.clone(),
             headers,
             body,

@@ -94,14 +94,11 @@ fn plain_http_authority(url: &str) -> Option<(String, String)> {
     Some((format!("{host}:{port}"), header))
 }
 
-/// The request line and headers of `request`, as the HTTP client writes them.
+/// The request line and headers of `request`, as the HTTP client writes them, but for the
+/// request target, which is the URL's path and query byte for byte (dot segments kept,
+/// where the HTTP client would remove them).
 fn request_head(request: &SentRequest, host: &str) -> Vec<u8> {
-    let target = url::Url::parse(&request.url)
-        .map(|u| match u.query() {
-            Some(q) => format!("{}?{q}", u.path()),
-            None => u.path().to_string(),
-        })
-        .unwrap_or_else(|_| "/".into());
+    let target = raw_target(&request.url);
     let mut head = format!(
         "{} {target} HTTP/1.1\r\nhost: {host}\r\ncontent-length: {}\r\nconnection: close\r\n",
         request.method,
@@ -117,6 +114,15 @@ fn request_head(request: &SentRequest, host: &str) -> Vec<u8> {
     }
     head.push_str("\r\n");
     head.into_bytes()
+}
+
+/// The path and query of a URL as written (no fragment), `/` when it has none.
+fn raw_target(url: &str) -> String {
+    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let target = after_scheme
+        .find('/')
+        .map_or("/", |start| &after_scheme[start..]);
+    target.split('#').next().unwrap_or("/").to_string()
 }
 
 /// Connects, writes `head` and `body` while reading, and reads until the answer is whole,
@@ -172,6 +178,7 @@ async fn raw_exchange(address: &str, head: &[u8], body: &[u8], cap: usize) -> Ra
                         headers,
                         body,
                         elapsed: started.elapsed(),
+                        received_at: std::time::SystemTime::now(),
                     })
                 }
             }
@@ -356,6 +363,16 @@ mod tests {
             parse_answer(b"HTTP/1.1 abc\r\n\r\n", true),
             Reading::NotHttp
         );
+    }
+
+    #[test]
+    fn the_target_is_the_url_s_path_and_query_as_written() {
+        assert_eq!(
+            raw_target("http://127.0.0.1:9/accounts/../users?operation=create"),
+            "/accounts/../users?operation=create"
+        );
+        assert_eq!(raw_target("http://h:1"), "/");
+        assert_eq!(raw_target("http://h/a%2Fb?x#frag"), "/a%2Fb?x");
     }
 
     #[test]

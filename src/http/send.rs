@@ -112,7 +112,10 @@ impl Client {
             Ok(request) => request,
             Err(error) => {
                 let stand_in = SentRequest {
-                    method: "POST".into(),
+                    method: call
+                        .off_route
+                        .as_ref()
+                        .map_or_else(|| "POST".into(), |r| r.method.clone()),
                     url: error.url.clone(),
                     account_id: call.account_id.clone(),
                     headers: Vec::new(),
@@ -318,7 +321,16 @@ impl Client {
     /// the per-request timeout.
     async fn dispatch(&self, request: &SentRequest) -> Result<ReceivedResponse, TransportError> {
         self.take_from_budget(&request.url)?;
-        let mut builder = self.http().post(&request.url).body(request.body.clone());
+        let method =
+            reqwest::Method::from_bytes(request.method.as_bytes()).map_err(|e| TransportError {
+                kind: TransportErrorKind::Request,
+                url: request.url.clone(),
+                message: format!("the method {:?} cannot be sent: {e}", request.method),
+            })?;
+        let mut builder = self
+            .http()
+            .request(method, &request.url)
+            .body(request.body.clone());
         for (name, value) in &request.headers {
             builder = builder.header(name, value);
         }
@@ -401,5 +413,6 @@ async fn read_response(
         headers,
         body,
         elapsed: started.elapsed(),
+        received_at: std::time::SystemTime::now(),
     })
 }

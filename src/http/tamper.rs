@@ -11,6 +11,9 @@ use crate::contract::sigv4::{Scope, SignatureMode, SigningCredentials};
 pub const SKEW: Duration = Duration::from_secs(20 * 60);
 /// The header signed and then dropped under [`SignatureMode::HeaderDropped`].
 pub const DROPPED_HEADER: &str = "x-chime-conformance-signed";
+/// The query parameter added after signing under [`SignatureMode::QueryAdded`], and signed
+/// then removed under [`SignatureMode::QueryRemoved`].
+pub const TAMPERED_QUERY: &str = "chime-conformance=tampered";
 /// The session token signed and then dropped or altered when the credentials have none.
 const PROBE_TOKEN: &str = "chime-conformance-probe-token";
 
@@ -49,6 +52,7 @@ pub fn signing_inputs<'a>(
         SignatureMode::OtherService => signed.scope.service = "s3",
         SignatureMode::OtherRegion => signed.scope.region = other_region(region),
         SignatureMode::PathChanged => signed.url = other_account_url.to_string(),
+        SignatureMode::QueryRemoved => signed.url = with_query_parameter(url),
         SignatureMode::HeaderDropped => signed.headers.push((DROPPED_HEADER.into(), "1".into())),
         SignatureMode::TokenMissing | SignatureMode::TokenAltered
             if signed.credentials.session_token.is_none() =>
@@ -90,6 +94,21 @@ pub fn after_signing(mode: SignatureMode, headers: &mut Vec<(String, String)>, b
     }
 }
 
+/// The URL a request is sent to, for one signed for `url` as `mode` says: with a query
+/// parameter added after signing under [`SignatureMode::QueryAdded`], else `url`.
+pub fn sent_url(mode: SignatureMode, url: &str) -> String {
+    match mode {
+        SignatureMode::QueryAdded => with_query_parameter(url),
+        _ => url.to_string(),
+    }
+}
+
+/// `url` with [`TAMPERED_QUERY`] added to its query.
+fn with_query_parameter(url: &str) -> String {
+    let separator = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{separator}{TAMPERED_QUERY}")
+}
+
 /// A region other than `region`.
 fn other_region(region: &str) -> &'static str {
     if region == "us-west-2" {
@@ -102,6 +121,10 @@ fn other_region(region: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn creds() -> SigningCredentials {
+        SigningCredentials::new("AK", "secret")
+    }
 
     fn signed(mode: SignatureMode) -> Signed<'static> {
         let headers = vec![("content-type".to_string(), "application/json".to_string())];
@@ -126,6 +149,30 @@ mod tests {
         assert_eq!(
             signed(SignatureMode::PathChanged).url,
             "http://h/accounts/b"
+        );
+        let route = "http://h/accounts/a/users?operation=create";
+        let query_removed = SignatureMode::QueryRemoved;
+        assert_eq!(
+            signing_inputs(query_removed, route, route, &[], creds(), "us-east-1").url,
+            format!("{route}&{TAMPERED_QUERY}"),
+            "signed with the parameter"
+        );
+        assert_eq!(sent_url(query_removed, route), route, "sent without it");
+        assert_eq!(
+            sent_url(SignatureMode::QueryAdded, route),
+            format!("{route}&{TAMPERED_QUERY}")
+        );
+        assert_eq!(
+            signing_inputs(
+                SignatureMode::QueryAdded,
+                route,
+                route,
+                &[],
+                creds(),
+                "us-east-1"
+            )
+            .url,
+            route
         );
         assert!(signed(SignatureMode::TokenMissing)
             .credentials

@@ -109,6 +109,44 @@ impl CreateUserResponder {
         }
     }
 
+    /// Under a defect whose refusal takes the Email (see [`Defect`]), writes the refused
+    /// request's Email to the index of taken ones. The invalid-input defect takes it only
+    /// from a body whose one fault is a `UserType` outside the enum.
+    pub(super) fn leave_trace(&self, defect: Defect, request: &Request) {
+        if !self.has(defect) {
+            return;
+        }
+        let rules = BodyRules {
+            check_user_type_enum: false,
+            max_body_bytes: self.max_body_bytes,
+            ..BodyRules::default()
+        };
+        let content_type = request
+            .headers
+            .get(http::header::CONTENT_TYPE)
+            .map(|v| v.as_bytes());
+        let Ok(body) = parse_body(content_type, &request.body, rules) else {
+            return;
+        };
+        if let Some(email) = body.email {
+            crate::util::lock(&self.taken).insert(email.to_lowercase());
+        }
+    }
+
+    /// A `ConflictException` for an Email a refused request took (under a defect only).
+    pub(super) fn check_taken(&self, email: Option<&str>) -> Result<(), ErrorReply> {
+        let Some(email) = email else {
+            return Ok(());
+        };
+        if crate::util::lock(&self.taken).contains(&email.to_lowercase()) {
+            return Err(ErrorReply::new(
+                Exception::Conflict,
+                "a user with that email already exists",
+            ));
+        }
+        Ok(())
+    }
+
     /// Whether this create may duplicate an email: never, unless a defect says so. The
     /// correct path checks and inserts under one lock ([`Directory::insert_user`]), so of
     /// simultaneous creates of one email exactly one wins.

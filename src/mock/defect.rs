@@ -3,10 +3,11 @@
 //! can check that the harness notices each one.
 //!
 //! The signature-binding defects are each named for what the verifying server forgets,
-//! and together let through every tampered signature but one: a request whose path changed
-//! after signing. No verifier can accept that one without recomputing the signature over
-//! a path it never received, which it cannot tell apart from a wrong secret; so no defect
-//! lets it through alone.
+//! and together let through every tampered signature but two: a request whose path changed
+//! after signing, and one from which a signed query parameter was removed. No verifier can
+//! accept either without recomputing the signature over a path or query it never
+//! received, which it cannot tell apart from a wrong secret; so no defect lets them
+//! through alone.
 
 use super::switch::switch_enum;
 
@@ -29,6 +30,9 @@ switch_enum! {
         InvitationStatusOutsideEnum,
         /// `InvitedOn` is "yesterday", not a timestamp.
         MalformedInvitedOn,
+        /// `InvitedOn` is `1970-01-01T00:00:00Z` (a timestamp written while the clock was
+        /// unset): a valid RFC 3339 date-time, decades from the answer's `Date`.
+        InvitedOnIn1970,
         /// `User.AccountId` differs from the account in the path.
         WrongAccountIdEcho,
         /// `User.PrimaryEmail` differs from the request's `Email`.
@@ -116,6 +120,34 @@ switch_enum! {
         /// A body over the size limit gets no answer: the connection is closed at once, the
         /// body unread (the client sees a reset), where a refusal (400) must come first.
         ResetOnOversizedBody,
+        /// A create refused for a `UserType` outside the enum has its Email written to the
+        /// uniqueness index before the body is validated: a later create of that Email, in
+        /// any account, is a `ConflictException`.
+        InvalidInputTakesEmail,
+        /// A create refused as forbidden has its Email written to the (global) uniqueness
+        /// index before the account's status is checked: a later create of that Email, in
+        /// any account, is a `ConflictException`.
+        ForbiddenTakesEmail,
+        /// A create refused with a 429 has its Email written to the uniqueness index before
+        /// the rate limiter refuses it: its retry is a `ConflictException`.
+        ThrottledTakesEmail,
+        /// A create answered with an injected fault (the fault header, a fault rule) has its
+        /// Email written to the uniqueness index first: a later create of it conflicts.
+        InjectedFaultTakesEmail,
+        /// A create whose signature does not verify has its Email written to the uniqueness
+        /// index before the signature is checked: a later create of it conflicts.
+        UnverifiedSignatureTakesEmail,
+        /// A method that is not one of HTTP's registered ones is answered 500
+        /// `ServiceFailureException` (a dispatch table that fails on a method it lacks),
+        /// where a 4xx or a 501 is due.
+        ServerErrorOnUnknownMethod,
+        /// The router matches the path and query alone: any method on the CreateUser route
+        /// (a GET, a DELETE, ...) creates a user.
+        RouteIgnoresMethod,
+        /// Query parameters other than `operation` are not bound by the signature (a
+        /// verifier that canonicalises only the parameter it routes on): a parameter added
+        /// after signing verifies.
+        QueryNotBound,
     }
 }
 
@@ -125,7 +157,7 @@ mod tests {
 
     #[test]
     fn every_defect_round_trips_through_its_name() {
-        assert_eq!(Defect::ALL.len(), 43);
+        assert_eq!(Defect::ALL.len(), 52);
         for d in Defect::ALL {
             assert_eq!(d.name().parse::<Defect>(), Ok(*d));
             assert_eq!(d.to_string().to_lowercase().parse::<Defect>(), Ok(*d));

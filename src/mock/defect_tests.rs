@@ -8,7 +8,9 @@ use crate::contract::sigv4::SignatureMode;
 use crate::contract::{
     Exception, ERROR_TYPE_HEADER, INVITE_STATUSES, LICENSE_TYPES, REGISTRATION_STATUSES, USER_TYPES,
 };
-use crate::mock::test_support::{send, send_or_status_0, send_signed_at, send_tampered, Answer};
+use crate::mock::test_support::{
+    send, send_method, send_or_status_0, send_signed_at, send_tampered, Answer,
+};
 use crate::mock::{
     Defect, MockConfig, ReferenceMock, DEFAULT_ACCOUNT_ID, DEFAULT_FORBIDDEN_ACCOUNT_ID,
     DEFAULT_THROTTLED_ACCOUNT_ID,
@@ -49,6 +51,21 @@ enum Scenario {
     AstralEmail,
     /// A valid create whose body is 2 MiB, over the size limit.
     Oversized,
+    /// A signed request with this method (no body) on the CreateUser route.
+    Method(&'static str),
+    /// A create refused as the kind says, then a valid create of the same Email (in the
+    /// ordinary account, or the throttled one a second later); the last is looked at.
+    AfterRefusal(Refused),
+}
+
+/// A kind of refused create, for [`Scenario::AfterRefusal`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Refused {
+    InvalidInput,
+    Forbidden,
+    Throttled,
+    Fault,
+    Unsigned,
 }
 
 /// Plays a scenario against a mock with `defect`: a table with one arm per scenario, longer
@@ -131,6 +148,39 @@ async fn play(defect: Option<Defect>, scenario: Scenario) -> Vec<Answer> {
             let body = format!(r#"{{"Username":"{}"}}"#, "x".repeat(2 * 1024 * 1024));
             vec![send_or_status_0(c, m, account, &body).await]
         }
+        Scenario::Method(method) => vec![send_method(c, m, method, account).await],
+        Scenario::AfterRefusal(kind) => {
+            let email = r#"{"Email":"trace@example.com"}"#;
+            let first = match kind {
+                Refused::InvalidInput => {
+                    let invalid = r#"{"Email":"trace@example.com","UserType":"Admin"}"#;
+                    send(c, m, account, invalid, true, None).await
+                }
+                Refused::Forbidden => {
+                    send(c, m, DEFAULT_FORBIDDEN_ACCOUNT_ID, email, true, None).await
+                }
+                Refused::Throttled => {
+                    for i in 0..5 {
+                        let other = format!(r#"{{"Email":"t{i}@example.com"}}"#);
+                        send(c, m, DEFAULT_THROTTLED_ACCOUNT_ID, &other, true, None).await;
+                    }
+                    send(c, m, DEFAULT_THROTTLED_ACCOUNT_ID, email, true, None).await
+                }
+                Refused::Fault => {
+                    let fault = Some(Exception::ServiceFailure.shape_name());
+                    send(c, m, account, email, true, fault).await
+                }
+                Refused::Unsigned => send(c, m, account, email, false, None).await,
+            };
+            assert!(first.status >= 400, "{kind:?} is refused: {first:?}");
+            let again_in = if kind == Refused::Throttled {
+                tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+                DEFAULT_THROTTLED_ACCOUNT_ID
+            } else {
+                account
+            };
+            vec![first, send(c, m, again_in, email, true, None).await]
+        }
         Scenario::Fault => vec![
             send(
                 c,
@@ -175,6 +225,9 @@ fn case(defect: Defect) -> (Scenario, Broken) {
         }),
         Defect::MalformedInvitedOn => (Scenario::Create, |a| {
             chrono::DateTime::parse_from_rfc3339(last(a).user_str("InvitedOn")).is_err()
+        }),
+        Defect::InvitedOnIn1970 => (Scenario::Create, |a| {
+            last(a).user_str("InvitedOn").starts_with("1970-")
         }),
         Defect::WrongAccountIdEcho => (Scenario::Create, |a| {
             last(a).user_str("AccountId") != DEFAULT_ACCOUNT_ID
@@ -262,6 +315,28 @@ fn case(defect: Defect) -> (Scenario, Broken) {
             last(a).user_str("PrimaryEmail") != "zoe😀@example.com"
         }),
         Defect::ResetOnOversizedBody => (Scenario::Oversized, |a| last(a).status == 0),
+        Defect::InvalidInputTakesEmail => (Scenario::AfterRefusal(Refused::InvalidInput), |a| {
+            last(a).status == 409
+        }),
+        Defect::ForbiddenTakesEmail => (Scenario::AfterRefusal(Refused::Forbidden), |a| {
+            last(a).status == 409
+        }),
+        Defect::ThrottledTakesEmail => (Scenario::AfterRefusal(Refused::Throttled), |a| {
+            last(a).status == 409
+        }),
+        Defect::InjectedFaultTakesEmail => (Scenario::AfterRefusal(Refused::Fault), |a| {
+            last(a).status == 409
+        }),
+        Defect::UnverifiedSignatureTakesEmail => (Scenario::AfterRefusal(Refused::Unsigned), |a| {
+            last(a).status == 409
+        }),
+        Defect::ServerErrorOnUnknownMethod => (Scenario::Method("CHIMECONFORMANCE"), |a| {
+            last(a).status == 500
+        }),
+        Defect::RouteIgnoresMethod => (Scenario::Method("GET"), |a| last(a).status == 201),
+        Defect::QueryNotBound => (Scenario::Tampered(SignatureMode::QueryAdded), |a| {
+            last(a).status == 201
+        }),
     }
 }
 
@@ -283,11 +358,12 @@ async fn every_defect_breaks_its_rule_and_the_correct_mock_keeps_it() {
 }
 
 /// Which tampered signatures each signature-binding defect lets through: those it names,
-/// no other; together every one but a changed path (see [`Defect`]).
+/// no other; together every one but a changed path and a removed query parameter (see
+/// [`Defect`]).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_signature_defect_lets_through_only_the_tampering_it_forgets() {
     use SignatureMode::*;
-    let table: [(Option<Defect>, &[SignatureMode]); 10] = [
+    let table: [(Option<Defect>, &[SignatureMode]); 11] = [
         (None, &[]),
         (Some(Defect::AcceptStaleSignatures), &[Stale, Future]),
         (
@@ -310,6 +386,7 @@ async fn each_signature_defect_lets_through_only_the_tampering_it_forgets() {
         (Some(Defect::DateNotRequired), &[DateMissing]),
         (Some(Defect::SessionTokenNotRequired), &[TokenMissing]),
         (Some(Defect::SessionTokenTakenOnTrust), &[TokenAltered]),
+        (Some(Defect::QueryNotBound), &[QueryAdded]),
     ];
     let client = super::test_support::http_client();
     for (defect, lets_through) in table {
@@ -338,5 +415,5 @@ async fn each_signature_defect_lets_through_only_the_tampering_it_forgets() {
         .into_iter()
         .filter(|m| !covered.contains(m))
         .collect();
-    assert_eq!(uncovered, [PathChanged]);
+    assert_eq!(uncovered, [PathChanged, QueryRemoved]);
 }

@@ -33,6 +33,7 @@ impl CreateUserResponder {
             ),
             Outcome::Undocumented { name, status, .. } => (*status, Some(*name)),
             Outcome::UnknownOperation(_) => (404, Some(UNKNOWN_OPERATION)),
+            Outcome::MethodNotAllowed(_) => (405, None),
         }
     }
 
@@ -74,6 +75,13 @@ impl CreateUserResponder {
                 let body = vec![("Message", json!(message))];
                 named_error(template, UNKNOWN_OPERATION, body, self.variant)
             }
+            Outcome::MethodNotAllowed(message) => {
+                let template = ResponseTemplate::new(405)
+                    .insert_header(REQUEST_ID_HEADER, request_id)
+                    .insert_header("allow", "POST");
+                let body = object_text(vec![("message", json!(message))], self.variant);
+                with_extra_headers(template, self.variant).set_body_raw(body, "application/json")
+            }
             Outcome::Undocumented {
                 name,
                 status,
@@ -108,6 +116,7 @@ impl CreateUserResponder {
                 message,
             } => format!("{status} {name}: {message}"),
             Outcome::UnknownOperation(message) => format!("404 {UNKNOWN_OPERATION}: {message}"),
+            Outcome::MethodNotAllowed(message) => format!("405 Method Not Allowed: {message}"),
         };
         let body: String = redact_body(&request.body)
             .chars()

@@ -66,6 +66,9 @@ pub enum Outcome {
     /// No operation at this method and path: 404 `UnknownOperationException`, as a Smithy
     /// restJson1 server answers.
     UnknownOperation(String),
+    /// Another method on the CreateUser path, under [`Variant::MethodNotAllowed`]: 405 with
+    /// `Allow: POST` and a `{"message"}` body, as an HTTP server answers.
+    MethodNotAllowed(String),
 }
 
 impl From<ErrorReply> for Outcome {
@@ -104,6 +107,9 @@ pub struct CreateUserResponder {
     pub(super) recent_creates: std::sync::Mutex<std::collections::HashMap<String, Instant>>,
     /// Under [`Variant::TransientUnavailable`], the distinct requests seen.
     pub(super) transient: TransientFaults,
+    /// Under a defect whose refusals take their Email (`...TakesEmail`), the Emails taken,
+    /// lower-cased.
+    pub(super) taken: std::sync::Mutex<std::collections::HashSet<String>>,
 }
 
 impl CreateUserResponder {
@@ -134,6 +140,7 @@ impl CreateUserResponder {
             refusals: std::sync::atomic::AtomicU64::new(0),
             recent_creates: std::sync::Mutex::default(),
             transient: TransientFaults::default(),
+            taken: std::sync::Mutex::default(),
             variant: config.variant,
         }
     }
@@ -172,22 +179,56 @@ impl CreateUserResponder {
     ) -> Result<Outcome, Outcome> {
         let path = request.url.path();
         let query = request.url.query();
-        let account_id = match route_account_id(request.method.as_str(), path, query) {
+        let method = request.method.as_str();
+        if self.has(Defect::ServerErrorOnUnknownMethod) && !is_registered_method(method) {
+            return Err(ErrorReply::new(
+                Exception::ServiceFailure,
+                "internal error: no handler for the method",
+            )
+            .into());
+        }
+        // A router that matches the path and query alone takes every method for a create.
+        let routed = if self.has(Defect::RouteIgnoresMethod) {
+            "POST"
+        } else {
+            method
+        };
+        let account_id = match route_account_id(routed, path, query) {
             Ok(account_id) => account_id,
             Err(e @ RequestError::Route { .. }) => {
-                return Ok(Outcome::UnknownOperation(e.to_string()))
+                let on_the_path = !matches!(
+                    route_account_id("POST", path, query),
+                    Err(RequestError::Route { .. })
+                );
+                if on_the_path && self.varies(Variant::MethodNotAllowed) {
+                    return Ok(Outcome::MethodNotAllowed(format!(
+                        "{} is not allowed on this path; CreateUser is POST",
+                        method.chars().take(32).collect::<String>()
+                    )));
+                }
+                return Ok(Outcome::UnknownOperation(e.to_string()));
             }
             Err(e) => return Err(self.request_refusal(e)),
         };
-        self.check_auth(request)?;
-        self.check_faults(request, &account_id, delay)?;
-        self.check_account(&account_id, now)?;
-        let mut body = self.parse_request_body(request)?;
+        self.check_auth(request)
+            .inspect_err(|_| self.leave_trace(Defect::UnverifiedSignatureTakesEmail, request))?;
+        self.check_faults(request, &account_id, delay)
+            .inspect_err(|_| self.leave_trace(Defect::InjectedFaultTakesEmail, request))?;
+        self.check_account(&account_id, now)
+            .inspect_err(|refusal| match refusal.exception {
+                Exception::Forbidden => self.leave_trace(Defect::ForbiddenTakesEmail, request),
+                Exception::Throttled => self.leave_trace(Defect::ThrottledTakesEmail, request),
+                _ => {}
+            })?;
+        let mut body = self
+            .parse_request_body(request)
+            .inspect_err(|_| self.leave_trace(Defect::InvalidInputTakesEmail, request))?;
         if let Some(answer) = self.body_defect(&body) {
             return answer.map_err(Outcome::from);
         }
         self.check_restrictions(&body)?;
         self.check_transient(&account_id, &request.body)?;
+        self.check_taken(body.email.as_deref())?;
         body.email = self.stored_email(body.email);
         let shape = UserShape {
             defect: self.defect,
@@ -245,6 +286,7 @@ impl CreateUserResponder {
             date_presence: self.has(Defect::DateNotRequired),
             token_presence: self.has(Defect::SessionTokenNotRequired),
             token_trusted: self.has(Defect::SessionTokenTakenOnTrust),
+            query_parameters: self.has(Defect::QueryNotBound),
         }
     }
 
@@ -302,6 +344,14 @@ impl CreateUserResponder {
         }
         Ok(())
     }
+}
+
+/// Whether a method is one of HTTP's registered ones (RFC 9110, RFC 5789).
+fn is_registered_method(method: &str) -> bool {
+    matches!(
+        method,
+        "GET" | "HEAD" | "POST" | "PUT" | "DELETE" | "CONNECT" | "OPTIONS" | "TRACE" | "PATCH"
+    )
 }
 
 /// The responder as mounted on the server: shares its state with the [`ReferenceMock`](crate::mock::ReferenceMock).

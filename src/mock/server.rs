@@ -84,10 +84,13 @@ impl ReferenceMock {
         } else {
             ServerLimits::new().max_body_bytes(max_body, TooLarge(responder.clone()))
         };
-        let server_limits = server_limits
+        let mut server_limits = server_limits
             .max_header_bytes(limits.max_header_bytes)
             .header_read_timeout(limits.idle_timeout)
             .max_connections(limits.max_connections);
+        if config.variant == Some(crate::mock::Variant::NoDateHeader) {
+            server_limits = server_limits.without_date_header();
+        }
         let server = MockServer::builder()
             .listener(listener)
             .disable_request_recording()

@@ -200,7 +200,9 @@ pub(super) async fn send_tampered(
         service: SIGNING_SERVICE,
         time: now,
     };
+    let with_query = format!("{url}&added=1");
     let mut signed_url = url.as_str();
+    let mut sent_url = url.as_str();
     let mut signed_headers = vec![("content-type", "application/json")];
     match mode {
         SignatureMode::Stale => scope.time = now - skew,
@@ -208,6 +210,8 @@ pub(super) async fn send_tampered(
         SignatureMode::OtherService => scope.service = "s3",
         SignatureMode::OtherRegion => scope.region = "us-west-2",
         SignatureMode::PathChanged => signed_url = &other_url,
+        SignatureMode::QueryAdded => sent_url = &with_query,
+        SignatureMode::QueryRemoved => signed_url = &with_query,
         SignatureMode::HeaderDropped => signed_headers.push((DROPPED_HEADER, "1")),
         SignatureMode::TokenMissing | SignatureMode::TokenAltered => {
             credentials.session_token = Some("test-probe-token".into());
@@ -251,8 +255,38 @@ pub(super) async fn send_tampered(
         }
         _ => {}
     }
-    let mut request = client.post(&url).body(body);
+    let mut request = client.post(sent_url).body(body);
     for (name, value) in headers {
+        request = request.header(name, value);
+    }
+    read_answer(request).await.expect("the mock answers")
+}
+
+/// Sends `method` (any token) to the CreateUser route of `account`, signed, with no body.
+pub(super) async fn send_method(
+    client: &reqwest::Client,
+    mock: &ReferenceMock,
+    method: &str,
+    account: &str,
+) -> Answer {
+    let url = format!(
+        "{}{}",
+        mock.uri(),
+        crate::contract::create_user_path(account)
+    );
+    let added = sign_request(
+        method,
+        &url,
+        &[],
+        b"",
+        &default_credentials(),
+        "us-east-1",
+        SystemTime::now(),
+    )
+    .expect("signing a test request");
+    let method = reqwest::Method::from_bytes(method.as_bytes()).expect("a method token");
+    let mut request = client.request(method, &url);
+    for (name, value) in added {
         request = request.header(name, value);
     }
     read_answer(request).await.expect("the mock answers")

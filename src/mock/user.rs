@@ -137,6 +137,8 @@ impl UserShape {
         let now = chrono::Utc::now();
         let invited_on = if self.has(Defect::MalformedInvitedOn) {
             "yesterday".to_string()
+        } else if self.has(Defect::InvitedOnIn1970) {
+            "1970-01-01T00:00:00Z".to_string()
         } else if self.varies(Variant::FractionalOffsetTimestamps) {
             offset_timestamp(now, 3600)
         } else {

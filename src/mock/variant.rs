@@ -23,6 +23,10 @@ switch_enum! {
         FractionalOffsetTimestamps,
         /// `UserId`s are `usr-` and 20 hex digits instead of UUIDs (still unique).
         OpaqueUserIds,
+        /// Answers carry no `Date` header, as an origin server without a clock sends them
+        /// (RFC 9110 section 6.6.1): a created user's timestamps are then judged against the
+        /// harness's own clock.
+        NoDateHeader,
         /// `X-Amzn-ErrorType` carries the restJson1 decorations: client errors as
         /// `ConflictException:http://internal.amazon.com/coral/com.amazonaws.chime/`, server
         /// faults as `com.amazonaws.chime#ServiceUnavailableException`.
@@ -93,6 +97,10 @@ switch_enum! {
         /// distinct bodies no more are refused. Open choice: transient faults, which the
         /// SDKs retry.
         TransientUnavailable,
+        /// Another method on the CreateUser path is answered 405 Method Not Allowed with
+        /// `Allow: POST` and a `{"message"}` body, as an HTTP server answers, instead of
+        /// 404 `UnknownOperationException`. Open choice: how a probe of the route is refused.
+        MethodNotAllowed,
         /// Bodies up to [`LARGE_BODY_BYTES`](crate::mock::LARGE_BODY_BYTES) (8 MiB) are read
         /// and created from, where the plain mock refuses one over 1 MiB: the model sets no
         /// size limit (README, "Malformed requests").
@@ -106,7 +114,7 @@ mod tests {
 
     #[test]
     fn every_variant_round_trips_through_its_name() {
-        assert_eq!(Variant::ALL.len(), 20);
+        assert_eq!(Variant::ALL.len(), 22);
         for v in Variant::ALL {
             assert_eq!(v.name().parse::<Variant>(), Ok(*v));
             assert_eq!(v.to_string().to_lowercase().parse::<Variant>(), Ok(*v));

@@ -6,7 +6,9 @@
 use serde_json::Value;
 
 use crate::contract::{Exception, ERROR_TYPE_HEADER};
-use crate::mock::test_support::{send, send_signed_at, send_with_content_type, Answer};
+use crate::mock::test_support::{
+    send, send_method, send_signed_at, send_with_content_type, Answer,
+};
 use crate::mock::{MockConfig, ReferenceMock, Variant, DEFAULT_ACCOUNT_ID};
 
 /// Index of each answer in [`play`]'s result.
@@ -46,6 +48,8 @@ const UNUSUAL_EMAIL: usize = 19;
 /// [`BURST_SIZE`] distinct creates, then each of them again.
 const BURST: usize = 20;
 const BURST_SIZE: usize = 7;
+/// A DELETE on the CreateUser route, after the burst.
+const OTHER_METHOD: usize = BURST + 2 * BURST_SIZE;
 
 /// The headers [`Variant::ExtraHeaders`] adds.
 const EXTRA_HEADERS: [&str; 4] = ["x-amz-cf-id", "x-amzn-trace-id", "cache-control", "server"];
@@ -145,6 +149,7 @@ async fn play(variant: Option<Variant>) -> Vec<Answer> {
     for body in burst.iter().chain(&burst) {
         answers.push(signed(body).await);
     }
+    answers.push(send_method(&client, &mock, "DELETE", DEFAULT_ACCOUNT_ID).await);
     let statuses: Vec<u16> = answers.iter().map(|a| a.status).collect();
     assert_eq!(statuses[..3], [201, 409, 503], "{variant:?}: {answers:?}");
     answers
@@ -214,6 +219,18 @@ fn case(variant: Variant) -> Changed {
                 && !p.user_str("InvitedOn").contains('.')
                 && is_rfc3339_with_fraction_and_offset(v.user_str("InvitedOn"))
                 && is_rfc3339_with_fraction_and_offset(v.user_str("RegisteredOn"))
+        },
+        Variant::MethodNotAllowed => |plain, varied| {
+            let (p, v) = (&plain[OTHER_METHOD], &varied[OTHER_METHOD]);
+            is_error(p, 404, "UnknownOperationException")
+                && v.status == 405
+                && v.header("allow") == Some("POST")
+                && v.body_str("message").is_some()
+        },
+        Variant::NoDateHeader => |plain, varied| {
+            plain.iter().all(|a| a.header("date").is_some())
+                && varied.iter().all(|a| a.header("date").is_none())
+                && varied[CREATED].status == 201
         },
         Variant::OpaqueUserIds => |plain, varied| {
             let id = varied[CREATED].user_str("UserId");

@@ -688,6 +688,7 @@ mod tests {
             headers: vec![("content-type".into(), "application/json".into())],
             body: br#"{"User":{"UserId":"u1","PrimaryEmail":"alice@example.com","DisplayName":"Alice Liddell","PersonalPIN":"8675309"}}"#.to_vec(),
             elapsed: Duration::from_millis(12),
+            received_at: std::time::SystemTime::now(),
         }
     }
 

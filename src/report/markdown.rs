@@ -12,7 +12,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use super::coverage::describe_boundary;
+use super::coverage::{describe_boundary, describe_probe};
 use super::drift::render_class;
 use super::matrix::{MatrixRow, Verdict};
 use super::record::{FailureClass, FailureRecord, RunRecord, TrialKind, TrialOutcome};
@@ -266,6 +266,16 @@ fn input_coverage(out: &mut String, report: &RunRecord) {
             .map(|b| text(&describe_boundary(b)))
             .collect();
         let _ = writeln!(out, "| {} | {} |", text(member), values.join(", "));
+    }
+    let families = coverage.probes_by_family();
+    if !families.is_empty() {
+        out.push_str(
+            "\n| family | fixed probes sent (answered, and the answers' statuses) |\n| --- | --- |\n",
+        );
+        for (family, rows) in families {
+            let probes: Vec<String> = rows.into_iter().map(|p| text(&describe_probe(p))).collect();
+            let _ = writeln!(out, "| {} | {} |", text(family.name()), probes.join(", "));
+        }
     }
     out.push('\n');
 }

@@ -502,6 +502,7 @@ mod tests {
             headers: vec![],
             body: br#"{"User":{"UserId":"u","PersonalPIN":"8675309"}}"#.to_vec(),
             elapsed: Duration::from_millis(3),
+            received_at: std::time::SystemTime::now(),
         };
         let record = ExchangeRecord::masked(&request, Some(&response));
         let text = serde_json::to_string(&record).unwrap();

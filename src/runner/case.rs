@@ -14,6 +14,7 @@ use crate::check::{
 use crate::contract::Exception;
 use crate::http::{Call, CallBody, CallPurpose, Exchange, Unanswered};
 use crate::input::cases::{AccountRef, Case, ExpectedAnswer, Step};
+use crate::report::coverage::ProbeFamily;
 use crate::report::event::ExchangeRole;
 
 impl Run {
@@ -103,6 +104,7 @@ impl Run {
             } else {
                 CallPurpose::Probe
             },
+            off_route: None,
         }
     }
 
@@ -154,9 +156,18 @@ impl Run {
         let mut answers = Vec::with_capacity(calls.len());
         for (call, exchange) in calls.iter().zip(exchanges) {
             let exchange = exchange.inspect_err(|u| {
+                if step.credentials.is_tampered() {
+                    let label = step.credentials.label();
+                    self.coverage.probe(ProbeFamily::Signature, label, None);
+                }
                 self.report_exchange(trial, role, &u.request, None, &[]);
             })?;
             let checked = self.check_step_response(trial, step, call, &exchange);
+            if step.credentials.is_tampered() {
+                let status = Some(exchange.response.status);
+                let label = step.credentials.label();
+                self.coverage.probe(ProbeFamily::Signature, label, status);
+            }
             if let Some(e) = checked.exception() {
                 self.saw_exception(trial, e);
             }
@@ -216,7 +227,7 @@ impl Run {
         }
         self.settle(trial, &mut checked, exchange);
         if response.is_success() {
-            self.note_user_id(&mut checked);
+            self.note_user_id(&mut checked, response);
         }
         checked
     }

@@ -15,6 +15,7 @@ use super::case::burst_rules;
 use super::conclude::TrialFailure;
 use super::evaluate::{Answer, Evaluation};
 use super::replay::Replay;
+use super::trace::no_trace_context;
 use super::Run;
 use crate::check::diff::{
     compare, compare_bursts, created_and_refused, DiffClass, DiffLevel, Difference, Observation,
@@ -24,6 +25,8 @@ use crate::http::{Exchange, Unanswered};
 use crate::input::cases::{Case, Step};
 use crate::input::malformed::{Acceptable, Malformed};
 use crate::input::property::Property;
+use crate::input::route::RouteProbe;
+use crate::input::trace::Refusal;
 use crate::report::drift::{render_class, DriftClassReport, DriftExample, DriftReport};
 use crate::report::record::{ExchangeRecord, FailureRecord, TrialKind};
 use crate::util::lock;
@@ -246,6 +249,12 @@ impl Comparison {
                     for class in Malformed::ALL {
                         self.compare_malformed(right, class, &gathered);
                     }
+                    for refusal in Refusal::ALL {
+                        self.compare_no_trace(right, refusal, &gathered);
+                    }
+                    for probe in RouteProbe::ALL {
+                        self.compare_route(right, probe, &gathered);
+                    }
                 }
                 Against::Cassette(replay) => replay.run(&self.run, &self.cases, &gathered),
             }
@@ -270,6 +279,61 @@ impl Comparison {
             differences.retain(|d| d.class == DiffClass::ContractRule);
         }
         lock(gathered).add(&class.trial_name(), context, differences, &left, &right);
+    }
+
+    /// A kind of refusal and the create after it sent to both; the creates compared.
+    fn compare_no_trace(&self, right: &Run, refusal: Refusal, gathered: &Mutex<Gathered>) {
+        let trial = refusal.trial_name();
+        for (run, side) in [(&*self.run, "left"), (right, "right")] {
+            let target = run.client.target();
+            if let Some(why) = refusal.unmet_need(target, run.options.disruption) {
+                let why = format!("the {side} target cannot run it: {why}");
+                lock(gathered).skip(&trial, why);
+                return;
+            }
+        }
+        let sent = AtomicU64::new(0);
+        let (l, r) = self.run.runtime.block_on(async {
+            futures::join!(
+                self.run.no_trace_answer(refusal, &sent),
+                right.no_trace_answer(refusal, &sent)
+            )
+        });
+        let (Some(l), Some(r)) = (l, r) else {
+            let why = "a side's refusal was not one, or its throttled burst drew no 429: nothing to compare";
+            lock(gathered).skip(&trial, why.into());
+            return;
+        };
+        let side = |answer: Answer| Side::of(&Evaluation::new(None, answer));
+        let (left, right) = (side(l), side(r));
+        let differences = compare(&left.observation, &right.observation);
+        let context = Some(no_trace_context(refusal));
+        lock(gathered).add(&trial, context, differences, &left, &right);
+    }
+
+    /// A probe of the route sent to both.
+    fn compare_route(&self, right: &Run, probe: RouteProbe, gathered: &Mutex<Gathered>) {
+        let trial = probe.route_family().trial_name();
+        let sent = AtomicU64::new(0);
+        let (l, r) = self.run.runtime.block_on(async {
+            futures::join!(
+                self.run.route_answer(&trial, probe, &sent),
+                right.route_answer(&trial, probe, &sent)
+            )
+        });
+        let (Some(l), Some(r)) = (l, r) else {
+            let why = format!(
+                "{}: not sent to both (a raw probe goes over http only)",
+                probe.label()
+            );
+            lock(gathered).skip(&trial, why);
+            return;
+        };
+        let side = |answer: Answer| Side::of(&Evaluation::new(None, answer));
+        let (left, right) = (side(l), side(r));
+        let differences = compare(&left.observation, &right.observation);
+        let context = Some(self.run.route_context(probe));
+        lock(gathered).add(&trial, context, differences, &left, &right);
     }
 
     /// A case's steps, in order, sent to both; a burst compared as a whole.

@@ -22,6 +22,7 @@ use crate::input::generate::{
     unique_email, Breakage, CreateUserInput, ErrorProbe, InvalidBody, InvalidInput,
 };
 use crate::input::property::PropertyInput;
+use crate::report::coverage::{ProbeFamily, VALUES};
 use crate::report::event::{Event, ExchangeEvent, ExchangeRole};
 use crate::target::Auth;
 use crate::util::lock;
@@ -151,12 +152,45 @@ impl Run {
         }
     }
 
-    /// Adds a violation when a created user's id was returned before in the run.
-    pub(super) fn note_user_id(&self, checked: &mut Checked) {
+    /// Adds a violation when a created user's id was returned before in the run, and
+    /// counts the values of the created user judged for plausibility (the coverage table's
+    /// `values` row).
+    pub(super) fn note_user_id(&self, checked: &mut Checked, response: &ReceivedResponse) {
         if let Some(id) = &checked.user_id {
             if let Some(v) = check_user_id_unique(id, &mut lock(&self.user_ids)) {
                 checked.violations.push(v);
             }
+        }
+        self.note_values(response);
+    }
+
+    /// Counts which values of a created user were judged for plausibility, and against
+    /// what its timestamps were judged.
+    fn note_values(&self, response: &ReceivedResponse) {
+        let Ok(body) = response.json() else {
+            return;
+        };
+        let Some(user) = body.get("User") else {
+            return;
+        };
+        let status = Some(response.status);
+        let mut timestamps = false;
+        for (member, label) in [
+            ("UserId", VALUES[0]),
+            ("InvitedOn", VALUES[1]),
+            ("RegisteredOn", VALUES[2]),
+        ] {
+            if user.get(member).is_some_and(Value::is_string) {
+                self.coverage.probe(ProbeFamily::Values, label, status);
+                timestamps |= member != "UserId";
+            }
+        }
+        if timestamps {
+            let dated = response
+                .header("date")
+                .is_some_and(|d| chrono::DateTime::parse_from_rfc2822(d.trim()).is_ok());
+            let against = if dated { VALUES[3] } else { VALUES[4] };
+            self.coverage.probe(ProbeFamily::Values, against, status);
         }
     }
 
@@ -168,9 +202,22 @@ impl Run {
         call: &Call,
         throttling_tested: bool,
     ) -> Result<Exchange, Unanswered> {
+        let (exchange, _) = self
+            .exchange_retried(trial, call, throttling_tested)
+            .await?;
+        Ok(exchange)
+    }
+
+    /// Like [`Run::exchange`], with what was retried.
+    pub(super) async fn exchange_retried(
+        &self,
+        trial: &str,
+        call: &Call,
+        throttling_tested: bool,
+    ) -> Result<(Exchange, Retried), Unanswered> {
         let (exchange, retried) = self.client.send_as_sdk(call, !throttling_tested).await?;
         self.note_transient(trial, &exchange, &retried);
-        Ok(exchange)
+        Ok((exchange, retried))
     }
 
     /// Records a transient 5xx answered on a retry as [`OpenChoice::TransientRetry`], with
@@ -227,9 +274,10 @@ impl Run {
     ) -> Evaluation {
         sent.fetch_add(1, Ordering::Relaxed);
         let (call, context, aim) = self.property_call(input);
-        let evaluation = match self.exchange(trial, &call, false).await {
-            Ok(exchange) => {
-                let violations = self.check_property_answer(trial, &aim, &exchange);
+        let evaluation = match self.exchange_retried(trial, &call, false).await {
+            Ok((exchange, retried)) => {
+                let throttled = retried.throttles > 0;
+                let violations = self.check_property_answer(trial, &aim, &exchange, throttled);
                 Evaluation::new(
                     context,
                     Answer::Checked {
@@ -312,7 +360,15 @@ impl Run {
         }
     }
 
-    fn check_property_answer(&self, trial: &str, aim: &Aim, exchange: &Exchange) -> Vec<Violation> {
+    /// Checks a property's answer; `throttled` when the request was refused with a 429 and
+    /// retried first (then a ConflictException is that refusal's trace).
+    fn check_property_answer(
+        &self,
+        trial: &str,
+        aim: &Aim,
+        exchange: &Exchange,
+        throttled: bool,
+    ) -> Vec<Violation> {
         let (account_id, body) = match aim {
             Aim::Reject {
                 account_id, body, ..
@@ -332,6 +388,10 @@ impl Run {
                 Some(choice) => Expectation::CreatedOrRefused {
                     facts: &facts,
                     choice,
+                },
+                None if throttled => Expectation::CreatedAfterRefusal {
+                    facts: &facts,
+                    refusal: "ThrottledClientException, then retried",
                 },
                 None => Expectation::Created(&facts),
             },
@@ -366,7 +426,7 @@ impl Run {
         };
         let mut checked = self.judge(trial, expectation, exchange, None);
         if exchange.response.is_success() {
-            self.note_user_id(&mut checked);
+            self.note_user_id(&mut checked, &exchange.response);
         }
         checked.violations
     }
@@ -407,6 +467,7 @@ impl Run {
             signature: SignatureMode::AsTarget,
             fault: None,
             purpose: CallPurpose::Probe,
+            off_route: None,
         }
     }
 }

@@ -42,6 +42,7 @@ impl Run {
                 Acceptable::Refusal => CallPurpose::Probe,
                 Acceptable::ParsedOrRefused => CallPurpose::Create,
             },
+            off_route: None,
         };
         (call, email)
     }
@@ -123,7 +124,7 @@ impl Run {
         let response = &exchange.response;
         let mut checked = check_response(expectation, response, None, &self.schemas);
         if response.is_success() {
-            self.note_user_id(&mut checked);
+            self.note_user_id(&mut checked, response);
         }
         if class == Malformed::OversizedBody {
             // The size is the choice, whatever the refusal's name.

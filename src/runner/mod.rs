@@ -1,8 +1,10 @@
 //! Orchestration only: turns properties and exception cases into libtest-mimic trials and
 //! runs them against a target — generation, concurrent sending, checking, shrinking,
 //! regressions replay — leaving a [`TrialRecord`] per trial and emitting events while it
-//! goes. Properties are in [`property`] and [`shrink`], cases in [`case`], one request's
-//! verdict in [`evaluate`], and how a trial ends in [`conclude`]. Comparison runs (two
+//! goes. Properties are in [`property`] and [`shrink`], cases in [`case`], the fixed probes
+//! in [`malformed`], [`trace`] (refusals that must leave no trace) and [`route`] (other
+//! methods, labels and queries), one request's verdict in [`evaluate`], and how a trial
+//! ends in [`conclude`]. Comparison runs (two
 //! targets, or a cassette replayed to one) are in [`compare`] and [`replay`].
 
 mod case;
@@ -14,7 +16,9 @@ mod options;
 mod paired;
 mod property;
 mod replay;
+mod route;
 mod shrink;
+mod trace;
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -37,6 +41,8 @@ use crate::input::cases::Case;
 use crate::input::malformed::Malformed;
 use crate::input::property::Property;
 use crate::input::regressions::Regressions;
+use crate::input::route::RouteFamily;
+use crate::input::trace::Refusal;
 use crate::report::choices::{ChoiceSummary, ChoiceTally};
 use crate::report::coverage::{CoverageTally, InputCoverage};
 use crate::report::event::{Event, Reporters};
@@ -278,6 +284,8 @@ pub fn trials(run: &Arc<Run>, cases: &[Case]) -> Vec<Trial> {
         }));
     }
     trials.extend(malformed::malformed_trials(run));
+    trials.extend(trace::no_trace_trials(run));
+    trials.extend(route::route_trials(run));
     for case in cases {
         let run = Arc::clone(run);
         let case = case.clone();
@@ -299,6 +307,8 @@ pub fn trial_names(cases: &[Case]) -> Vec<String> {
         .iter()
         .map(|p| p.trial_name().to_string())
         .chain(Malformed::ALL.iter().map(|m| m.trial_name()))
+        .chain(Refusal::ALL.iter().map(|r| r.trial_name()))
+        .chain(RouteFamily::ALL.iter().map(|f| f.trial_name()))
         .chain(cases.iter().map(|c| c.name.clone()))
         .collect();
     names.sort();

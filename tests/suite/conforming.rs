@@ -1,10 +1,11 @@
 //! The no-false-positive suite: the reference mock with one conforming variant switched on
-//! (a minimal `User`, reordered members, extra headers, offset timestamps, opaque ids,
+//! (a minimal `User`, reordered members, extra headers, offset timestamps, no `Date`
+//! header, opaque ids,
 //! decorated error types, the error type in the body, unknown response members, null
 //! request members refused; or the other choice where the contract leaves one open: the
 //! regex dialect, email case and normalisation, front-door auth errors, the error type only
 //! in the body, 415 and SerializationException for malformed bodies, service restrictions,
-//! transient 503s, large bodies created from) answers differently from the plain mock but breaks no rule, and the harness run against it must
+//! transient 503s, large bodies created from, 405 for another method on the route) answers differently from the plain mock but breaks no rule, and the harness run against it must
 //! pass cleanly: exit 0, no failed trial, all eight exceptions observed.
 
 use serde_json::Value;
@@ -73,6 +74,7 @@ fn made_choice(variant: Variant) -> Option<(OpenChoice, &'static str)> {
             (OpenChoice::ServiceRestriction, "400 BadRequestException")
         }
         Variant::AcceptLargeBodies => (OpenChoice::BodySize, "accepted (HTTP 201)"),
+        Variant::MethodNotAllowed => (OpenChoice::RouteRefusal, "405 Method Not Allowed"),
         _ => return None,
     })
 }
@@ -143,6 +145,7 @@ conforming_tests! {
     reordered_members => ReorderedMembers,
     extra_headers => ExtraHeaders,
     fractional_offset_timestamps => FractionalOffsetTimestamps,
+    no_date_header => NoDateHeader,
     opaque_user_ids => OpaqueUserIds,
     decorated_error_type => DecoratedErrorType,
     error_type_in_body => ErrorTypeInBody,
@@ -159,6 +162,7 @@ conforming_tests! {
     restrict_unusual_input => RestrictUnusualInput,
     transient_unavailable => TransientUnavailable,
     accept_large_bodies => AcceptLargeBodies,
+    method_not_allowed => MethodNotAllowed,
 }
 
 /// A regressions file holding an input judged under another target (an Email the ECMA-262

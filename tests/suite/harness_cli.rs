@@ -170,6 +170,7 @@ fn without_a_fault_hook_the_fault_cases_are_ignored_with_a_reason() {
     for trial in [
         "exception::service_failure::injected_fault ",
         "exception::service_unavailable::injected_fault ",
+        "no_trace::injected_fault ",
     ] {
         assert!(
             run.stdout
@@ -179,7 +180,7 @@ fn without_a_fault_hook_the_fault_cases_are_ignored_with_a_reason() {
         );
     }
     assert!(run.stderr.contains("exceptions observed: 6 of 8"), "{run}");
-    assert!(run.stdout.contains("2 ignored"), "{run}");
+    assert!(run.stdout.contains("3 ignored"), "{run}");
 }
 
 #[test]

@@ -67,6 +67,8 @@ pub const MUTANTS: &[Mutant] = &[
         &[],
     ),
     mutant(Defect::MalformedInvitedOn, Rule::SuccessSchema, &[]),
+    // A valid date-time, decades from the answer's Date.
+    mutant(Defect::InvitedOnIn1970, Rule::PlausibleValues, &[]),
     mutant(Defect::WrongAccountIdEcho, Rule::InvariantAccountId, &[]),
     mutant(
         Defect::WrongPrimaryEmailEcho,
@@ -192,6 +194,42 @@ pub const MUTANTS: &[Mutant] = &[
         Rule::InputMalformedRefused,
         &[],
     ),
+    // Each caught by its no-trace trial: the create after the refusal conflicts.
+    mutant(
+        Defect::InvalidInputTakesEmail,
+        Rule::StateRefusalLeftNoTrace,
+        &[],
+    ),
+    mutant(
+        Defect::ForbiddenTakesEmail,
+        Rule::StateRefusalLeftNoTrace,
+        &[],
+    ),
+    mutant(
+        Defect::ThrottledTakesEmail,
+        Rule::StateRefusalLeftNoTrace,
+        &[],
+    ),
+    mutant(
+        Defect::InjectedFaultTakesEmail,
+        Rule::StateRefusalLeftNoTrace,
+        &[],
+    ),
+    mutant(
+        Defect::UnverifiedSignatureTakesEmail,
+        Rule::StateRefusalLeftNoTrace,
+        &[],
+    ),
+    // Caught by the unknown method of route::methods (retried as a transient 500 first).
+    mutant(
+        Defect::ServerErrorOnUnknownMethod,
+        Rule::RouteNoServerError,
+        &[],
+    ),
+    // Every method of route::methods creates a user.
+    mutant(Defect::RouteIgnoresMethod, Rule::RouteRefused, &[]),
+    // Caught by the query parameter added after signing.
+    mutant(Defect::QueryNotBound, Rule::SecuritySignatureBinding, &[]),
 ];
 
 /// Runs the whole suite against the reference mock with `defect` switched on.
@@ -327,7 +365,13 @@ fn assert_structured(defect: Defect, trial: &Value) {
         }
     }
     let exchange = &trial["exchange"];
-    assert_eq!(exchange["request"]["method"], "POST", "{defect}: {trial}");
+    // Every request is a POST but a probe of another method on the route.
+    let method = exchange["request"]["method"].as_str().unwrap_or_default();
+    let methods_probed = trial["name"] == "route::methods";
+    assert!(
+        method == "POST" || (methods_probed && !method.is_empty()),
+        "{defect}: {trial}"
+    );
     // The response is there, unless what broke the rule is that none came.
     let no_answer = violations.iter().any(|v| {
         v["seen"]
@@ -394,6 +438,7 @@ mutant_tests! {
     registration_status_outside_enum => RegistrationStatusOutsideEnum,
     invitation_status_outside_enum => InvitationStatusOutsideEnum,
     malformed_invited_on => MalformedInvitedOn,
+    invited_on_in_1970 => InvitedOnIn1970,
     wrong_account_id_echo => WrongAccountIdEcho,
     wrong_primary_email_echo => WrongPrimaryEmailEcho,
     wrong_user_type_echo => WrongUserTypeEcho,
@@ -427,6 +472,14 @@ mutant_tests! {
     reject_long_username => RejectLongUsername,
     mangle_astral_email_echo => MangleAstralEmailEcho,
     reset_on_oversized_body => ResetOnOversizedBody,
+    invalid_input_takes_email => InvalidInputTakesEmail,
+    forbidden_takes_email => ForbiddenTakesEmail,
+    throttled_takes_email => ThrottledTakesEmail,
+    injected_fault_takes_email => InjectedFaultTakesEmail,
+    unverified_signature_takes_email => UnverifiedSignatureTakesEmail,
+    server_error_on_unknown_method => ServerErrorOnUnknownMethod,
+    route_ignores_method => RouteIgnoresMethod,
+    query_not_bound => QueryNotBound,
 }
 
 #[test]
@@ -530,4 +583,63 @@ async fn accepted_probes_fail_the_error_property() {
             "{defect}: {rule}\n{run}"
         );
     }
+}
+
+/// A property's create that is throttled, retried after its `Retry-After` and then meets a
+/// ConflictException for its own Email breaks `state.refusal_left_no_trace`, not
+/// `success.status`: here the mock's fault rules throttle the first creates and its defect
+/// takes the Email of each request a fault refuses.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_throttled_create_retried_into_a_conflict_is_the_refusal_s_trace() {
+    use chime_conformance::mock::ReferenceMock;
+    let mock = ReferenceMock::start(MockConfig {
+        defect: Some(Defect::InjectedFaultTakesEmail),
+        ..MockConfig::default()
+    })
+    .await
+    .expect("the mock starts");
+    let client = chime_conformance::http::default_reqwest_client();
+    let rule = r#"{"exception": "ThrottledClientException", "count": 24}"#;
+    let added = crate::util::send(
+        &client,
+        &mock.uri(),
+        "POST",
+        "/_chime-mock/faults",
+        &[("content-type", "application/json")],
+        rule.as_bytes().to_vec(),
+        None,
+    )
+    .await
+    .expect("the control plane answers");
+    assert_eq!(added.status, 201, "{added:?}");
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let report = dir.path().join("report.json");
+    let mut args = vec!["--endpoint".to_string(), mock.uri()];
+    args.extend(crate::util::fixture_flags(&mock));
+    args.extend(
+        [
+            "--exact",
+            "property::valid_request_creates_user",
+            "--cases",
+            "8",
+            "--seed",
+            "7",
+            "--report",
+        ]
+        .map(String::from),
+    );
+    args.push(report.display().to_string());
+    let run = crate::util::harness(args, Vec::new()).await;
+    assert_eq!(run.code, 1, "{run}");
+    let report: Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    let rules = failed_rules(&report);
+    assert!(
+        rules.contains("state.refusal_left_no_trace") && !rules.contains("success.status"),
+        "{rules:?}\n{run}"
+    );
+    assert!(
+        report["summary"]["throttle_retries"].as_u64() > Some(0),
+        "{}",
+        report["summary"]
+    );
 }

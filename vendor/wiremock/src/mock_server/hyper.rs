@@ -290,5 +290,8 @@ fn connection_builder(
             .timer(TokioTimer::new())
             .header_read_timeout(timeout);
     }
+    if limits.omit_date_header {
+        http_server.http1().auto_date_header(false);
+    }
     http_server
 }

@@ -34,6 +34,7 @@ pub struct ServerLimits {
     pub(crate) max_header_bytes: Option<usize>,
     pub(crate) header_read_timeout: Option<Duration>,
     pub(crate) max_connections: Option<usize>,
+    pub(crate) omit_date_header: bool,
 }
 
 /// What the server does with a request whose body is over the limit.
@@ -94,6 +95,14 @@ impl ServerLimits {
         self.max_connections = Some(max.max(1));
         self
     }
+
+    /// Send HTTP/1 responses without the `Date` header hyper otherwise adds to each (as an
+    /// origin server without a clock does, RFC 9110 section 6.6.1). Not a limit, but a
+    /// setting of the same connection builder.
+    pub fn without_date_header(mut self) -> Self {
+        self.omit_date_header = true;
+        self
+    }
 }
 
 impl fmt::Debug for ServerLimits {
@@ -103,6 +112,7 @@ impl fmt::Debug for ServerLimits {
             .field("max_header_bytes", &self.max_header_bytes)
             .field("header_read_timeout", &self.header_read_timeout)
             .field("max_connections", &self.max_connections)
+            .field("omit_date_header", &self.omit_date_header)
             .finish()
     }
 }
