@@ -60,6 +60,7 @@ impl CreateUserResponder {
     fn control_route(&self, request: &Request) -> Answer {
         let route = request.url.path()[CONTROL_PREFIX.len()..].trim_end_matches('/');
         let method = request.method.as_str();
+        refuse_cross_site(request)?;
         match (method, route) {
             ("GET", "/health") => Ok((200, self.health())),
             ("POST", "/reset") => self.reset(request),
@@ -179,6 +180,34 @@ impl CreateUserResponder {
 }
 
 /// The request's body as a JSON object with only `known` members (an empty body is `{}`).
+/// Refuses a POST that a web page could send to the mock from another site: a browser sends
+/// a cross-site POST without a preflight only as `text/plain`, a form or multipart, so a
+/// POST must say `Content-Type: application/json` (parameters allowed), else 415. Any
+/// other write (DELETE) and any JSON POST from another origin needs a CORS preflight,
+/// which the control plane never grants: an OPTIONS gets a 405 with no
+/// `Access-Control-Allow-*` header.
+fn refuse_cross_site(request: &Request) -> Result<(), Refusal> {
+    if request.method.as_str() != "POST" {
+        return Ok(());
+    }
+    let content_type = request
+        .headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let media = content_type.split(';').next().unwrap_or("").trim();
+    if media.eq_ignore_ascii_case("application/json") {
+        return Ok(());
+    }
+    Err(Refusal {
+        status: 415,
+        message: format!(
+            "a control-plane POST must have Content-Type: application/json (so that no web page can send it from another site), not {:?}",
+            content_type.chars().take(64).collect::<String>()
+        ),
+    })
+}
+
 fn json_object(request: &Request, known: &[&str]) -> Result<Map<String, Value>, Refusal> {
     if request.body.iter().all(u8::is_ascii_whitespace) {
         return Ok(Map::new());

@@ -396,3 +396,78 @@ async fn mock_off_route_requests_get_unknown_operation_like_a_smithy_server() {
     }
     assert_eq!(mock.users_stored(), 0);
 }
+
+/// A web page on another site can POST to the mock only as `text/plain`, a form or
+/// multipart without a preflight: such a write is refused 415 and changes nothing, and a
+/// preflight (OPTIONS) is never granted.
+#[tokio::test]
+async fn mock_control_refuses_cross_site_writes_and_grants_no_preflight() {
+    let mock = start_default_mock().await;
+    let client = chime_conformance::http::default_reqwest_client();
+    let created = create(&mock, DEFAULT_ACCOUNT_ID, "kept@example.com").await;
+    assert_eq!(created.status, 201, "{created:?}");
+    for content_type in [
+        None,
+        Some("text/plain"),
+        Some("application/x-www-form-urlencoded"),
+        Some("multipart/form-data; boundary=x"),
+    ] {
+        let headers: Vec<(&str, &str)> = content_type
+            .map(|c| vec![("content-type", c)])
+            .unwrap_or_default();
+        for (path, body) in [
+            ("/_chime-mock/reset", "{}"),
+            (
+                "/_chime-mock/faults",
+                r#"{"exception":"ConflictException","count":1}"#,
+            ),
+        ] {
+            let answer = send(
+                &client,
+                &mock.uri(),
+                "POST",
+                path,
+                &headers,
+                body.as_bytes().to_vec(),
+                None,
+            )
+            .await
+            .expect("the control plane answers");
+            assert_refused(&answer, 415, "Content-Type: application/json");
+        }
+    }
+    let users = control(&mock, "GET", "/_chime-mock/users", None).await;
+    assert_eq!(
+        users.json()["users"].as_array().map(Vec::len),
+        Some(1),
+        "nothing was reset"
+    );
+    let faults = control(&mock, "GET", "/_chime-mock/faults", None).await;
+    assert_eq!(faults.json()["faults"], json!([]), "no fault was added");
+    let preflight = send(
+        &client,
+        &mock.uri(),
+        "OPTIONS",
+        "/_chime-mock/reset",
+        &[
+            ("origin", "https://evil.example"),
+            ("access-control-request-method", "POST"),
+            ("access-control-request-headers", "content-type"),
+        ],
+        Vec::new(),
+        None,
+    )
+    .await
+    .expect("the control plane answers");
+    assert_eq!(preflight.status, 405, "{preflight:?}");
+    assert!(
+        preflight.header("access-control-allow-origin").is_none()
+            && preflight.header("access-control-allow-methods").is_none(),
+        "{preflight:?}"
+    );
+    let json_post = control(&mock, "POST", "/_chime-mock/reset", None).await;
+    assert_eq!(
+        json_post.status, 200,
+        "a JSON POST still works: {json_post:?}"
+    );
+}
