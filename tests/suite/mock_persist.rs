@@ -70,7 +70,7 @@ async fn control(
         &mock.url,
         method,
         path,
-        &[],
+        &[("content-type", "application/json")],
         body.as_bytes().to_vec(),
         None,
     )
