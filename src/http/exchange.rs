@@ -98,6 +98,23 @@ impl ReceivedResponse {
 }
 
 impl SentRequest {
+    /// What stands for a call's request when it could not be made (its URL from the error
+    /// that kept it from being sent): no headers, no body.
+    pub fn stand_in(call: &super::Call, url: &str) -> SentRequest {
+        SentRequest {
+            method: call
+                .off_route
+                .as_ref()
+                .map_or_else(|| "POST".into(), |r| r.method.clone()),
+            url: url.to_string(),
+            account_id: call.account_id.clone(),
+            headers: Vec::new(),
+            body: Vec::new(),
+            injected_fault: call.fault,
+            signature: call.signature,
+        }
+    }
+
     /// A signed request carrying every kind of secret (signature, session token, email),
     /// for tests that check nothing of it leaks.
     #[cfg(test)]

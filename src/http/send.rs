@@ -111,18 +111,7 @@ impl Client {
         let request = match self.prepare(call) {
             Ok(request) => request,
             Err(error) => {
-                let stand_in = SentRequest {
-                    method: call
-                        .off_route
-                        .as_ref()
-                        .map_or_else(|| "POST".into(), |r| r.method.clone()),
-                    url: error.url.clone(),
-                    account_id: call.account_id.clone(),
-                    headers: Vec::new(),
-                    body: Vec::new(),
-                    injected_fault: call.fault,
-                    signature: call.signature,
-                };
+                let stand_in = SentRequest::stand_in(call, &error.url);
                 return (stand_in, Some(error));
             }
         };

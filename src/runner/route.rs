@@ -167,18 +167,7 @@ impl Run {
     /// Sends a probe raw (its target byte for byte), over http.
     async fn raw_route_probe(&self, call: &Call) -> Result<Exchange, Unanswered> {
         let request = self.client.prepare(call).map_err(|error| Unanswered {
-            request: crate::http::SentRequest {
-                method: call
-                    .off_route
-                    .as_ref()
-                    .map_or_else(|| "POST".into(), |r| r.method.clone()),
-                url: error.url.clone(),
-                account_id: call.account_id.clone(),
-                headers: Vec::new(),
-                body: Vec::new(),
-                injected_fault: None,
-                signature: call.signature,
-            },
+            request: crate::http::SentRequest::stand_in(call, &error.url),
             error,
         })?;
         match self.client.probe_raw(&request).await {
