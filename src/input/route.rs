@@ -178,13 +178,7 @@ impl RouteProbe {
     pub fn label(self) -> &'static str {
         use RouteProbe::*;
         match self {
-            Get => "GET",
-            Head => "HEAD",
-            Put => "PUT",
-            Delete => "DELETE",
-            Patch => "PATCH",
-            Options => "OPTIONS",
-            UnknownMethod => UNKNOWN_METHOD,
+            Get | Head | Put | Delete | Patch | Options | UnknownMethod => self.method(),
             PercentEncodedLabel => "percent-encoded bytes",
             InvalidUtf8Label => "not UTF-8",
             NonAsciiLabel => "non-ASCII",
