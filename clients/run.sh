@@ -33,7 +33,7 @@ echo "== client SDKs: installing the pinned packages into clients/.venv and clie
 echo "== client SDKs: building and starting chime-mock"
 mock_bin="${CHIME_MOCK_BIN:-}"
 if [ -z "$mock_bin" ]; then
-    (cd "$root" && cargo build --release --locked --bin chime-mock)
+    (cd "$root" && cargo build --release --locked -p chime-mock)
     target_dir="$(cd "$root" && cargo metadata --format-version 1 --no-deps |
         "$python" -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')"
     mock_bin="$target_dir/release/chime-mock"

@@ -20,8 +20,9 @@ pub mod check;
 pub mod contract;
 pub mod http;
 pub mod input;
-pub mod mock;
+#[cfg(feature = "embedded-mock")]
+pub use chime_mock as mock;
 pub mod report;
 pub mod runner;
 pub mod target;
-pub mod util;
+pub use chime_contract::util;

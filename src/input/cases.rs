@@ -186,26 +186,6 @@ pub enum CaseError {
     Empty(String),
 }
 
-impl<'de> Deserialize<'de> for TriggerClass {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(d)?;
-        [
-            TriggerClass::Input,
-            TriggerClass::Credentials,
-            TriggerClass::State,
-            TriggerClass::Load,
-            TriggerClass::Fault,
-        ]
-        .into_iter()
-        .find(|t| t.to_string() == text)
-        .ok_or_else(|| {
-            serde::de::Error::custom(format!(
-                "trigger must be input, credentials, state, load or fault, not {text:?}"
-            ))
-        })
-    }
-}
-
 /// Parses one case file. `relative` is its path under the cases directory
 /// (`conflict/duplicate_email.toml`), from which the trial name is made.
 pub fn parse_case(relative: &str, source: &str, text: &str) -> Result<Case, CaseError> {

@@ -14,7 +14,7 @@ use chime_conformance::check::diff::DiffClass;
 use chime_conformance::mock::{Defect, MockConfig, ReferenceMock, Variant};
 
 use crate::mutation::MUTANTS;
-use crate::util::{harness, spawn_mock_binary, ConformanceRun};
+use crate::util::{harness, spawn_default_mock_thread, ConformanceRun};
 
 /// A target profile for a mock (its endpoint and fixtures).
 fn profile_of(mock: &ReferenceMock, dir: &Path) -> String {
@@ -218,7 +218,7 @@ async fn a_conforming_variant_differs_in_no_contract_level_class() {
 /// Runs the suite against a standalone mock, recording a cassette; the cassette's path,
 /// the run and its report.
 async fn record_against_standalone(dir: &Path) -> (std::path::PathBuf, ConformanceRun, Value) {
-    let mock = spawn_mock_binary(&[]);
+    let mock = spawn_default_mock_thread();
     let cassette = dir.join("nightly/cassette.har");
     let report = dir.join("report.json");
     let args: Vec<String> = [

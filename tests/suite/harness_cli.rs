@@ -9,7 +9,9 @@ use chime_conformance::mock::{
     DEFAULT_THROTTLED_ACCOUNT_ID,
 };
 
-use crate::util::{conformance, harness, spawn_mock_binary, ConformanceRun};
+use crate::util::{
+    conformance, harness, spawn_default_mock_thread, spawn_mock_thread, ConformanceRun,
+};
 
 const PROPERTIES: [&str; 3] = [
     "property::error_responses_follow_restjson1",
@@ -155,7 +157,7 @@ fn run_against(endpoint: &str, with_fault_hook: bool) -> ConformanceRun {
 
 #[test]
 fn a_standalone_mock_gives_the_same_result() {
-    let mock = spawn_mock_binary(&[]);
+    let mock = spawn_default_mock_thread();
     let run = run_against(&mock.url, true);
     assert_eq!(run.code, 0, "{run}");
     assert!(run.stderr.contains("exceptions observed: 8 of 8"), "{run}");
@@ -164,7 +166,7 @@ fn a_standalone_mock_gives_the_same_result() {
 
 #[test]
 fn without_a_fault_hook_the_fault_cases_are_ignored_with_a_reason() {
-    let mock = spawn_mock_binary(&[]);
+    let mock = spawn_default_mock_thread();
     let run = run_against(&mock.url, false);
     assert_eq!(run.code, 0, "{run}");
     for trial in [
@@ -185,7 +187,10 @@ fn without_a_fault_hook_the_fault_cases_are_ignored_with_a_reason() {
 
 #[test]
 fn missing_fixtures_and_auth_none_ignore_what_they_cannot_trigger() {
-    let mock = spawn_mock_binary(&["--no-auth"]);
+    let mock = spawn_mock_thread(chime_conformance::mock::MockConfig {
+        credentials: None,
+        ..Default::default()
+    });
     let run = conformance(
         &[
             "--endpoint",
@@ -345,7 +350,7 @@ fn a_closed_stdout_ends_the_run_quietly() {
 
 #[test]
 fn most_answers_401_is_a_health_warning_and_strict_health_makes_it_a_failure() {
-    let mock = spawn_mock_binary(&[]);
+    let mock = spawn_default_mock_thread();
     let dir = tempfile::tempdir().unwrap();
     let report = dir.path().join("report.json");
     let summary = dir.path().join("summary.md");
@@ -407,7 +412,7 @@ fn most_answers_401_is_a_health_warning_and_strict_health_makes_it_a_failure() {
 
 #[test]
 fn a_constraint_without_an_answered_probe_is_a_health_warning() {
-    let mock = spawn_mock_binary(&[]);
+    let mock = spawn_default_mock_thread();
     let dir = tempfile::tempdir().unwrap();
     let report = dir.path().join("report.json");
     // A budget too small for the properties: most of their probes are never sent.
@@ -430,7 +435,7 @@ fn a_constraint_without_an_answered_probe_is_a_health_warning() {
 /// The README's standalone example, as a new user runs it, gives what the README says.
 #[test]
 fn the_readme_standalone_example_gives_what_it_says() {
-    let mock = spawn_mock_binary(&[]);
+    let mock = spawn_default_mock_thread();
     let run = conformance(
         &["--endpoint", &mock.url, "--account-id", DEFAULT_ACCOUNT_ID],
         &[],

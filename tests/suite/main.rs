@@ -9,14 +9,8 @@ mod mock_sdk;
 mod mock_concurrency;
 // The reference mock fed malformed requests.
 mod mock_bad_input;
-// The chime-mock binary started as a standalone server.
-mod mock_standalone;
 // The mock's control plane, route by route, and its answer off the CreateUser route.
 mod mock_control;
-// The mock's --seed determinism and --state-file persistence, across processes.
-mod mock_persist;
-// The standalone mock under abuse: oversized bodies and heads, idle and garbage connections.
-mod mock_limits;
 // The chime-conformance binary run as a user runs it.
 mod harness_cli;
 // The JSON Schemas checked against the vendored AWS model.

@@ -3,97 +3,18 @@
 
 #![allow(dead_code)]
 
-use std::time::SystemTime;
-
-use chime_conformance::contract::create_user_path;
-use chime_conformance::contract::sigv4::{sign_request, SigningCredentials};
 use chime_conformance::mock::{MockConfig, ReferenceMock};
+
+// Raw, optionally signed, requests: the mock crate's own test helpers, one copy for both.
+#[path = "../../crates/chime-mock/tests/common/mod.rs"]
+mod common;
+pub use common::{create_user, send, RawAnswer};
 
 /// A mock with the default fixtures.
 pub async fn start_default_mock() -> ReferenceMock {
     ReferenceMock::start(MockConfig::default())
         .await
         .expect("the reference mock starts")
-}
-
-/// An answer, read in full.
-#[derive(Debug)]
-pub struct RawAnswer {
-    pub status: u16,
-    pub headers: reqwest::header::HeaderMap,
-    pub body: Vec<u8>,
-}
-
-impl RawAnswer {
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
-    }
-    pub fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.body).unwrap_or(serde_json::Value::Null)
-    }
-}
-
-/// Sends `method base_uri+path_and_query` with `headers` and `body`, signed with
-/// `credentials` when given. `path_and_query` is sent as it is (already percent-encoded).
-pub async fn send(
-    client: &reqwest::Client,
-    base_uri: &str,
-    method: &str,
-    path_and_query: &str,
-    headers: &[(&str, &str)],
-    body: Vec<u8>,
-    credentials: Option<&SigningCredentials>,
-) -> reqwest::Result<RawAnswer> {
-    let url = format!("{base_uri}{path_and_query}");
-    let method = reqwest::Method::from_bytes(method.as_bytes()).expect("a valid method");
-    let mut request = client.request(method.clone(), &url);
-    if let Some(credentials) = credentials {
-        let added = sign_request(
-            method.as_str(),
-            &url,
-            headers,
-            &body,
-            credentials,
-            "us-east-1",
-            SystemTime::now(),
-        )
-        .expect("the test request can be signed");
-        for (name, value) in added {
-            request = request.header(name, value);
-        }
-    }
-    for (name, value) in headers {
-        request = request.header(*name, *value);
-    }
-    let response = request.body(body).send().await?;
-    let status = response.status().as_u16();
-    let headers = response.headers().clone();
-    let body = response.bytes().await?.to_vec();
-    Ok(RawAnswer {
-        status,
-        headers,
-        body,
-    })
-}
-
-/// A signed CreateUser with a JSON body.
-pub async fn create_user(
-    client: &reqwest::Client,
-    mock_uri: &str,
-    account_id: &str,
-    body: &serde_json::Value,
-    credentials: &SigningCredentials,
-) -> reqwest::Result<RawAnswer> {
-    send(
-        client,
-        mock_uri,
-        "POST",
-        &create_user_path(account_id),
-        &[("content-type", "application/json")],
-        body.to_string().into_bytes(),
-        Some(credentials),
-    )
-    .await
 }
 
 /// What a finished `chime-conformance` run printed and returned.
@@ -177,92 +98,55 @@ pub fn conformance(args: &[&str], env: &[(&str, &str)]) -> ConformanceRun {
     }
 }
 
-/// A `chime-mock` process, killed when dropped.
-pub struct MockProcess {
+/// A reference mock served from a thread of its own, with its own runtime, for the
+/// synchronous tests that run the harness binary against an endpoint; it stops when
+/// dropped.
+pub struct MockThread {
     pub url: String,
-    child: std::process::Child,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
 }
 
-impl MockProcess {
-    /// The process id (for reading its memory use).
-    pub fn pid(&self) -> u32 {
-        self.child.id()
-    }
-
-    /// Sends SIGTERM and waits (at most 10 s) for the exit; true when it exited with 0.
-    pub fn terminate(mut self) -> bool {
-        let _ = std::process::Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-        while std::time::Instant::now() < deadline {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                return status.success();
-            }
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        }
-        false
-    }
-}
-
-impl Drop for MockProcess {
+impl Drop for MockThread {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
     }
 }
 
-/// Starts the `chime-mock` binary on a free loopback port with `args` and waits (bounded)
-/// until it prints the URL it serves.
-pub fn spawn_mock_binary(args: &[&str]) -> MockProcess {
-    use std::io::{BufRead, BufReader};
-    use std::process::{Command, Stdio};
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("find a free port")
-        .port();
-    let mut command = Command::new(env!("CARGO_BIN_EXE_chime-mock"));
-    for (name, _) in std::env::vars() {
-        if name.starts_with("CHIME_MOCK_") {
-            command.env_remove(name);
-        }
-    }
-    let mut child = command
-        .args(["--listen", &format!("127.0.0.1:{port}")])
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start chime-mock");
-    let stdout = child.stdout.take().expect("piped stdout");
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
+/// Starts a reference mock with `config` on a thread of its own and waits until it serves.
+pub fn spawn_mock_thread(config: MockConfig) -> MockThread {
+    let (url_tx, url_rx) = std::sync::mpsc::channel();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let thread = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("a runtime for the mock");
+        runtime.block_on(async move {
+            let mock = ReferenceMock::start(config).await.expect("the mock starts");
+            let _ = url_tx.send(mock.uri());
+            let _ = stopped.await;
+        });
     });
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    let mut process = MockProcess {
-        url: String::new(),
-        child,
-    };
-    while let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) {
-        match rx.recv_timeout(left) {
-            Ok(line) => {
-                if let Some(at) = line.find("http://") {
-                    process.url = line[at..]
-                        .split_whitespace()
-                        .next()
-                        .unwrap_or("")
-                        .to_string();
-                    return process;
-                }
-            }
-            Err(_) => break,
-        }
+    let url = url_rx
+        .recv_timeout(std::time::Duration::from_secs(30))
+        .expect("the mock thread serves within 30 s");
+    MockThread {
+        url,
+        stop: Some(stop),
+        thread: Some(thread),
     }
-    panic!("chime-mock printed no URL within 30 s");
+}
+
+/// A mock with the default fixtures, signed requests only, on a thread of its own.
+pub fn spawn_default_mock_thread() -> MockThread {
+    spawn_mock_thread(MockConfig::default())
 }
 
 /// The flags naming every fixture of an in-process mock.
