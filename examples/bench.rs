@@ -9,7 +9,6 @@
 //! cargo run --release --example bench -- --endpoint http://127.0.0.1:4566 # a standalone chime-mock
 //! ```
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -17,15 +16,11 @@ use clap::Parser;
 use futures::{stream, StreamExt};
 use serde_json::json;
 
+use chime_conformance::endpoint::builder::{AuthMode, TargetSettings};
+use chime_conformance::endpoint::{Auth, Target, TargetFixtures, TargetOrigin};
 use chime_conformance::http::{Call, Client};
 use chime_conformance::mock::{MockConfig, ReferenceMock};
-use chime_conformance::target::{Auth, Target, TargetFixtures, TargetOrigin};
-
-// The command line is the binary's own module; the benchmark runs it in-process, as the
-// binary does, so the suite is measured without process start-up.
-#[path = "../src/cli/mod.rs"]
-#[allow(dead_code)]
-mod cli;
+use chime_conformance::session::{Plan, Session, Settings};
 
 /// Benchmark the conformance suite against a plain load loop on the same mock.
 #[derive(Debug, Parser)]
@@ -87,7 +82,6 @@ fn main() -> std::process::ExitCode {
         ca_cert_pem: None,
     };
     let client = Client::new(target).expect("build the HTTP client");
-    let report_dir = tempfile::tempdir().expect("a temporary directory");
     println!(
         "benchmark: {} repeats, concurrency {}, mock {} (release build: {})",
         args.repeat,
@@ -103,9 +97,7 @@ fn main() -> std::process::ExitCode {
         // Interleave the two so that drift (users stored, caches) hits both alike.
         let rate = runtime.block_on(plain_load_loop(&client, args.load_requests, round));
         plain.push(rate);
-        let report = report_dir.path().join(format!("report-{round}.json"));
-        let (rate, requests, passed) =
-            suite_run(&args, &endpoint, &fixtures, &credentials, &report);
+        let (rate, requests, passed) = suite_run(&args, &endpoint, &fixtures, &credentials);
         if !passed {
             eprintln!("bench: the suite failed against the reference mock; see the output above");
             return std::process::ExitCode::from(1);
@@ -171,55 +163,50 @@ async fn plain_load_loop(client: &Client, count: u32, round: u32) -> f64 {
 }
 
 /// Runs the default suite (but `no_trace::throttled`, which sleeps on a `Retry-After`)
-/// through the CLI in this process; returns (req/s, requests, passed).
+/// in this process through the library's public API, as a user's own test would; returns
+/// (req/s, requests, passed).
 fn suite_run(
     args: &Args,
     endpoint: &str,
     fixtures: &chime_conformance::mock::Fixtures,
     credentials: &chime_conformance::contract::sigv4::SigningCredentials,
-    report: &PathBuf,
 ) -> (f64, u64, bool) {
     std::env::set_var("AWS_ACCESS_KEY_ID", &credentials.access_key_id);
     std::env::set_var("AWS_SECRET_ACCESS_KEY", &credentials.secret_access_key);
-    let argv = vec![
-        "chime-conformance".to_string(),
-        "--endpoint".into(),
-        endpoint.to_string(),
-        "--account-id".into(),
-        fixtures.account_id.clone(),
-        "--forbidden-account-id".into(),
-        fixtures.forbidden_account_id.clone().unwrap_or_default(),
-        "--throttled-account-id".into(),
-        fixtures.throttled_account_id.clone().unwrap_or_default(),
-        "--fault-header".into(),
-        fixtures.fault_header.clone().unwrap_or_default(),
-        "--cases".into(),
-        args.cases.to_string(),
-        "--concurrency".into(),
-        args.concurrency.to_string(),
-        "--no-regressions".into(),
-        "--format".into(),
-        "terse".into(),
-        "--report".into(),
-        report.display().to_string(),
-        // It waits out a 429's Retry-After (a whole second, by HTTP's rule) by design: with
-        // it the suite's rate would measure that sleep, not the harness.
-        "--skip".into(),
-        "no_trace::throttled".into(),
-    ];
+    let settings = Settings {
+        target: TargetSettings {
+            endpoint: Some(endpoint.to_string()),
+            account_id: Some(fixtures.account_id.clone()),
+            forbidden_account_id: fixtures.forbidden_account_id.clone(),
+            throttled_account_id: fixtures.throttled_account_id.clone(),
+            fault_header: fixtures.fault_header.clone(),
+            auth: Some(AuthMode::SigV4),
+            region: Some("us-east-1".into()),
+            concurrency: Some(args.concurrency),
+            ..TargetSettings::default()
+        },
+        cases_per_property: args.cases,
+        ..Settings::default()
+    };
+    let mut trials = libtest_mimic::Arguments::from_iter(["bench", "--format", "terse"]);
+    // It waits out a 429's Retry-After (a whole second, by HTTP's rule) by design: with it
+    // the suite's rate would measure that sleep, not the harness.
+    trials.skip = vec!["no_trace::throttled".into()];
     let started = Instant::now();
-    let code = cli::main_with(cli::Cli::parse_from(argv));
+    let record =
+        Plan::resolve(settings).and_then(|plan| Session::new(plan.with_trials(trials)).run());
     let elapsed = started.elapsed().as_secs_f64();
-    let requests = std::fs::read(report)
-        .ok()
-        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
-        .and_then(|v| v["summary"]["requests"].as_u64())
-        .unwrap_or(0);
-    (
-        requests as f64 / elapsed,
-        requests,
-        code == cli::ExitStatus::Success,
-    )
+    match record {
+        Ok(record) => (
+            record.summary.requests as f64 / elapsed,
+            record.summary.requests,
+            record.summary.failed == 0,
+        ),
+        Err(e) => {
+            eprintln!("bench: {}", chime_conformance::util::error_chain(&e));
+            (0.0, 0, false)
+        }
+    }
 }
 
 fn median(values: &mut [f64]) -> f64 {

@@ -22,7 +22,8 @@ pub mod http;
 pub mod input;
 #[cfg(feature = "embedded-mock")]
 pub use chime_mock as mock;
+pub mod endpoint;
 pub mod report;
 pub mod runner;
-pub mod target;
+pub mod session;
 pub use chime_contract::util;

@@ -9,7 +9,7 @@ use tokio::sync::Semaphore;
 
 use super::pacing::{ClientStats, Pacer};
 use super::{TransportError, TransportErrorKind};
-use crate::target::Target;
+use crate::endpoint::Target;
 
 /// Sends calls to one target.
 #[derive(Clone)]

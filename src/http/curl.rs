@@ -5,7 +5,7 @@
 use super::SentRequest;
 use crate::contract::redact::{redact_body, SECRET_HEADERS};
 use crate::contract::SIGNING_SERVICE;
-use crate::target::shell_quote;
+use crate::endpoint::shell_quote;
 
 /// The curl command for `request`, signed for `region` when the original was signed.
 pub fn curl_command(request: &SentRequest, region: &str) -> String {

@@ -4,7 +4,7 @@
 use super::tamper::{after_signing, sent_url, signing_inputs};
 use super::{Call, CallBody, Client, SentRequest, TransportError, TransportErrorKind};
 use crate::contract::sigv4::{sign_request_in, SignatureMode, SigningCredentials};
-use crate::target::Auth;
+use crate::endpoint::Auth;
 
 impl Client {
     /// Builds the request a call makes: URL, headers (signed), body.

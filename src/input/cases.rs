@@ -11,8 +11,8 @@ use serde_json::Value;
 
 use crate::contract::sigv4::SignatureMode;
 use crate::contract::{Exception, TriggerClass};
-use crate::target::builder::Disruption;
-use crate::target::{Auth, Target};
+use crate::endpoint::builder::Disruption;
+use crate::endpoint::{Auth, Target};
 
 include!(concat!(env!("OUT_DIR"), "/embedded_cases.rs"));
 

@@ -8,8 +8,9 @@
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
-use super::generate::{Breakage, CreateUserInput, ErrorProbe, InvalidInput, Member, WireForm};
-use super::property::PropertyInput;
+use super::generate::{
+    Breakage, CreateUserInput, ErrorProbe, InvalidInput, Member, PropertyInput, WireForm,
+};
 use super::text::{cycled, families, long_email, ByLength, Escapes};
 
 /// A constraint of the model on a request member.

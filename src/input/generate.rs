@@ -10,6 +10,14 @@ use serde_json::{json, Map, Value};
 use super::text::{any_text, email, push_json_string, Escapes, Reach};
 use crate::contract::{is_valid_email, USER_TYPES};
 
+/// A generated input of any property; plain data, so it persists as a regression.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum PropertyInput {
+    Valid(CreateUserInput),
+    Invalid(InvalidInput),
+    Probe(ErrorProbe),
+}
+
 /// The body members of a CreateUser request (AccountId comes from the target's fixture),
 /// and how they are written on the wire.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

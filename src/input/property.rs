@@ -3,12 +3,10 @@
 //! data, so a failing one persists to the regressions file.
 
 use proptest::strategy::{BoxedStrategy, Strategy};
-use serde::{Deserialize, Serialize};
 
 use super::coverage::{invalid_boundaries, probe_boundaries, valid_boundaries};
-use super::generate::{
-    error_probe, invalid_input, valid_input, CreateUserInput, ErrorProbe, InvalidInput,
-};
+pub use super::generate::PropertyInput;
+use super::generate::{error_probe, invalid_input, valid_input, ErrorProbe};
 
 /// The properties, each one trial.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,12 +76,4 @@ impl Property {
                 .collect(),
         }
     }
-}
-
-/// A generated input of any property; plain data, so it persists as a regression.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub enum PropertyInput {
-    Valid(CreateUserInput),
-    Invalid(InvalidInput),
-    Probe(ErrorProbe),
 }

@@ -63,19 +63,25 @@ impl Regressions {
     }
 
     /// The inputs recorded for a trial. Lines that do not parse (an older format, a hand
-    /// edit) are skipped with a warning on stderr, never fatal.
+    /// edit) are skipped, never fatal.
     pub fn inputs_for(&self, trial: &str) -> Vec<PropertyInput> {
         self.entries_for(trial)
+            .0
             .into_iter()
             .map(|(input, _)| input)
             .collect()
     }
 
-    /// The inputs recorded for a trial, each with why it failed where it was found.
-    pub fn entries_for(&self, trial: &str) -> Vec<(PropertyInput, Option<FailureReason>)> {
+    /// The inputs recorded for a trial, each with why it failed where it was found, and a
+    /// line saying so for each line of the file that was skipped because it does not parse.
+    pub fn entries_for(
+        &self,
+        trial: &str,
+    ) -> (Vec<(PropertyInput, Option<FailureReason>)>, Vec<String>) {
         let Ok(text) = std::fs::read_to_string(&self.path) else {
-            return Vec::new();
+            return (Vec::new(), Vec::new());
         };
+        let mut skipped = Vec::new();
         let mut inputs: Vec<(PropertyInput, Option<FailureReason>)> = Vec::new();
         for (n, line) in text
             .lines()
@@ -89,14 +95,14 @@ impl Regressions {
                     inputs.push((entry.input, entry.reason))
                 }
                 Ok(_) => {}
-                Err(e) => eprintln!(
-                    "chime-conformance: skipping line {} of {}: {e}",
+                Err(e) => skipped.push(format!(
+                    "skipping line {} of {}: {e}",
                     n + 1,
                     self.path.display()
-                ),
+                )),
             }
         }
-        inputs
+        (inputs, skipped)
     }
 
     /// Appends a failing input (once).
@@ -153,7 +159,7 @@ mod tests {
             .unwrap();
         r.add("property::a", 2, &input, None).unwrap();
         assert_eq!(
-            r.entries_for("property::a"),
+            r.entries_for("property::a").0,
             vec![(input.clone(), Some(reason))]
         );
         assert_eq!(r.inputs_for("property::a"), vec![input]);

@@ -6,9 +6,9 @@
 
 use crate::contract::sigv4::SignatureMode;
 use crate::contract::Exception;
+use crate::endpoint::builder::Disruption;
+use crate::endpoint::{Auth, Target};
 use crate::input::cases::AccountRef;
-use crate::target::builder::Disruption;
-use crate::target::{Auth, Target};
 
 /// A kind of refused create.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -70,8 +70,11 @@ impl CassetteRecorder {
 
     /// Writes the cassette to `path` as pretty JSON, atomically.
     pub fn write(&self, path: &Path) -> Result<(), ReportError> {
-        let mut text = serde_json::to_string_pretty(&self.to_har())
-            .map_err(|e| ReportError::new(path.display().to_string(), e.to_string()))?;
+        let mut text =
+            serde_json::to_string_pretty(&self.to_har()).map_err(|e| ReportError::Serialise {
+                what: "cassette",
+                source: Box::new(e),
+            })?;
         text.push('\n');
         write_text(path, &text)
     }

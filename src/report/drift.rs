@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use super::record::ExchangeRecord;
+use super::trial::ExchangeRecord;
 use crate::check::diff::{DiffClass, DiffLevel, Difference};
 use crate::check::Rule;
 

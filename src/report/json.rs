@@ -12,7 +12,10 @@ use super::ReportError;
 pub fn report_json(record: &RunRecord) -> Result<String, ReportError> {
     serde_json::to_string_pretty(record)
         .map(|text| text + "\n")
-        .map_err(|e| ReportError::new("(JSON report in memory)", e.to_string()))
+        .map_err(|e| ReportError::Serialise {
+            what: "JSON report",
+            source: Box::new(e),
+        })
 }
 
 /// Writes the record as pretty JSON to `path`, atomically.

@@ -34,9 +34,7 @@ pub const SUITE_NAME: &str = "chime-conformance";
 
 /// Writes the report as JUnit XML to `path`, creating its parent directories.
 pub fn write_junit(path: &Path, report: &RunRecord) -> Result<(), ReportError> {
-    let xml =
-        junit_xml(report).map_err(|e| ReportError::new(path.display().to_string(), e.reason))?;
-    super::write_text(path, &xml)
+    super::write_text(path, &junit_xml(report)?)
 }
 
 /// The report as a JUnit XML document.
@@ -92,11 +90,9 @@ pub fn junit_xml(report: &RunRecord) -> Result<String, ReportError> {
 
     let mut junit = quick_junit::Report::new(SUITE_NAME);
     junit.add_test_suite(suite);
-    junit.to_string().map_err(|e| {
-        ReportError::new(
-            "(JUnit XML in memory)",
-            format!("failed to serialise JUnit XML: {e}"),
-        )
+    junit.to_string().map_err(|e| ReportError::Serialise {
+        what: "JUnit XML",
+        source: Box::new(e),
     })
 }
 

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use serde::{Serialize, Serializer};
 
-use super::record::{TrialOutcome, TrialRecord};
+use super::trial::{TrialOutcome, TrialRecord};
 use crate::contract::{Exception, TriggerClass};
 
 /// A case the run knows of (whether or not it ran): its trial name, exception and trigger.

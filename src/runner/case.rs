@@ -158,7 +158,7 @@ impl Run {
             let exchange = exchange.inspect_err(|u| {
                 if step.credentials.is_tampered() {
                     let label = step.credentials.label();
-                    self.coverage.probe(ProbeFamily::Signature, label, None);
+                    self.probed(ProbeFamily::Signature, label, None);
                 }
                 self.report_exchange(trial, role, &u.request, None, &[]);
             })?;
@@ -166,7 +166,7 @@ impl Run {
             if step.credentials.is_tampered() {
                 let status = Some(exchange.response.status);
                 let label = step.credentials.label();
-                self.coverage.probe(ProbeFamily::Signature, label, status);
+                self.probed(ProbeFamily::Signature, label, status);
             }
             if let Some(e) = checked.exception() {
                 self.saw_exception(trial, e);

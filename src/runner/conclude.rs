@@ -10,6 +10,7 @@ use libtest_mimic::{Completion, Failed};
 use super::evaluate::{Answer, Evaluation};
 use super::{sorted_rules, Run};
 use crate::http::curl::curl_command;
+use crate::report::event::Event;
 use crate::report::failure_text::render_failure;
 use crate::report::record::{
     ExchangeRecord, FailureRecord, TransportRecord, TrialKind, TrialOutcome, TrialRecord,
@@ -137,9 +138,9 @@ impl Run {
             }
             (Ok(Completion::Completed), Some(expected)) => {
                 let reason = expected.reason.clone();
-                eprintln!(
-                    "chime-conformance: {name} is listed as an expected failure ({reason}) but passed: remove it from expected_failures"
-                );
+                self.report(&Event::Warning(&format!(
+                    "{name} is listed as an expected failure ({reason}) but passed: remove it from expected_failures"
+                )));
                 (
                     TrialOutcome::UnexpectedPass { reason },
                     Ok(Completion::Completed),

@@ -12,6 +12,7 @@ use crate::check::{
 use crate::contract::pattern::Validity;
 use crate::contract::sigv4::SignatureMode;
 use crate::contract::{is_common_email, is_common_username, Exception};
+use crate::endpoint::Auth;
 use crate::http::{
     is_transient, Call, CallBody, CallPurpose, Exchange, ReceivedResponse, Retried, SentRequest,
     Unanswered,
@@ -24,7 +25,6 @@ use crate::input::generate::{
 use crate::input::property::PropertyInput;
 use crate::report::coverage::{ProbeFamily, VALUES};
 use crate::report::event::{Event, ExchangeEvent, ExchangeRole};
-use crate::target::Auth;
 use crate::util::lock;
 
 /// What came of one request: checked, or never answered.
@@ -157,8 +157,9 @@ impl Run {
     /// `values` row).
     pub(super) fn note_user_id(&self, checked: &mut Checked, response: &ReceivedResponse) {
         if let Some(id) = &checked.user_id {
-            if let Some(v) = check_user_id_unique(id, &mut lock(&self.user_ids)) {
-                checked.violations.push(v);
+            match check_user_id_unique(id, &mut lock(&self.user_ids)) {
+                Some(v) => checked.violations.push(v),
+                None => self.report(&Event::UserCreated { user_id: id }),
             }
         }
         self.note_values(response);
@@ -181,7 +182,7 @@ impl Run {
             ("RegisteredOn", VALUES[2]),
         ] {
             if user.get(member).is_some_and(Value::is_string) {
-                self.coverage.probe(ProbeFamily::Values, label, status);
+                self.probed(ProbeFamily::Values, label, status);
                 timestamps |= member != "UserId";
             }
         }
@@ -190,7 +191,7 @@ impl Run {
                 .header("date")
                 .is_some_and(|d| chrono::DateTime::parse_from_rfc2822(d.trim()).is_ok());
             let against = if dated { VALUES[3] } else { VALUES[4] };
-            self.coverage.probe(ProbeFamily::Values, against, status);
+            self.probed(ProbeFamily::Values, against, status);
         }
     }
 
@@ -237,12 +238,12 @@ impl Run {
                 retried.transient.len() + 1
             ),
         );
-        self.choices.note(
+        self.report(&Event::Observed {
             trial,
-            &[observation],
-            &exchange.request,
-            Some(&exchange.response),
-        );
+            observations: &[observation],
+            request: &exchange.request,
+            response: Some(&exchange.response),
+        });
     }
 
     /// Sends calls as one burst (all at once, see [`crate::http::Client::attempt_together`]);
@@ -293,8 +294,10 @@ impl Run {
             step: None,
         };
         let (request, response, violations) = evaluation.answer.parts();
-        self.coverage
-            .note(self.facets(input), response.map(|r| r.status));
+        self.report(&Event::InputCovered {
+            facets: self.facets(input),
+            status: response.map(|r| r.status),
+        });
         self.report_exchange(trial, role, request, response, violations);
         evaluation
     }
@@ -308,7 +311,6 @@ impl Run {
         response: Option<&ReceivedResponse>,
         violations: &[Violation],
     ) {
-        self.count_status(trial, response.map(|r| r.status));
         let rules: Vec<Rule> = violations.iter().map(|v| v.rule).collect();
         self.report(&Event::Exchange(&ExchangeEvent {
             trial,

@@ -21,7 +21,7 @@ use crate::http::{
 };
 use crate::input::cases::AccountRef;
 use crate::input::malformed::{Acceptable, Malformed};
-use crate::report::event::ExchangeRole;
+use crate::report::event::{Event, ExchangeRole};
 use crate::report::record::TrialKind;
 
 impl Run {
@@ -82,8 +82,12 @@ impl Run {
                 NoAnswer::Unverified(unanswered) => {
                     let observation =
                         Observation::new(OpenChoice::BodySize, BodySize::ClosedUnverified.note());
-                    self.choices
-                        .note(&trial, &[observation], &unanswered.request, None);
+                    self.report(&Event::Observed {
+                        trial: &trial,
+                        observations: &[observation],
+                        request: &unanswered.request,
+                        response: None,
+                    });
                     Answer::ClosedEarly {
                         unanswered,
                         violations: Vec::new(),

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use crate::check::{Rule, RuleClass};
-use crate::target::builder::Disruption;
+use crate::endpoint::builder::Disruption;
 
 /// Whether created users' Usernames carry the run id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -10,7 +10,8 @@ use std::time::Instant;
 use futures::{stream, StreamExt};
 use proptest::strategy::{Strategy, ValueTree};
 
-use super::compare::{Comparison, Gathered, Side};
+use super::compare::Comparison;
+use super::gathered::{Gathered, Side};
 use super::property::Tree;
 use super::shrink::{MAX_SHRINK_STEPS, SHRINK_BUDGET};
 use super::Run;

@@ -14,6 +14,7 @@ use super::evaluate::Evaluation;
 use super::{sorted_rules, Run};
 use crate::input::property::{Property, PropertyInput};
 use crate::input::regressions::FailureReason;
+use crate::report::event::Event;
 
 /// A generated input's value tree, for shrinking.
 pub(super) type Tree = Box<dyn ValueTree<Value = PropertyInput>>;
@@ -55,7 +56,7 @@ impl Run {
         if let Some(regressions) = &self.regressions {
             let reason = self.failure_reason(&evaluation);
             if let Err(e) = regressions.add(name, self.options.seed, &minimal, Some(reason)) {
-                eprintln!("chime-conformance: {e}");
+                self.report(&Event::Warning(&e.to_string()));
             }
         }
         let provenance = format!("{found}, shrunk in {steps} steps");
@@ -68,7 +69,11 @@ impl Run {
         let Some(regressions) = &self.regressions else {
             return Ok(());
         };
-        for (input, reason) in regressions.entries_for(name) {
+        let (entries, skipped) = regressions.entries_for(name);
+        for line in &skipped {
+            self.report(&Event::Warning(line));
+        }
+        for (input, reason) in entries {
             // Judged afresh: the recorded verdict is another target's, for the record only.
             let evaluation = self.runtime.block_on(self.evaluate(name, &input, sent));
             if evaluation.failed() {

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::compare::{choice_both_ways, Gathered, Side};
+use super::gathered::{choice_both_ways, Gathered, Side};
 use super::malformed::{may_close_early, NoAnswer};
 use super::Run;
 use crate::check::diff::{compare_bursts, DiffClass, Observation};

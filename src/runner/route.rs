@@ -130,13 +130,12 @@ impl Run {
         let exchange = match answer {
             Ok(exchange) => exchange,
             Err(unanswered) => {
-                self.coverage.probe(family, probe.label(), None);
+                self.probed(family, probe.label(), None);
                 self.report_exchange(trial, role, &unanswered.request, None, &[]);
                 return Some(Answer::Unanswered(unanswered));
             }
         };
-        self.coverage
-            .probe(family, probe.label(), Some(exchange.response.status));
+        self.probed(family, probe.label(), Some(exchange.response.status));
         let target = self.client.target();
         let allowed = probe.allowed(&target.fixtures.account_id, &self.options.run_id);
         let mut checked = check_route_answer(

@@ -128,8 +128,7 @@ impl Run {
         match self.exchange(trial, &call, false).await {
             Ok(exchange) => self.judge_created_after(refusal, trial, &call, exchange),
             Err(unanswered) => {
-                self.coverage
-                    .probe(ProbeFamily::Refusal, refusal.label(), None);
+                self.probed(ProbeFamily::Refusal, refusal.label(), None);
                 self.report_trace(trial, account, 2, &unanswered.request, None, &[]);
                 Answer::Unanswered(unanswered)
             }
@@ -149,7 +148,7 @@ impl Run {
             facts: &facts,
             refusal: refusal.describe(),
         };
-        self.coverage.probe(
+        self.probed(
             ProbeFamily::Refusal,
             refusal.label(),
             Some(exchange.response.status),
@@ -207,16 +206,14 @@ impl Run {
         let exchange = match self.exchange(trial, &call, false).await {
             Ok(exchange) => exchange,
             Err(unanswered) => {
-                self.coverage
-                    .probe(ProbeFamily::Refusal, Refusal::Throttled.label(), None);
+                self.probed(ProbeFamily::Refusal, Refusal::Throttled.label(), None);
                 self.report_trace(trial, account, 2, &unanswered.request, None, &[]);
                 return Some(Answer::Unanswered(unanswered));
             }
         };
         if exchange.response.status == 429 {
             // Still throttled after every retry an SDK makes: nothing to judge.
-            self.coverage
-                .probe(ProbeFamily::Refusal, Refusal::Throttled.label(), Some(429));
+            self.probed(ProbeFamily::Refusal, Refusal::Throttled.label(), Some(429));
             self.report_trace(
                 trial,
                 account,

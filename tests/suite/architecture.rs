@@ -1,10 +1,12 @@
-//! The layering of `src/`: which folders of the library may use which, read from the source
-//! text of this repository only.
+//! The shape of the workspace's source, read from the text of this repository only: the
+//! layering of the harness's `src/`, no import cycle between the files of any crate, and no
+//! print in any library crate (`chime-contract`, `chime-mock`'s library, the harness's).
 //!
-//! The library folders, bottom to top: `util`, `contract`, `target`, `input`, `http`,
-//! `check`, `report`, `runner`. A folder's files may use (`crate::<folder>`, or a `super::` path that
-//! resolves to one) only their own folder and the folders before it. `mock` may use only
-//! `util`, `contract` and itself. No library file may use `crate::cli`. Under `report/`, the files
+//! The harness's library folders, bottom to top: `contract`, `endpoint`, `input`, `http`,
+//! `check`, `report`, `runner`, `session`. A folder's files may use (`crate::<folder>`, or a
+//! `super::` path that resolves to one) only their own folder and the folders before it.
+//! (The mock and the contract are crates of their own; Cargo keeps their dependencies one
+//! way.) No library file may use `crate::cli`. Under `report/`, the files
 //! other than `mod.rs`, `record.rs`, `matrix.rs`, `event.rs` and `failure_text.rs` are
 //! writers: a writer may use those shared files but no other writer, and nothing under
 //! `report/` may use the runner. `lib.rs`, `main.rs`, `bin/` and `cli/` (the binary's own
@@ -20,12 +22,8 @@ use std::path::Path;
 
 /// The library folders, bottom to top.
 const LAYERS: &[&str] = &[
-    "util", "contract", "target", "input", "http", "check", "report", "runner",
+    "contract", "endpoint", "input", "http", "check", "report", "runner", "session",
 ];
-
-/// The folder beside the layers, and what it may use.
-const MOCK: &str = "mock";
-const MOCK_MAY_USE: &[&str] = &["util", "contract", "mock"];
 
 /// The binary's own modules (`src/cli/` or `src/cli.rs`), off limits to the library.
 const CLI: &str = "cli";
@@ -33,7 +31,9 @@ const CLI: &str = "cli";
 /// The files of `report/` every writer may use; every other file there is a writer.
 const REPORT_SHARED: &[&str] = &[
     "mod",
+    "aggregate",
     "record",
+    "trial",
     "matrix",
     "coverage",
     "choices",
@@ -48,7 +48,7 @@ const REPORT_SHARED: &[&str] = &[
 enum Place {
     /// `lib.rs`, `main.rs`, `bin/`, `cli/`: free to use anything.
     Exempt,
-    /// In a library folder (a layer or `mock`).
+    /// In a library folder (a layer).
     Library(String),
     /// Anywhere else.
     Unplaced,
@@ -64,7 +64,7 @@ fn place(path: &str) -> Place {
     };
     if top == "bin" || top == CLI {
         Place::Exempt
-    } else if LAYERS.contains(&top) || top == MOCK {
+    } else if LAYERS.contains(&top) {
         Place::Library(top.to_string())
     } else {
         Place::Unplaced
@@ -382,9 +382,6 @@ fn line_of(code: &[u8], at: usize) -> usize {
 
 /// The folders a library folder may use.
 fn may_use(folder: &str) -> Vec<&'static str> {
-    if folder == MOCK {
-        return MOCK_MAY_USE.to_vec();
-    }
     let index = LAYERS.iter().position(|l| *l == folder).unwrap_or_default();
     LAYERS[..=index].to_vec()
 }
@@ -399,14 +396,14 @@ fn layering_violations(files: &[(String, String)]) -> Vec<String> {
         .collect();
     files.sort();
     let writers: BTreeSet<String> = files.iter().filter_map(|(p, _)| writer_of(p)).collect();
-    let folders: Vec<&str> = LAYERS.iter().copied().chain([MOCK]).collect();
+    let folders: Vec<&str> = LAYERS.to_vec();
     let mut out = Vec::new();
     for (path, text) in &files {
         let folder = match place(path) {
             Place::Exempt => continue,
             Place::Unplaced => {
                 out.push(format!(
-                    "src/{path}: outside the layout: not in {}, {MOCK}, lib.rs, main.rs, bin/ or cli/",
+                    "src/{path}: outside the layout: not in {}, lib.rs, main.rs, bin/ or cli/",
                     LAYERS.join(", ")
                 ));
                 continue;
@@ -467,6 +464,192 @@ fn layering_violations(files: &[(String, String)]) -> Vec<String> {
     out
 }
 
+/// The module path of each file, and the file whose module a path is in: the longest
+/// prefix of `path` that is a file's module.
+fn file_of<'a>(modules: &'a [(Vec<String>, String)], path: &[String]) -> Option<&'a str> {
+    modules
+        .iter()
+        .filter(|(module, _)| path.starts_with(module))
+        .max_by_key(|(module, _)| module.len())
+        .map(|(_, file)| file.as_str())
+}
+
+/// Every cycle of imports between the files of one crate (paths relative to its `src/`),
+/// each as its files in order, sorted. A file's use of its own ancestors' modules (a child
+/// using what its `mod.rs` holds) and an ancestor's of its descendants (re-exports) are the
+/// module's own interface and are not edges; every other use of another file is.
+fn file_cycles(files: &[(String, String)]) -> Vec<Vec<String>> {
+    let files: Vec<(String, &str)> = files
+        .iter()
+        .map(|(path, text)| (path.replace('\\', "/"), text.as_str()))
+        .filter(|(path, _)| path.ends_with(".rs"))
+        .collect();
+    let modules: Vec<(Vec<String>, String)> = files
+        .iter()
+        .map(|(path, _)| {
+            let module = match path.as_str() {
+                "lib.rs" | "main.rs" => Vec::new(),
+                _ => module_path(path),
+            };
+            (module, path.clone())
+        })
+        .collect();
+    let module_of = |file: &str| {
+        modules
+            .iter()
+            .find(|(_, f)| f == file)
+            .map(|(m, _)| m.clone())
+            .unwrap_or_default()
+    };
+    let mut edges: std::collections::BTreeMap<String, BTreeSet<String>> = Default::default();
+    for (path, text) in &files {
+        let here = module_of(path);
+        for found in uses(&code_only(text), &here) {
+            let target: Vec<String> = found.path.iter().map(|(s, _)| s.clone()).collect();
+            let Some(other) = file_of(&modules, &target) else {
+                continue;
+            };
+            let there = module_of(other);
+            let related = here.starts_with(&there) || there.starts_with(&here);
+            if other != path && !related {
+                edges
+                    .entry(path.clone())
+                    .or_default()
+                    .insert(other.to_string());
+            }
+        }
+    }
+    strongly_connected(&edges)
+        .into_iter()
+        .filter(|component| component.len() > 1)
+        .collect()
+}
+
+/// The strongly connected components of a graph (Tarjan), each sorted, in sorted order.
+fn strongly_connected(
+    edges: &std::collections::BTreeMap<String, BTreeSet<String>>,
+) -> Vec<Vec<String>> {
+    struct Walk<'a> {
+        edges: &'a std::collections::BTreeMap<String, BTreeSet<String>>,
+        index: std::collections::BTreeMap<&'a str, usize>,
+        low: std::collections::BTreeMap<&'a str, usize>,
+        stack: Vec<&'a str>,
+        components: Vec<Vec<String>>,
+    }
+    fn visit<'a>(walk: &mut Walk<'a>, node: &'a str) {
+        let n = walk.index.len();
+        walk.index.insert(node, n);
+        walk.low.insert(node, n);
+        walk.stack.push(node);
+        let edges = walk.edges;
+        for next in edges.get(node).into_iter().flatten() {
+            let next = next.as_str();
+            if !walk.index.contains_key(next) {
+                visit(walk, next);
+                let low = walk.low[node].min(walk.low[next]);
+                walk.low.insert(node, low);
+            } else if walk.stack.contains(&next) {
+                let low = walk.low[node].min(walk.index[next]);
+                walk.low.insert(node, low);
+            }
+        }
+        if walk.low[node] == walk.index[node] {
+            let mut component = Vec::new();
+            while let Some(top) = walk.stack.pop() {
+                component.push(top.to_string());
+                if top == node {
+                    break;
+                }
+            }
+            component.sort();
+            walk.components.push(component);
+        }
+    }
+    let mut walk = Walk {
+        edges,
+        index: Default::default(),
+        low: Default::default(),
+        stack: Vec::new(),
+        components: Vec::new(),
+    };
+    for node in edges.keys() {
+        if !walk.index.contains_key(node.as_str()) {
+            visit(&mut walk, node);
+        }
+    }
+    walk.components.sort();
+    walk.components
+}
+
+/// The print macros a library may not use: output is the binaries' to give.
+const PRINTS: &[&str] = &["println!", "eprintln!", "print!", "eprint!", "dbg!"];
+
+/// Every print in the library files of a crate (paths relative to its `src/`), as
+/// `<path>:<line>: <macro>`; the binaries' own files (`main.rs`, `bin/`, `cli/`) and test
+/// modules (`#[cfg(test)] mod ... { }`, `*_tests.rs`) are exempt.
+fn library_prints(files: &[(String, String)]) -> Vec<String> {
+    let mut out = Vec::new();
+    for (path, text) in files {
+        let path = path.replace('\\', "/");
+        let binary = path == "main.rs" || path.starts_with("bin/") || path.starts_with("cli/");
+        if binary || path.ends_with("_tests.rs") || path.contains("test_support") {
+            continue;
+        }
+        let code = code_only(text);
+        let tests = test_module_spans(&code);
+        for name in PRINTS {
+            let mut from = 0;
+            while let Some(at) = find(&code[from..], name.as_bytes()).map(|n| from + n) {
+                from = at + name.len();
+                let boundary = at == 0 || !is_ident_byte(code[at - 1]);
+                let in_tests = tests.iter().any(|(a, b)| (*a..*b).contains(&at));
+                if boundary && !in_tests {
+                    out.push(format!("{path}:{}: {name}", line_of(&code, at)));
+                }
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// The byte spans of the `#[cfg(test)]` modules of a file (comments already blanked).
+fn test_module_spans(code: &[u8]) -> Vec<(usize, usize)> {
+    let mut spans = Vec::new();
+    let mut from = 0;
+    while let Some(at) = find(&code[from..], b"#[cfg(test)]").map(|n| from + n) {
+        from = at + 1;
+        let Some(open) = code[at..].iter().position(|&b| b == b'{' || b == b';') else {
+            break;
+        };
+        let open = at + open;
+        if code[open] == b';' {
+            continue;
+        }
+        let mut depth = 0usize;
+        let mut end = code.len();
+        for (i, &b) in code.iter().enumerate().skip(open) {
+            match b {
+                b'{' => depth += 1,
+                b'}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        end = i + 1;
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        spans.push((at, end));
+    }
+    spans
+}
+
 /// Every `.rs` file under `dir`, as (path relative to `root`, text).
 fn read_tree(root: &Path, dir: &Path, out: &mut Vec<(String, String)>) {
     let mut entries: Vec<_> = std::fs::read_dir(dir)
@@ -517,7 +700,6 @@ fn clean_tree() -> Vec<(String, String)> {
     [
         ("lib.rs", "pub mod contract;\npub mod runner;\npub use crate::runner::run;\n"),
         ("main.rs", "use chime_conformance::runner;\nmod cli;\n"),
-        ("bin/chime-mock.rs", "use chime_conformance::mock;\n"),
         ("cli/mod.rs", "use crate::cli::args::Args;\nmod args;\n"),
         ("cli/args.rs", "pub struct Args;\n"),
         (
@@ -525,10 +707,10 @@ fn clean_tree() -> Vec<(String, String)> {
             "//! Not `crate::runner`.\n/// See [`crate::runner`].\npub const PATH: &str = \"crate::runner::x\";\n/* crate::cli */\npub const RAW: &str = r#\"super::runner \"x\"\"#;\npub const BRACE: char = '{';\nfn f<'a>(s: &'a str) -> &'a str { s } // crate::report\n",
         ),
         ("contract/errors.rs", "use super::PATH;\nuse crate::contract::PATH as P;\n"),
-        ("target/mod.rs", "use crate::contract::PATH;\nuse super::contract::RAW;\n"),
-        ("input/mod.rs", "use crate::{contract::PATH, target, input::x};\n"),
+        ("endpoint/mod.rs", "use crate::contract::PATH;\nuse super::contract::RAW;\n"),
+        ("input/mod.rs", "use crate::{contract::PATH, endpoint, input::x};\n"),
         ("http/mod.rs", "pub mod client;\nuse crate::input;\n"),
-        ("http/client.rs", "use super::super::target;\nuse crate::{\n    contract,\n    input::{self, Input},\n};\n"),
+        ("http/client.rs", "use super::super::endpoint;\nuse crate::{\n    contract,\n    input::{self, Input},\n};\n"),
         ("check/mod.rs", "use crate::http::client::Response;\n"),
         ("report/mod.rs", "mod junit;\nmod markdown;\npub use self::junit::write_junit;\nuse crate::check::Rule;\n"),
         ("report/record.rs", "use crate::check::Rule;\nuse super::event::Event;\n"),
@@ -541,8 +723,8 @@ fn clean_tree() -> Vec<(String, String)> {
         ),
         ("report/markdown.rs", "use super::write::write;\nuse crate::report::record::Record;\n"),
         ("runner/mod.rs", "use crate::report::{junit, markdown};\nuse crate::{contract, check};\n"),
-        ("mock/mod.rs", "mod server;\nuse crate::contract::PATH;\n"),
-        ("mock/server.rs", "use super::state;\nuse crate::mock::MockConfig;\n"),
+        ("session/mod.rs", "mod plan;\nuse crate::runner::Run;\npub use self::plan::Plan;\n"),
+        ("session/plan.rs", "use super::SessionError;\nuse crate::{check::Rule, input};\n"),
     ]
     .iter()
     .map(|(p, t)| (p.to_string(), t.to_string()))
@@ -624,28 +806,28 @@ fn a_lower_folder_importing_a_higher_one_is_one_violation() {
         "http/client.rs",
         line,
         &[
-            "http/ may use only util, contract, target, input, http",
+            "http/ may use only contract, endpoint, input, http",
             "crate::check",
         ],
     );
     // In a group, on its own line.
     let (found, _) = with_line(
-        "target/mod.rs",
+        "endpoint/mod.rs",
         "use crate::{\n    contract,\n    report,\n};",
     );
     let line = clean_tree()
         .iter()
-        .find(|(p, _)| p == "target/mod.rs")
+        .find(|(p, _)| p == "endpoint/mod.rs")
         .map(|(_, t)| t.lines().count() + 3)
         .unwrap();
-    assert_one(&found, "target/mod.rs", line, &["crate::report"]);
-    // The mock beside the layers.
-    let (found, line) = with_line("mock/server.rs", "use crate::http::client;");
+    assert_one(&found, "endpoint/mod.rs", line, &["crate::report"]);
+    // The runner may not use the session above it.
+    let (found, line) = with_line("runner/mod.rs", "use crate::session::Plan;");
     assert_one(
         &found,
-        "mock/server.rs",
+        "runner/mod.rs",
         line,
-        &["mock/ may use only util, contract, mock", "crate::http"],
+        &["runner/ may use only", "crate::session"],
     );
 }
 
@@ -666,6 +848,114 @@ fn a_file_outside_the_layout_is_reported() {
     files.push(("sigv4.rs".into(), "use crate::contract;\n".into()));
     assert_eq!(
         layering_violations(&files),
-        ["src/sigv4.rs: outside the layout: not in util, contract, target, input, http, check, report, runner, mock, lib.rs, main.rs, bin/ or cli/"]
+        ["src/sigv4.rs: outside the layout: not in contract, endpoint, input, http, check, report, runner, session, lib.rs, main.rs, bin/ or cli/"]
     );
+}
+
+/// The `src/` files of each crate of the workspace: (crate, files).
+fn workspace_crates() -> Vec<(&'static str, Vec<(String, String)>)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    [
+        ("chime-conformance", root.join("src")),
+        ("chime-contract", root.join("crates/chime-contract/src")),
+        ("chime-mock", root.join("crates/chime-mock/src")),
+    ]
+    .into_iter()
+    .map(|(name, src)| {
+        let mut files = Vec::new();
+        read_tree(&src, &src, &mut files);
+        assert!(!files.is_empty(), "no source files in {}", src.display());
+        (name, files)
+    })
+    .collect()
+}
+
+#[test]
+fn no_crate_has_an_import_cycle_between_files() {
+    for (name, files) in workspace_crates() {
+        let cycles = file_cycles(&files);
+        assert!(
+            cycles.is_empty(),
+            "{name}: {} import cycles between files:\n{cycles:#?}",
+            cycles.len()
+        );
+    }
+}
+
+#[test]
+fn no_library_crate_prints() {
+    for (name, files) in workspace_crates() {
+        let prints = library_prints(&files);
+        assert!(
+            prints.is_empty(),
+            "{name}: the library prints (output is the binaries' own):\n{}",
+            prints.join("\n")
+        );
+    }
+}
+
+#[test]
+fn two_files_that_use_each_other_are_one_cycle() {
+    let mut files = clean_tree();
+    assert_eq!(file_cycles(&files), Vec::<Vec<String>>::new());
+    files.push((
+        "report/drift.rs".into(),
+        "use super::record::Record;\n".into(),
+    ));
+    files
+        .iter_mut()
+        .find(|(p, _)| p == "report/record.rs")
+        .unwrap()
+        .1
+        .push_str("use crate::report::drift::Drift;\n");
+    assert_eq!(
+        file_cycles(&files),
+        [vec![
+            "report/drift.rs".to_string(),
+            "report/record.rs".to_string()
+        ]]
+    );
+    // Three files in a ring, across folders.
+    let ring: Vec<(String, String)> = [
+        ("lib.rs", "pub mod a;\npub mod b;\n"),
+        ("a/x.rs", "use crate::b::y::Y;\n"),
+        ("b/y.rs", "use crate::b::z::Z;\n"),
+        ("b/z.rs", "use crate::a::x::X;\n"),
+    ]
+    .iter()
+    .map(|(p, t)| (p.to_string(), t.to_string()))
+    .collect();
+    assert_eq!(file_cycles(&ring), [vec!["a/x.rs", "b/y.rs", "b/z.rs"]]);
+}
+
+#[test]
+fn a_module_using_its_own_parent_is_not_a_cycle() {
+    let files: Vec<(String, String)> = [
+        (
+            "runner/mod.rs",
+            "mod compare;\npub use compare::Comparison;\npub struct Run;\n",
+        ),
+        (
+            "runner/compare.rs",
+            "use super::Run;\npub struct Comparison;\n",
+        ),
+    ]
+    .iter()
+    .map(|(p, t)| (p.to_string(), t.to_string()))
+    .collect();
+    assert_eq!(file_cycles(&files), Vec::<Vec<String>>::new());
+}
+
+#[test]
+fn a_print_in_a_library_file_is_reported_and_one_in_a_binary_or_a_test_is_not() {
+    let files: Vec<(String, String)> = [
+        ("main.rs", "fn main() { println!(\"ok\"); }\n"),
+        ("cli/mod.rs", "fn f() { eprintln!(\"ok\"); }\n"),
+        ("report/x.rs", "/// println!(\"doc\")\nfn f() {}\n#[cfg(test)]\nmod tests {\n    fn g() { println!(\"test\"); }\n}\n"),
+        ("runner/y.rs", "fn f() {\n    let s = \"eprintln!(x)\";\n    eprintln!(\"{s}\");\n}\n"),
+    ]
+    .iter()
+    .map(|(p, t)| (p.to_string(), t.to_string()))
+    .collect();
+    assert_eq!(library_prints(&files), ["runner/y.rs:3: eprintln!"]);
 }

@@ -16,7 +16,7 @@ use crate::util::start_default_mock;
 fn client_with(mock: &ReferenceMock, credentials: Credentials, retries: bool) -> Client {
     let mut config = aws_sdk_chime::Config::builder()
         .behavior_version(BehaviorVersion::latest())
-        .http_client(chime_conformance::target::credentials::aws_http_client())
+        .http_client(chime_conformance::endpoint::credentials::aws_http_client())
         .region(Region::new("us-east-1"))
         .endpoint_url(mock.uri())
         .credentials_provider(credentials);

@@ -1,4 +1,5 @@
-//! Live progress on stderr while a run happens, one more consumer of the run's events: on
+//! Live progress on stderr while a run happens (the binary's own: the library never
+//! prints), one more consumer of the run's events: on
 //! a terminal, a bar per property (requests sent of planned, failures so far, rate, time
 //! left); elsewhere (CI), one line every [`LINE_INTERVAL`]. Never writes to stdout.
 
@@ -10,8 +11,8 @@ use std::time::{Duration, Instant};
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::event::{Event, Reporter};
-use crate::util::lock;
+use chime_conformance::report::event::{Event, Reporter};
+use chime_conformance::util::lock;
 
 /// How often the line mode prints.
 pub const LINE_INTERVAL: Duration = Duration::from_secs(10);
@@ -206,7 +207,7 @@ impl Reporter for Progress {
                 }
             }
             Event::RunFinished => self.stop_printer(),
-            Event::Exchange(_) => {}
+            _ => {}
         }
     }
 }
