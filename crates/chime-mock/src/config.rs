@@ -121,6 +121,15 @@ pub struct MockConfig {
     /// Accounts and users to start with (e.g. loaded from a state file); they replace
     /// configured accounts of the same id.
     pub initial_state: Vec<SavedAccount>,
+    /// Also judge every request to the CreateUser side as a client's request against the
+    /// contract, keeping a verdict for each departure (`GET /_chime-mock/verdicts`,
+    /// [`ReferenceMock::client_report`](crate::ReferenceMock::client_report)). Answers do
+    /// not change.
+    pub judge_clients: bool,
+    /// Answer in every form the contract allows, each answer's forms drawn from a
+    /// generator seeded by [`seed`](MockConfig::seed) (see [`Form`](crate::Form)); the
+    /// forms are journaled with each request. Not with a defect or a variant.
+    pub vary_responses: bool,
 }
 
 impl Default for MockConfig {
@@ -144,6 +153,8 @@ impl Default for MockConfig {
             control_plane: true,
             limits: MockLimits::default(),
             initial_state: Vec::new(),
+            judge_clients: false,
+            vary_responses: false,
         }
     }
 }
@@ -218,6 +229,11 @@ impl MockConfig {
         if self.limits.idle_timeout.is_zero() {
             return Err("the idle timeout must be longer than zero".to_string());
         }
+        if self.vary_responses && (self.defect.is_some() || self.variant.is_some()) {
+            return Err(
+                "varied responses cannot be combined with a defect or a variant".to_string(),
+            );
+        }
         if let Some(credentials) = &self.credentials {
             if credentials.is_empty() {
                 return Err("auth is on but no credentials are configured".to_string());
@@ -278,6 +294,11 @@ mod tests {
             },
             MockConfig {
                 credentials: Some(vec![]),
+                ..MockConfig::default()
+            },
+            MockConfig {
+                vary_responses: true,
+                variant: Some(Variant::MinimalUser),
                 ..MockConfig::default()
             },
         ];

@@ -3,6 +3,7 @@
 //! at most [`MAX_KEPT_BODY_BYTES`] of each body. What it keeps is shown only masked:
 //! `Authorization` and session tokens lose their values, sensitive body members (emails,
 //! names) are masked, and a body that is not JSON is withheld unless it is short text.
+//! Each entry lists the forms its answer took under `--vary-responses` (`forms`).
 
 use std::collections::VecDeque;
 use std::sync::Mutex;
@@ -10,6 +11,7 @@ use std::sync::Mutex;
 use serde_json::{json, Value};
 use wiremock::Request;
 
+use crate::vary::Forms;
 use chime_contract::redact::{mask_header, redact_body};
 
 /// Bodies longer than this are journaled by their length only.
@@ -31,6 +33,7 @@ struct Entry {
     status: u16,
     error_type: Option<&'static str>,
     request_id: String,
+    forms: Forms,
 }
 
 /// What a request was answered: status, error type (none for a success), request id.
@@ -39,6 +42,8 @@ pub struct Answered<'a> {
     pub status: u16,
     pub error_type: Option<&'static str>,
     pub request_id: &'a str,
+    /// The forms the answer took (none unless responses are varied).
+    pub forms: Forms,
 }
 
 /// The last `capacity` requests.
@@ -74,6 +79,7 @@ impl Journal {
             status: answered.status,
             error_type: answered.error_type,
             request_id: answered.request_id.to_string(),
+            forms: answered.forms,
         };
         let mut guard = chime_contract::util::lock(&self.entries);
         let (count, entries) = &mut *guard;
@@ -139,6 +145,7 @@ fn masked(entry: &Entry) -> Value {
         "status": entry.status,
         "error_type": entry.error_type,
         "request_id": entry.request_id,
+        "forms": entry.forms.names(),
     })
 }
 
@@ -170,6 +177,7 @@ mod tests {
             status,
             error_type: None,
             request_id: "r",
+            forms: Forms::PLAIN,
         }
     }
 

@@ -31,6 +31,7 @@ mod control;
 mod defect;
 mod faults;
 mod journal;
+mod judge;
 mod persist;
 mod random;
 mod reply;
@@ -42,6 +43,7 @@ mod switch;
 mod throttle;
 mod user;
 mod variant;
+mod vary;
 
 pub use config::{
     default_credentials, Fixtures, MockConfig, MockLimits, ThrottleConfig, DEFAULT_ACCESS_KEY_ID,
@@ -50,20 +52,28 @@ pub use config::{
     DEFAULT_MAX_HEADER_BYTES, DEFAULT_SECRET_ACCESS_KEY, DEFAULT_THROTTLED_ACCOUNT_ID,
     LARGE_BODY_BYTES,
 };
-pub use control::CONTROL_PREFIX;
 pub use defect::{Defect, UnknownDefect};
 pub use faults::{MAX_LATENCY_MS, MAX_RULES};
 pub use journal::MAX_KEPT_BODY_BYTES;
+pub use judge::{
+    ClientReport, ClientRule, Verdict, HOT_RETRY, MAX_ATTEMPTS, MAX_CLIENT_CLOCK_SKEW,
+    MAX_KEPT_VERDICTS, MAX_TRACKED_REQUESTS, NOT_RETRYABLE, RETRY_WINDOW,
+};
 pub use persist::{SavedState, StateFileError};
 pub use reply::UNKNOWN_OPERATION;
-pub use request::{EXPECTED_ROUTE, MAX_BODY_BYTES};
+pub use request::{CONTROL_PREFIX, EXPECTED_ROUTE, MAX_BODY_BYTES};
 pub use server::{MockError, ReferenceMock};
 pub use state::{AccountKind, SavedAccount};
 pub use variant::{UnknownVariant, Variant};
+pub use vary::Form;
 
 #[cfg(test)]
 mod defect_tests;
 #[cfg(test)]
+mod judge_tests;
+#[cfg(test)]
 mod test_support;
 #[cfg(test)]
 mod variant_tests;
+#[cfg(test)]
+mod vary_tests;

@@ -1,5 +1,6 @@
 //! The CreateUser request as the mock receives it: the route (method, path label, query)
-//! and the JSON body, each checked against the model. Pure functions: bytes in, a parsed
+//! and the JSON body, each checked against the model, and which paths are the control
+//! plane's instead. Pure functions: bytes in, a parsed
 //! request or a reason it is a `BadRequestException` out.
 
 use percent_encoding::percent_decode_str;
@@ -10,6 +11,15 @@ use chime_contract::{EMAIL_PATTERN, USER_TYPES};
 
 /// Bodies larger than this are refused by default (`MockLimits::max_body_bytes` sets it).
 pub const MAX_BODY_BYTES: usize = crate::DEFAULT_MAX_BODY_BYTES;
+
+/// Every control-plane path starts with this (no CreateUser path does).
+pub const CONTROL_PREFIX: &str = "/_chime-mock";
+
+/// True for a path the control plane answers (when it is on).
+pub(crate) fn is_control_path(path: &str) -> bool {
+    path.strip_prefix(CONTROL_PREFIX)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
 
 /// The route every other request is told about.
 pub const EXPECTED_ROUTE: &str = "POST /accounts/{accountId}/users?operation=create";
@@ -207,6 +217,14 @@ mod tests {
 
     fn parse(body: &str) -> Result<CreateUserRequest, RequestError> {
         parse_body(JSON, body.as_bytes(), BodyRules::default())
+    }
+
+    #[test]
+    fn only_the_reserved_prefix_is_the_control_plane() {
+        assert!(is_control_path("/_chime-mock/health"));
+        assert!(is_control_path("/_chime-mock"));
+        assert!(!is_control_path("/_chime-mockery/health"));
+        assert!(!is_control_path("/accounts/_chime-mock/users"));
     }
 
     #[test]

@@ -14,13 +14,14 @@ use std::time::{Duration, Instant};
 use wiremock::{Request, Respond, ResponseTemplate};
 
 use crate::choices::TransientFaults;
-use crate::control::is_control_path;
 use crate::faults::FaultRules;
 use crate::journal::{Answered, Journal};
+use crate::judge::ClientJudge;
 use crate::random::Randomness;
-use crate::request::{route_account_id, RequestError};
+use crate::request::{is_control_path, route_account_id, RequestError};
 use crate::state::{Directory, NewUser};
 use crate::user::UserShape;
+use crate::vary::{AnswerKind, Forms};
 use crate::{Defect, MockConfig, Variant};
 use chime_contract::sigv4::{verify, Lapses, ReceivedRequest, SigningCredentials, Verification};
 use chime_contract::{Exception, DEFAULT_REGION};
@@ -28,6 +29,9 @@ use chime_contract::{Exception, DEFAULT_REGION};
 /// Under [`Defect::RacyConflictCheck`], how long a create takes to be seen by the conflict
 /// check: a burst of simultaneous creates lands inside it.
 pub(super) const RACE_WINDOW: std::time::Duration = std::time::Duration::from_millis(50);
+
+/// Mixed into the seed of the generator of [`Forms`], so it draws apart from the others.
+const FORMS_SEED: u64 = 0x666f_726d_7321;
 
 /// An exception to answer with, and why.
 #[derive(Debug, Clone, PartialEq)]
@@ -110,6 +114,12 @@ pub struct CreateUserResponder {
     /// Under a defect whose refusals take their Email (`...TakesEmail`), the Emails taken,
     /// lower-cased.
     pub(super) taken: std::sync::Mutex<std::collections::HashSet<String>>,
+    /// Under `judge_clients`, the judge of every request's client.
+    pub(super) judge: Option<ClientJudge>,
+    /// Under `vary_responses`, the generator each answer's forms are drawn from (seeded
+    /// apart from the other draws, so the forms depend on the seed and the order of
+    /// requests only).
+    pub(super) vary: Option<Randomness>,
 }
 
 impl CreateUserResponder {
@@ -142,6 +152,12 @@ impl CreateUserResponder {
             transient: TransientFaults::default(),
             taken: std::sync::Mutex::default(),
             variant: config.variant,
+            judge: config
+                .judge_clients
+                .then(|| ClientJudge::new(config.credentials.clone(), DEFAULT_REGION)),
+            vary: config
+                .vary_responses
+                .then(|| Randomness::new(config.seed.map(|seed| seed ^ FORMS_SEED))),
         }
     }
 
@@ -384,18 +400,47 @@ impl CreateUserResponder {
             self.log(request, outcome, &request_id);
         }
         let (status, error_type) = self.status_of(outcome);
+        let forms = match &self.vary {
+            Some(random) => crate::vary::choose(random, answer_kind(outcome)),
+            None => Forms::PLAIN,
+        };
         self.journal.record(
             request,
             Answered {
                 status,
                 error_type,
                 request_id: &request_id,
+                forms,
             },
         );
-        let template = self.render(outcome, &request_id);
+        if let Some(judge) = &self.judge {
+            let retry_after = match outcome {
+                Outcome::Failed(reply) => reply.retry_after.map(Duration::from_secs),
+                _ => None,
+            };
+            let answer = crate::judge::Answer {
+                status,
+                retry_after,
+                at: Instant::now(),
+                delay,
+            };
+            judge.judge(request, &request_id, answer);
+        }
+        let template = self.render(outcome, &request_id, forms);
         match delay {
             Some(delay) => template.set_delay(delay),
             None => template,
         }
+    }
+}
+
+/// Which forms can apply to an outcome's answer.
+fn answer_kind(outcome: &Outcome) -> AnswerKind {
+    match outcome {
+        Outcome::Created(_) => AnswerKind::Created,
+        Outcome::Failed(reply) => AnswerKind::Documented {
+            retry_after: reply.retry_after.is_some(),
+        },
+        _ => AnswerKind::Other,
     }
 }

@@ -134,6 +134,12 @@ impl ReferenceMock {
         self.responder.requests_served()
     }
 
+    /// The verdicts on clients' requests so far (`None` unless
+    /// [`MockConfig::judge_clients`] is on).
+    pub fn client_report(&self) -> Option<crate::ClientReport> {
+        self.responder.judge.as_ref().map(|judge| judge.report())
+    }
+
     /// Every account with its kind and users, as a state file holds them.
     pub fn saved_state(&self) -> SavedState {
         SavedState::new(self.responder.directory.save())
