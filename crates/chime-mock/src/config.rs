@@ -72,7 +72,9 @@ impl Default for MockLimits {
 /// The token bucket of throttled accounts: `burst` requests at once, then `rate_per_second`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ThrottleConfig {
+    /// Tokens added per second.
     pub rate_per_second: f64,
+    /// Tokens the bucket holds (and starts with): requests that may be sent at once.
     pub burst: u32,
 }
 
@@ -96,6 +98,7 @@ pub struct MockConfig {
     pub forbidden_accounts: Vec<String>,
     /// Low-limit accounts: a token bucket per account, `ThrottledClientException` when empty.
     pub throttled_accounts: Vec<String>,
+    /// The token bucket of each throttled account.
     pub throttle: ThrottleConfig,
     /// The credentials signatures are verified against; `None` turns verification off.
     pub credentials: Option<Vec<SigningCredentials>>,
@@ -168,10 +171,15 @@ pub fn default_credentials() -> SigningCredentials {
 /// the fault header and the credentials to sign with (`None` when auth is off).
 #[derive(Clone, Debug)]
 pub struct Fixtures {
+    /// The first ordinary account (empty when there is none).
     pub account_id: String,
+    /// The first forbidden account, if any.
     pub forbidden_account_id: Option<String>,
+    /// The first throttled account, if any.
     pub throttled_account_id: Option<String>,
+    /// The fault-injection header, if one is configured.
     pub fault_header: Option<String>,
+    /// The credentials to sign with (`None` when auth is off).
     pub credentials: Option<SigningCredentials>,
 }
 

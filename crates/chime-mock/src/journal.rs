@@ -38,7 +38,7 @@ struct Entry {
 
 /// What a request was answered: status, error type (none for a success), request id.
 #[derive(Debug, Clone, Copy)]
-pub struct Answered<'a> {
+pub(crate) struct Answered<'a> {
     pub status: u16,
     pub error_type: Option<&'static str>,
     pub request_id: &'a str,
@@ -48,14 +48,14 @@ pub struct Answered<'a> {
 
 /// The last `capacity` requests.
 #[derive(Debug)]
-pub struct Journal {
+pub(crate) struct Journal {
     capacity: usize,
     entries: Mutex<(u64, VecDeque<Entry>)>,
 }
 
 impl Journal {
     /// A journal keeping the last `capacity` requests (0 keeps none).
-    pub fn new(capacity: usize) -> Journal {
+    pub(crate) fn new(capacity: usize) -> Journal {
         Journal {
             capacity,
             entries: Mutex::new((0, VecDeque::new())),
@@ -63,7 +63,7 @@ impl Journal {
     }
 
     /// Journals `request` (its body only when it is short) and its answer.
-    pub fn record(&self, request: &Request, answered: Answered<'_>) {
+    pub(crate) fn record(&self, request: &Request, answered: Answered<'_>) {
         if self.capacity == 0 {
             return;
         }
@@ -94,12 +94,12 @@ impl Journal {
     }
 
     /// Forgets every request.
-    pub fn clear(&self) {
+    pub(crate) fn clear(&self) {
         chime_contract::util::lock(&self.entries).1.clear();
     }
 
     /// The last `limit` requests (all kept when `None`), oldest first, masked.
-    pub fn recent(&self, limit: Option<usize>) -> Vec<Value> {
+    pub(crate) fn recent(&self, limit: Option<usize>) -> Vec<Value> {
         let guard = chime_contract::util::lock(&self.entries);
         let entries = &guard.1;
         let skip = entries.len().saturating_sub(limit.unwrap_or(entries.len()));
@@ -107,7 +107,7 @@ impl Journal {
     }
 
     /// How many requests the journal keeps at most.
-    pub fn capacity(&self) -> usize {
+    pub(crate) fn capacity(&self) -> usize {
         self.capacity
     }
 }

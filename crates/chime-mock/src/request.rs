@@ -26,7 +26,7 @@ pub const EXPECTED_ROUTE: &str = "POST /accounts/{accountId}/users?operation=cre
 
 /// The members of a CreateUser request body. `None` when the member was absent or null.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CreateUserRequest {
+pub(crate) struct CreateUserRequest {
     pub username: Option<String>,
     pub email: Option<String>,
     pub user_type: Option<String>,
@@ -34,7 +34,7 @@ pub struct CreateUserRequest {
 
 /// Which body checks are on (a [`Defect`](crate::Defect) turns one off).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct BodyRules {
+pub(crate) struct BodyRules {
     pub check_email_pattern: bool,
     pub check_user_type_enum: bool,
     /// Whether anything after the JSON document is refused (as it must be).
@@ -67,7 +67,7 @@ impl Default for BodyRules {
 /// Why a request is not CreateUser or breaks the model. Messages name the member or the
 /// header at fault, never the value sent (it may be an email, or a megabyte).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum RequestError {
+pub(crate) enum RequestError {
     #[error("no operation answers {method} on this path; CreateUser is {EXPECTED_ROUTE}")]
     Route { method: String },
     #[error("the accountId label is not valid percent-encoded UTF-8")]
@@ -94,7 +94,7 @@ pub enum RequestError {
 
 /// Matches `METHOD path?query` against the CreateUser route; returns the percent-decoded
 /// `accountId` label (possibly blank: that is checked later, after auth).
-pub fn route_account_id(
+pub(crate) fn route_account_id(
     method: &str,
     path: &str,
     query: Option<&str>,
@@ -125,7 +125,7 @@ pub fn route_account_id(
 
 /// Parses and checks a CreateUser body. An empty body counts as `{}` (whatever its
 /// `Content-Type`); unknown members are ignored; null members count as absent.
-pub fn parse_body(
+pub(crate) fn parse_body(
     content_type: Option<&[u8]>,
     body: &[u8],
     rules: BodyRules,

@@ -35,7 +35,7 @@ const FORMS_SEED: u64 = 0x666f_726d_7321;
 
 /// An exception to answer with, and why.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ErrorReply {
+pub(crate) struct ErrorReply {
     pub exception: Exception,
     pub message: String,
     /// `Retry-After` in whole seconds (throttling only).
@@ -54,7 +54,7 @@ impl ErrorReply {
 
 /// What a request comes to.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Outcome {
+pub(crate) enum Outcome {
     /// 201 with `{"User": user}`.
     Created(NewUser),
     Failed(ErrorReply),
@@ -83,14 +83,14 @@ impl From<ErrorReply> for Outcome {
 
 /// An outcome and how long to hold it back (a fault rule's latency).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Handled {
+pub(crate) struct Handled {
     pub outcome: Outcome,
     pub delay: Option<Duration>,
 }
 
 /// The state and settings one running mock answers from.
 #[derive(Debug)]
-pub struct CreateUserResponder {
+pub(crate) struct CreateUserResponder {
     pub(super) directory: Directory,
     credentials: Option<Vec<SigningCredentials>>,
     fault_header: String,
@@ -123,7 +123,7 @@ pub struct CreateUserResponder {
 }
 
 impl CreateUserResponder {
-    pub fn new(config: &MockConfig) -> CreateUserResponder {
+    pub(crate) fn new(config: &MockConfig) -> CreateUserResponder {
         let now = Instant::now();
         let directory = Directory::new(
             &config.accounts,
@@ -161,12 +161,12 @@ impl CreateUserResponder {
         }
     }
 
-    pub fn users_stored(&self) -> usize {
+    pub(crate) fn users_stored(&self) -> usize {
         self.directory.users_stored()
     }
 
     /// How many requests were answered so far.
-    pub fn requests_served(&self) -> u64 {
+    pub(crate) fn requests_served(&self) -> u64 {
         self.requests.load(std::sync::atomic::Ordering::Relaxed)
     }
 
@@ -179,7 +179,7 @@ impl CreateUserResponder {
     }
 
     /// Takes a request through every check, in the contract's order.
-    pub fn handle(&self, request: &Request, now: Instant) -> Handled {
+    pub(crate) fn handle(&self, request: &Request, now: Instant) -> Handled {
         let mut delay = None;
         let outcome = self
             .create_user(request, now, &mut delay)
@@ -372,7 +372,7 @@ fn is_registered_method(method: &str) -> bool {
 
 /// The responder as mounted on the server: shares its state with the [`ReferenceMock`](crate::ReferenceMock).
 #[derive(Debug, Clone)]
-pub struct SharedResponder(pub Arc<CreateUserResponder>);
+pub(crate) struct SharedResponder(pub Arc<CreateUserResponder>);
 
 impl Respond for SharedResponder {
     fn respond(&self, request: &Request) -> ResponseTemplate {

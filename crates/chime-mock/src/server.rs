@@ -34,12 +34,16 @@ impl Respond for TooLarge {
 #[non_exhaustive]
 #[derive(Debug, thiserror::Error)]
 pub enum MockError {
+    /// The address could not be listened on (in use, not local, no permission).
     #[error("failed to bind {address}")]
     Bind {
+        /// The address asked for.
         address: SocketAddr,
+        /// Why the bind failed.
         #[source]
         source: std::io::Error,
     },
+    /// The settings cannot be served (the message says which and why).
     #[error("failed to start the mock: {0}")]
     InvalidConfig(String),
 }
