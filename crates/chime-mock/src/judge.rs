@@ -569,7 +569,7 @@ impl ClientJudge {
                 if !value.starts_with(&parsed.date) {
                     findings.add(
                         ClientRule::ScopeDate,
-                        format!("credential scope date {}", &value[..8]),
+                        format!("credential scope date {}", value.get(..8).unwrap_or(value)),
                         format!("scope date {:?} with X-Amz-Date {value}", parsed.date),
                     );
                 }

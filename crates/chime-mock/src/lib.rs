@@ -10,6 +10,14 @@
 //! Two variants add a step after the body: a service restriction (400) and a transient
 //! fault (503).
 //!
+//! Beside the answer, two settings look at or shape every CreateUser-side request (not
+//! the control plane's): with [`MockConfig::judge_clients`] each request is also judged as
+//! a client's against the contract ([`ClientRule`]: serialisation, signing, retries) and
+//! each departure kept as a [`Verdict`] (`GET /_chime-mock/verdicts`); with
+//! [`MockConfig::vary_responses`] each answer takes forms the contract allows ([`Form`]),
+//! drawn from the seeded generator and journaled with the request. Neither changes which
+//! answer a request gets.
+//!
 //! Error policy: nothing a client sends makes the mock panic or answer 5xx; only an
 //! injected fault (or [`Variant::TransientUnavailable`]'s, once per request) is a 5xx. Starting can fail (bad settings, address in use) and returns a
 //! [`MockError`].

@@ -175,7 +175,8 @@ struct Args {
     /// and what was seen (masked). Answers do not change. Signing is judged only with auth
     /// on. GET /_chime-mock/verdicts lists them as {"count": N, "verdicts": [{"rule",
     /// "request_id", "expected", "seen"}]} (the first 1000; 404 while this is off); POST
-    /// /_chime-mock/reset clears them. The rules: README, "For client implementers".
+    /// /_chime-mock/reset clears them. Every rule, with what it catches, is listed in that
+    /// answer's "rules" (and in the README, "For client implementers").
     #[arg(long, env = "CHIME_MOCK_JUDGE_CLIENTS")]
     judge_clients: bool,
 
