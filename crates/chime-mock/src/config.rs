@@ -72,7 +72,9 @@ impl Default for MockLimits {
 /// The token bucket of throttled accounts: `burst` requests at once, then `rate_per_second`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ThrottleConfig {
+    /// Tokens added per second.
     pub rate_per_second: f64,
+    /// Tokens the bucket holds (and starts with): requests that may be sent at once.
     pub burst: u32,
 }
 
@@ -96,6 +98,7 @@ pub struct MockConfig {
     pub forbidden_accounts: Vec<String>,
     /// Low-limit accounts: a token bucket per account, `ThrottledClientException` when empty.
     pub throttled_accounts: Vec<String>,
+    /// The token bucket of each throttled account.
     pub throttle: ThrottleConfig,
     /// The credentials signatures are verified against; `None` turns verification off.
     pub credentials: Option<Vec<SigningCredentials>>,
@@ -121,6 +124,15 @@ pub struct MockConfig {
     /// Accounts and users to start with (e.g. loaded from a state file); they replace
     /// configured accounts of the same id.
     pub initial_state: Vec<SavedAccount>,
+    /// Also judge every request to the CreateUser side as a client's request against the
+    /// contract, keeping a verdict for each departure (`GET /_chime-mock/verdicts`,
+    /// [`ReferenceMock::client_report`](crate::ReferenceMock::client_report)). Answers do
+    /// not change.
+    pub judge_clients: bool,
+    /// Answer in every form the contract allows, each answer's forms drawn from a
+    /// generator seeded by [`seed`](MockConfig::seed) (see [`Form`](crate::Form)); the
+    /// forms are journaled with each request. Not with a defect or a variant.
+    pub vary_responses: bool,
 }
 
 impl Default for MockConfig {
@@ -144,6 +156,8 @@ impl Default for MockConfig {
             control_plane: true,
             limits: MockLimits::default(),
             initial_state: Vec::new(),
+            judge_clients: false,
+            vary_responses: false,
         }
     }
 }
@@ -157,10 +171,15 @@ pub fn default_credentials() -> SigningCredentials {
 /// the fault header and the credentials to sign with (`None` when auth is off).
 #[derive(Clone, Debug)]
 pub struct Fixtures {
+    /// The first ordinary account (empty when there is none).
     pub account_id: String,
+    /// The first forbidden account, if any.
     pub forbidden_account_id: Option<String>,
+    /// The first throttled account, if any.
     pub throttled_account_id: Option<String>,
+    /// The fault-injection header, if one is configured.
     pub fault_header: Option<String>,
+    /// The credentials to sign with (`None` when auth is off).
     pub credentials: Option<SigningCredentials>,
 }
 
@@ -217,6 +236,11 @@ impl MockConfig {
         }
         if self.limits.idle_timeout.is_zero() {
             return Err("the idle timeout must be longer than zero".to_string());
+        }
+        if self.vary_responses && (self.defect.is_some() || self.variant.is_some()) {
+            return Err(
+                "varied responses cannot be combined with a defect or a variant".to_string(),
+            );
         }
         if let Some(credentials) = &self.credentials {
             if credentials.is_empty() {
@@ -278,6 +302,11 @@ mod tests {
             },
             MockConfig {
                 credentials: Some(vec![]),
+                ..MockConfig::default()
+            },
+            MockConfig {
+                vary_responses: true,
+                variant: Some(Variant::MinimalUser),
                 ..MockConfig::default()
             },
         ];

@@ -2,7 +2,8 @@
 //! JSON in and out, never SigV4, never confused with CreateUser (no CreateUser path starts
 //! with it). What client implementers expect from a service mock: a health check, a reset
 //! between tests, accounts and faults set up from the test, and a look at the users held
-//! and at the requests the client actually sent. Bad control requests get a 400 naming the
+//! and at the requests the client actually sent, and (under `--judge-clients`) the
+//! verdicts on the client's requests. Bad control requests get a 400 naming the
 //! problem; an unknown control path a 404 and a wrong method a 405, each listing the routes.
 
 use std::time::Instant;
@@ -12,24 +13,16 @@ use serde_json::{json, Map, Value};
 use wiremock::{Request, ResponseTemplate};
 
 use crate::faults::FaultRule;
+use crate::request::CONTROL_PREFIX;
 use crate::respond::CreateUserResponder;
 use crate::state::AccountKind;
 use chime_contract::is_valid_account_id;
-
-/// Every control-plane path starts with this.
-pub const CONTROL_PREFIX: &str = "/_chime-mock";
 
 /// The routes, as listed in answers to an unknown path or a wrong method.
 const ROUTES: &str = "GET /_chime-mock/health, POST /_chime-mock/reset, \
 POST /_chime-mock/accounts, DELETE /_chime-mock/accounts/{id}, \
 GET /_chime-mock/users?account=ID, GET /_chime-mock/requests?limit=N, \
-GET|POST|DELETE /_chime-mock/faults";
-
-/// True for a path the control plane answers (when it is on).
-pub fn is_control_path(path: &str) -> bool {
-    path.strip_prefix(CONTROL_PREFIX)
-        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
-}
+GET|POST|DELETE /_chime-mock/faults, GET /_chime-mock/verdicts";
 
 /// A control request refused: its status and what is wrong.
 #[derive(Debug)]
@@ -73,12 +66,15 @@ impl CreateUserResponder {
             ("GET", "/faults") => Ok((200, json!({ "faults": self.faults.list() }))),
             ("POST", "/faults") => self.add_fault(request),
             ("DELETE", "/faults") => Ok((200, json!({ "deleted": self.faults.clear() }))),
-            (_, "/health" | "/reset" | "/accounts" | "/users" | "/requests" | "/faults") => {
-                Err(Refusal {
-                    status: 405,
-                    message: format!("{method} is not allowed on this path; routes: {ROUTES}"),
-                })
-            }
+            ("GET", "/verdicts") => self.verdicts(),
+            (
+                _,
+                "/health" | "/reset" | "/accounts" | "/users" | "/requests" | "/faults"
+                | "/verdicts",
+            ) => Err(Refusal {
+                status: 405,
+                message: format!("{method} is not allowed on this path; routes: {ROUTES}"),
+            }),
             _ if route.starts_with("/accounts/") => Err(Refusal {
                 status: 405,
                 message: format!("{method} is not allowed on this path; routes: {ROUTES}"),
@@ -103,7 +99,22 @@ impl CreateUserResponder {
         self.directory.reset(Instant::now());
         self.journal.clear();
         let faults = self.faults.clear();
+        if let Some(judge) = &self.judge {
+            judge.clear();
+        }
         Ok((200, json!({ "reset": true, "faults_removed": faults })))
+    }
+
+    /// The client verdicts so far; 404 naming the flag when judging is off (an empty list
+    /// would read as a clean client).
+    fn verdicts(&self) -> Answer {
+        let judge = self.judge.as_ref().ok_or_else(|| Refusal {
+            status: 404,
+            message: "client judging is off: start the mock with --judge-clients \
+                      (CHIME_MOCK_JUDGE_CLIENTS=true) to get verdicts"
+                .to_string(),
+        })?;
+        Ok((200, judge.report().to_json()))
     }
 
     fn put_account(&self, request: &Request) -> Answer {
@@ -248,17 +259,4 @@ fn single_query_value(
         }
     }
     Ok(found)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_the_reserved_prefix_is_the_control_plane() {
-        assert!(is_control_path("/_chime-mock/health"));
-        assert!(is_control_path("/_chime-mock"));
-        assert!(!is_control_path("/_chime-mockery/health"));
-        assert!(!is_control_path("/accounts/_chime-mock/users"));
-    }
 }

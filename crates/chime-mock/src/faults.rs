@@ -29,7 +29,7 @@ enum Firing {
 
 /// One fault rule.
 #[derive(Debug, Clone, PartialEq)]
-pub struct FaultRule {
+pub(crate) struct FaultRule {
     id: u64,
     exception: Option<Exception>,
     firing: Firing,
@@ -39,14 +39,14 @@ pub struct FaultRule {
 
 /// What a fired rule asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Fired {
+pub(crate) struct Fired {
     pub exception: Option<Exception>,
     pub latency: Option<Duration>,
 }
 
 impl FaultRule {
     /// A rule from its JSON form, or why it is not one (the message names the member).
-    pub fn parse(body: &Value) -> Result<FaultRule, String> {
+    pub(crate) fn parse(body: &Value) -> Result<FaultRule, String> {
         let members = body.as_object().ok_or("the body must be a JSON object")?;
         const KNOWN: [&str; 5] = ["exception", "count", "probability", "account", "latency_ms"];
         if let Some(unknown) = members.keys().find(|k| !KNOWN.contains(&k.as_str())) {
@@ -86,7 +86,7 @@ impl FaultRule {
     }
 
     /// The rule as shown by the control plane.
-    pub fn to_json(&self) -> Value {
+    pub(crate) fn to_json(&self) -> Value {
         let mut rule = json!({
             "id": self.id,
             "exception": self.exception.map(|e| e.shape_name()),
@@ -133,7 +133,7 @@ fn parse_firing(members: &Map<String, Value>) -> Result<Firing, String> {
 
 /// The rules in force.
 #[derive(Debug, Default)]
-pub struct FaultRules {
+pub(crate) struct FaultRules {
     /// True while there is any rule: requests skip the lock otherwise.
     active: AtomicBool,
     rules: Mutex<(u64, Vec<FaultRule>)>,
@@ -141,7 +141,7 @@ pub struct FaultRules {
 
 impl FaultRules {
     /// Adds a rule; returns it with its id, or why there is no room for it.
-    pub fn add(&self, rule: FaultRule) -> Result<FaultRule, String> {
+    pub(crate) fn add(&self, rule: FaultRule) -> Result<FaultRule, String> {
         let mut guard = chime_contract::util::lock(&self.rules);
         let (next_id, rules) = &mut *guard;
         if rules.len() >= MAX_RULES {
@@ -158,14 +158,14 @@ impl FaultRules {
     }
 
     /// Removes every rule; returns how many there were.
-    pub fn clear(&self) -> usize {
+    pub(crate) fn clear(&self) -> usize {
         let mut guard = chime_contract::util::lock(&self.rules);
         self.active.store(false, Ordering::Release);
         std::mem::take(&mut guard.1).len()
     }
 
     /// The rules in force, as shown.
-    pub fn list(&self) -> Vec<Value> {
+    pub(crate) fn list(&self) -> Vec<Value> {
         chime_contract::util::lock(&self.rules)
             .1
             .iter()
@@ -174,7 +174,7 @@ impl FaultRules {
     }
 
     /// Fires the first rule matching a request to `account_id`, if any.
-    pub fn fire(&self, account_id: &str, random: &Randomness) -> Option<Fired> {
+    pub(crate) fn fire(&self, account_id: &str, random: &Randomness) -> Option<Fired> {
         if !self.active.load(Ordering::Acquire) {
             return None;
         }

@@ -3,6 +3,7 @@
 //! at most [`MAX_KEPT_BODY_BYTES`] of each body. What it keeps is shown only masked:
 //! `Authorization` and session tokens lose their values, sensitive body members (emails,
 //! names) are masked, and a body that is not JSON is withheld unless it is short text.
+//! Each entry lists the forms its answer took under `--vary-responses` (`forms`).
 
 use std::collections::VecDeque;
 use std::sync::Mutex;
@@ -10,6 +11,7 @@ use std::sync::Mutex;
 use serde_json::{json, Value};
 use wiremock::Request;
 
+use crate::vary::Forms;
 use chime_contract::redact::{mask_header, redact_body};
 
 /// Bodies longer than this are journaled by their length only.
@@ -31,26 +33,29 @@ struct Entry {
     status: u16,
     error_type: Option<&'static str>,
     request_id: String,
+    forms: Forms,
 }
 
 /// What a request was answered: status, error type (none for a success), request id.
 #[derive(Debug, Clone, Copy)]
-pub struct Answered<'a> {
+pub(crate) struct Answered<'a> {
     pub status: u16,
     pub error_type: Option<&'static str>,
     pub request_id: &'a str,
+    /// The forms the answer took (none unless responses are varied).
+    pub forms: Forms,
 }
 
 /// The last `capacity` requests.
 #[derive(Debug)]
-pub struct Journal {
+pub(crate) struct Journal {
     capacity: usize,
     entries: Mutex<(u64, VecDeque<Entry>)>,
 }
 
 impl Journal {
     /// A journal keeping the last `capacity` requests (0 keeps none).
-    pub fn new(capacity: usize) -> Journal {
+    pub(crate) fn new(capacity: usize) -> Journal {
         Journal {
             capacity,
             entries: Mutex::new((0, VecDeque::new())),
@@ -58,7 +63,7 @@ impl Journal {
     }
 
     /// Journals `request` (its body only when it is short) and its answer.
-    pub fn record(&self, request: &Request, answered: Answered<'_>) {
+    pub(crate) fn record(&self, request: &Request, answered: Answered<'_>) {
         if self.capacity == 0 {
             return;
         }
@@ -74,6 +79,7 @@ impl Journal {
             status: answered.status,
             error_type: answered.error_type,
             request_id: answered.request_id.to_string(),
+            forms: answered.forms,
         };
         let mut guard = chime_contract::util::lock(&self.entries);
         let (count, entries) = &mut *guard;
@@ -88,12 +94,12 @@ impl Journal {
     }
 
     /// Forgets every request.
-    pub fn clear(&self) {
+    pub(crate) fn clear(&self) {
         chime_contract::util::lock(&self.entries).1.clear();
     }
 
     /// The last `limit` requests (all kept when `None`), oldest first, masked.
-    pub fn recent(&self, limit: Option<usize>) -> Vec<Value> {
+    pub(crate) fn recent(&self, limit: Option<usize>) -> Vec<Value> {
         let guard = chime_contract::util::lock(&self.entries);
         let entries = &guard.1;
         let skip = entries.len().saturating_sub(limit.unwrap_or(entries.len()));
@@ -101,7 +107,7 @@ impl Journal {
     }
 
     /// How many requests the journal keeps at most.
-    pub fn capacity(&self) -> usize {
+    pub(crate) fn capacity(&self) -> usize {
         self.capacity
     }
 }
@@ -139,6 +145,7 @@ fn masked(entry: &Entry) -> Value {
         "status": entry.status,
         "error_type": entry.error_type,
         "request_id": entry.request_id,
+        "forms": entry.forms.names(),
     })
 }
 
@@ -170,6 +177,7 @@ mod tests {
             status,
             error_type: None,
             request_id: "r",
+            forms: Forms::PLAIN,
         }
     }
 

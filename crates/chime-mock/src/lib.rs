@@ -10,6 +10,14 @@
 //! Two variants add a step after the body: a service restriction (400) and a transient
 //! fault (503).
 //!
+//! Beside the answer, two settings look at or shape every CreateUser-side request (not
+//! the control plane's): with [`MockConfig::judge_clients`] each request is also judged as
+//! a client's against the contract ([`ClientRule`]: serialisation, signing, retries) and
+//! each departure kept as a [`Verdict`] (`GET /_chime-mock/verdicts`); with
+//! [`MockConfig::vary_responses`] each answer takes forms the contract allows ([`Form`]),
+//! drawn from the seeded generator and journaled with the request. Neither changes which
+//! answer a request gets.
+//!
 //! Error policy: nothing a client sends makes the mock panic or answer 5xx; only an
 //! injected fault (or [`Variant::TransientUnavailable`]'s, once per request) is a 5xx. Starting can fail (bad settings, address in use) and returns a
 //! [`MockError`].
@@ -24,6 +32,8 @@
 //! # Ok(()) }
 //! ```
 
+#![warn(missing_docs, unreachable_pub)]
+
 mod checks;
 mod choices;
 mod config;
@@ -31,6 +41,7 @@ mod control;
 mod defect;
 mod faults;
 mod journal;
+mod judge;
 mod persist;
 mod random;
 mod reply;
@@ -42,6 +53,7 @@ mod switch;
 mod throttle;
 mod user;
 mod variant;
+mod vary;
 
 pub use config::{
     default_credentials, Fixtures, MockConfig, MockLimits, ThrottleConfig, DEFAULT_ACCESS_KEY_ID,
@@ -50,20 +62,28 @@ pub use config::{
     DEFAULT_MAX_HEADER_BYTES, DEFAULT_SECRET_ACCESS_KEY, DEFAULT_THROTTLED_ACCOUNT_ID,
     LARGE_BODY_BYTES,
 };
-pub use control::CONTROL_PREFIX;
 pub use defect::{Defect, UnknownDefect};
 pub use faults::{MAX_LATENCY_MS, MAX_RULES};
 pub use journal::MAX_KEPT_BODY_BYTES;
+pub use judge::{
+    ClientReport, ClientRule, Verdict, HOT_RETRY, MAX_ATTEMPTS, MAX_CLIENT_CLOCK_SKEW,
+    MAX_KEPT_VERDICTS, MAX_TRACKED_REQUESTS, NOT_RETRYABLE, RETRY_WINDOW,
+};
 pub use persist::{SavedState, StateFileError};
 pub use reply::UNKNOWN_OPERATION;
-pub use request::{EXPECTED_ROUTE, MAX_BODY_BYTES};
+pub use request::{CONTROL_PREFIX, EXPECTED_ROUTE, MAX_BODY_BYTES};
 pub use server::{MockError, ReferenceMock};
 pub use state::{AccountKind, SavedAccount};
 pub use variant::{UnknownVariant, Variant};
+pub use vary::Form;
 
 #[cfg(test)]
 mod defect_tests;
 #[cfg(test)]
+mod judge_tests;
+#[cfg(test)]
 mod test_support;
 #[cfg(test)]
 mod variant_tests;
+#[cfg(test)]
+mod vary_tests;

@@ -1,9 +1,9 @@
 //! chime-mock: the reference CreateUser mock as a standalone server. Flags are parsed
 //! first, then turned into a checked [`MockConfig`]; the state file (if any) is loaded,
-//! the server runs until Ctrl-C or SIGTERM, writes the state file and exits with code 0.
-//! Exit codes: 0 after a clean stop, 1 when the mock cannot start (bad settings, address
-//! in use, unreadable state file) or cannot write its state file, 2 for bad flags (clap's
-//! own).
+//! the server runs until Ctrl-C or SIGTERM, writes the client report and the state file
+//! (when asked) and exits with code 0. Exit codes: 0 after a clean stop, 1 when the mock
+//! cannot start (bad settings, address in use, unreadable state file) or cannot write its
+//! client report or state file, 2 for bad flags (clap's own).
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -168,6 +168,38 @@ struct Args {
     /// Requests kept in the journal (GET /_chime-mock/requests); 0 keeps none.
     #[arg(long, value_name = "N", env = "CHIME_MOCK_JOURNAL_SIZE", default_value_t = chime_mock::DEFAULT_JOURNAL_SIZE)]
     journal_size: usize,
+
+    /// Also judge every request to the CreateUser side as a client's request against the
+    /// contract (serialisation, SigV4 signing, retries) and keep a verdict for each
+    /// departure, naming the rule, the request id (as in the journal), what was expected
+    /// and what was seen (masked). Answers do not change. Signing is judged only with auth
+    /// on. GET /_chime-mock/verdicts lists them as {"count": N, "verdicts": [{"rule",
+    /// "request_id", "expected", "seen"}]} (the first 1000; 404 while this is off); POST
+    /// /_chime-mock/reset clears them. Every rule, with what it catches, is listed in that
+    /// answer's "rules" (and in the README, "For client implementers").
+    #[arg(long, env = "CHIME_MOCK_JUDGE_CLIENTS")]
+    judge_clients: bool,
+
+    /// With --judge-clients: write the verdicts to PATH at shutdown (Ctrl-C, SIGTERM), as
+    /// JUnit XML when PATH ends in .xml (one test case per rule, failed with one failure per
+    /// verdict), as JSON otherwise (the shape of GET /_chime-mock/verdicts).
+    #[arg(
+        long,
+        value_name = "PATH",
+        env = "CHIME_MOCK_CLIENT_REPORT",
+        requires = "judge_clients"
+    )]
+    client_report: Option<PathBuf>,
+
+    /// Answer in every form the contract allows, chosen per answer by a generator seeded
+    /// by --seed: unknown members, optional members absent, InvitedOn with an offset and a
+    /// fraction, the error type namespaced, with a URL suffix or only in the body's __type,
+    /// a charset on the media type, chunked bodies, Connection: close, Retry-After as an
+    /// HTTP-date. Each answer's forms are listed in GET /_chime-mock/requests ("forms"), so
+    /// a failing client can be told which form it failed on. Not with --defect or
+    /// --variant.
+    #[arg(long, env = "CHIME_MOCK_VARY_RESPONSES", conflicts_with_all = ["defect", "variant"])]
+    vary_responses: bool,
 }
 
 fn parse_seconds(value: &str) -> Result<f64, String> {
@@ -257,6 +289,8 @@ impl Args {
                 journal_size: self.journal_size,
             },
             initial_state: Vec::new(),
+            judge_clients: self.judge_clients,
+            vary_responses: self.vary_responses,
         }
     }
 }
@@ -303,6 +337,16 @@ fn print_banner(mock: &ReferenceMock, config: &MockConfig) {
     if let Some(seed) = config.seed {
         let _ = writeln!(out, "  seed: {seed}");
     }
+    if config.judge_clients {
+        let _ = writeln!(
+            out,
+            "  client judging: on (GET {}/_chime-mock/verdicts)",
+            mock.uri()
+        );
+    }
+    if config.vary_responses {
+        let _ = writeln!(out, "  varied responses: on");
+    }
     let limits = &config.limits;
     let _ = writeln!(
         out,
@@ -332,7 +376,32 @@ async fn shutdown_signal() -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn run(mut config: MockConfig, state_file: Option<PathBuf>) -> anyhow::Result<()> {
+/// Where the files written at shutdown go.
+struct Outputs {
+    state_file: Option<PathBuf>,
+    client_report: Option<PathBuf>,
+}
+
+/// Writes the client verdicts to `path`: JUnit XML when it ends in `.xml`, JSON otherwise.
+fn write_client_report(mock: &ReferenceMock, path: &std::path::Path) -> anyhow::Result<()> {
+    let report = mock.client_report().unwrap_or_default();
+    let is_xml = path
+        .extension()
+        .is_some_and(|ext| ext.eq_ignore_ascii_case("xml"));
+    let text = if is_xml {
+        report.to_junit_xml()
+    } else {
+        format!("{:#}\n", report.to_json())
+    };
+    chime_contract::util::write_atomic(path, text.as_bytes())
+        .with_context(|| format!("failed to write the client report {}", path.display()))
+}
+
+async fn run(mut config: MockConfig, outputs: Outputs) -> anyhow::Result<()> {
+    let Outputs {
+        state_file,
+        client_report,
+    } = outputs;
     if let Some(path) = &state_file {
         if let Some(state) = SavedState::load(path)? {
             config.initial_state = state.accounts;
@@ -348,6 +417,9 @@ async fn run(mut config: MockConfig, state_file: Option<PathBuf>) -> anyhow::Res
     shutdown_signal().await?;
     // The reader of stdout may be gone by now; stopping must not fail because of it.
     let _ = writeln!(std::io::stdout(), "chime-mock stopping");
+    if let Some(path) = &client_report {
+        write_client_report(&mock, path)?;
+    }
     if let Some(path) = &state_file {
         mock.saved_state().save(path)?;
     }
@@ -358,9 +430,12 @@ async fn run(mut config: MockConfig, state_file: Option<PathBuf>) -> anyhow::Res
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = Args::parse();
-    let state_file = args.state_file.clone();
+    let outputs = Outputs {
+        state_file: args.state_file.clone(),
+        client_report: args.client_report.clone(),
+    };
     let config = args.into_config();
-    match run(config, state_file).await {
+    match run(config, outputs).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("chime-mock: {e:#}");
@@ -425,12 +500,31 @@ mod tests {
             }
         );
         for bad in [
-            &["chime-mock", "--max-body-bytes", "0"][..],
+            &["chime-mock", "--client-report", "r.xml"][..],
+            &["chime-mock", "--vary-responses", "--variant", "MinimalUser"],
+            &["chime-mock", "--max-body-bytes", "0"],
             &["chime-mock", "--max-header-bytes", "100"],
             &["chime-mock", "--idle-timeout", "0"],
             &["chime-mock", "--control-plane", "maybe"],
         ] {
             assert!(Args::try_parse_from(bad).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn judging_and_varying_flags_reach_the_configuration() {
+        let argv = [
+            "chime-mock",
+            "--judge-clients",
+            "--client-report",
+            "verdicts.xml",
+            "--vary-responses",
+        ];
+        let args = Args::parse_from(argv);
+        assert_eq!(args.client_report, Some(PathBuf::from("verdicts.xml")));
+        let config = args.into_config();
+        assert!(config.judge_clients && config.vary_responses);
+        let plain = Args::parse_from(["chime-mock"]).into_config();
+        assert!(!plain.judge_clients && !plain.vary_responses);
     }
 }

@@ -8,12 +8,14 @@ use std::path::{Path, PathBuf};
 use crate::state::SavedAccount;
 
 /// The format version written and understood.
-pub const STATE_VERSION: u32 = 1;
+pub(crate) const STATE_VERSION: u32 = 1;
 
 /// What a state file holds.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SavedState {
+    /// The file format's version.
     pub version: u32,
+    /// Every account with its kind and users.
     pub accounts: Vec<SavedAccount>,
 }
 
@@ -21,17 +23,29 @@ pub struct SavedState {
 #[non_exhaustive]
 #[derive(Debug, thiserror::Error)]
 pub enum StateFileError {
+    /// The file exists but could not be read.
     #[error("failed to read the state file {path}")]
     Read {
+        /// The state file.
         path: PathBuf,
+        /// Why it could not be read.
         #[source]
         source: std::io::Error,
     },
+    /// The file is not a state file of this version.
     #[error("failed to parse the state file {path} (expected version {STATE_VERSION}): {reason}")]
-    Parse { path: PathBuf, reason: String },
+    Parse {
+        /// The state file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The file could not be written.
     #[error("failed to write the state file {path}")]
     Write {
+        /// The state file.
         path: PathBuf,
+        /// Why it could not be written.
         #[source]
         source: std::io::Error,
     },

@@ -10,13 +10,13 @@ use uuid::Uuid;
 
 /// The mock's source of random values.
 #[derive(Debug)]
-pub struct Randomness {
+pub(crate) struct Randomness {
     seeded: Option<Mutex<StdRng>>,
 }
 
 impl Randomness {
     /// Seeded when `seed` is given, from the thread's generator otherwise.
-    pub fn new(seed: Option<u64>) -> Randomness {
+    pub(crate) fn new(seed: Option<u64>) -> Randomness {
         Randomness {
             seeded: seed.map(|seed| Mutex::new(StdRng::seed_from_u64(seed))),
         }
@@ -31,14 +31,14 @@ impl Randomness {
     }
 
     /// A version-4 UUID.
-    pub fn uuid(&self) -> Uuid {
+    pub(crate) fn uuid(&self) -> Uuid {
         let mut bytes = [0u8; 16];
         self.with(|rng| rng.fill_bytes(&mut bytes));
         uuid::Builder::from_random_bytes(bytes).into_uuid()
     }
 
     /// A number of `digits` decimal digits (leading zeros kept).
-    pub fn digits(&self, digits: usize) -> String {
+    pub(crate) fn digits(&self, digits: usize) -> String {
         self.with(|rng| {
             (0..digits)
                 .map(|_| char::from(b'0' + rng.random_range(0..10u8)))
@@ -47,12 +47,12 @@ impl Randomness {
     }
 
     /// A number in `[0, 1)`.
-    pub fn unit(&self) -> f64 {
+    pub(crate) fn unit(&self) -> f64 {
         self.with(|rng| rng.random::<f64>())
     }
 
     /// `bits` random bits (at most 64).
-    pub fn bits(&self, bits: u32) -> u64 {
+    pub(crate) fn bits(&self, bits: u32) -> u64 {
         self.with(|rng| rng.next_u64() >> (64 - bits.clamp(1, 64)))
     }
 }

@@ -7,6 +7,7 @@ use uuid::Uuid;
 use wiremock::{Request, ResponseTemplate};
 
 use super::respond::{CreateUserResponder, ErrorReply, Outcome};
+use crate::vary::{retry_after_date, vary_user, Form, Forms};
 use crate::{Defect, Variant};
 use chime_contract::redact::redact_body;
 use chime_contract::{Exception, ERROR_TYPE_HEADER, REQUEST_ID_HEADER, SUCCESS_STATUS};
@@ -37,7 +38,13 @@ impl CreateUserResponder {
         }
     }
 
-    pub(super) fn render(&self, outcome: &Outcome, request_id: &str) -> ResponseTemplate {
+    /// The answer to an outcome, in the forms chosen for it (under `vary_responses`).
+    pub(super) fn render(
+        &self,
+        outcome: &Outcome,
+        request_id: &str,
+        forms: Forms,
+    ) -> ResponseTemplate {
         match outcome {
             Outcome::Created(created) => {
                 let status = if self.has(Defect::SuccessStatus200) {
@@ -50,8 +57,21 @@ impl CreateUserResponder {
                 } else {
                     "application/json"
                 };
+                let varies_user = [
+                    Form::ExtraMembers,
+                    Form::OptionalAbsent,
+                    Form::TimestampOffsetFraction,
+                ]
+                .into_iter()
+                .any(|form| forms.has(form));
                 let body = if self.has(Defect::NonJsonSuccessBody) {
                     "User created".to_string()
+                } else if let (Some(random), true) = (&self.vary, varies_user) {
+                    let mut members = vec![("User", vary_user(&created.user, forms, random))];
+                    if forms.has(Form::ExtraMembers) {
+                        members.push(("ResponseMetadata", json!({ "RequestId": request_id })));
+                    }
+                    object_text(members, None)
                 } else if !self.varies(Variant::UnknownResponseMembers)
                     && !self.varies(Variant::ReorderedMembers)
                 {
@@ -66,21 +86,25 @@ impl CreateUserResponder {
                 };
                 let template =
                     ResponseTemplate::new(status).insert_header(REQUEST_ID_HEADER, request_id);
-                with_extra_headers(template, self.variant).set_body_raw(body, content_type)
+                with_transport(with_extra_headers(template, self.variant), forms)
+                    .set_body_raw(body, &media_type(content_type, forms))
             }
-            Outcome::Failed(reply) => render_error(reply, self.defect, self.variant, request_id),
+            Outcome::Failed(reply) => {
+                render_error(reply, self.defect, self.variant, request_id, forms)
+            }
             Outcome::UnknownOperation(message) => {
                 let template =
                     ResponseTemplate::new(404).insert_header(REQUEST_ID_HEADER, request_id);
                 let body = vec![("Message", json!(message))];
-                named_error(template, UNKNOWN_OPERATION, body, self.variant)
+                named_error(template, UNKNOWN_OPERATION, body, self.variant, forms)
             }
             Outcome::MethodNotAllowed(message) => {
                 let template = ResponseTemplate::new(405)
                     .insert_header(REQUEST_ID_HEADER, request_id)
                     .insert_header("allow", "POST");
                 let body = object_text(vec![("message", json!(message))], self.variant);
-                with_extra_headers(template, self.variant).set_body_raw(body, "application/json")
+                with_transport(with_extra_headers(template, self.variant), forms)
+                    .set_body_raw(body, &media_type("application/json", forms))
             }
             Outcome::Undocumented {
                 name,
@@ -90,7 +114,7 @@ impl CreateUserResponder {
                 let template =
                     ResponseTemplate::new(*status).insert_header(REQUEST_ID_HEADER, request_id);
                 let body = vec![("message", json!(message))];
-                named_error(template, name, body, self.variant)
+                named_error(template, name, body, self.variant, forms)
             }
         }
     }
@@ -134,12 +158,14 @@ impl CreateUserResponder {
 /// `{"Code": ErrorCode, "Message": ...}` as `application/json`. The only place errors are
 /// rendered, so the four error defects each change one line here, and so do the error
 /// variants (decorated type, type in the body or only there, reordered members, extra
-/// headers).
-pub fn render_error(
+/// headers), and the varied forms (`forms`: extra members, where the type travels and how
+/// it is written, `Retry-After` as a date, the transport forms).
+pub(crate) fn render_error(
     reply: &ErrorReply,
     defect: Option<Defect>,
     variant: Option<Variant>,
     request_id: &str,
+    forms: Forms,
 ) -> ResponseTemplate {
     let exception = reply.exception;
     let shape = exception.shape_name();
@@ -163,10 +189,26 @@ pub fn render_error(
         }
         _ => {}
     }
+    if forms.has(Form::ErrorTypeBodyOnly) {
+        body.push(("__type", json!(format!("{SHAPE_NAMESPACE}#{shape}"))));
+    }
+    if forms.has(Form::ExtraMembers) {
+        body.push(("RequestId", json!(request_id)));
+        body.push(("Details", json!({ "Reason": exception.error_code() })));
+    }
     let mut template = ResponseTemplate::new(status).insert_header(REQUEST_ID_HEADER, request_id);
     match defect {
         Some(Defect::MissingErrorTypeHeader) => {}
         _ if variant == Some(Variant::ErrorTypeOnlyInBody) => {}
+        _ if forms.has(Form::ErrorTypeBodyOnly) => {}
+        _ if forms.has(Form::ErrorTypeNamespaced) => {
+            let namespaced = format!("{SHAPE_NAMESPACE}#{shape}");
+            template = template.insert_header(ERROR_TYPE_HEADER, namespaced.as_str());
+        }
+        _ if forms.has(Form::ErrorTypeUrlSuffix) => {
+            let suffixed = format!("{shape}:{ERROR_TYPE_URL}");
+            template = template.insert_header(ERROR_TYPE_HEADER, suffixed.as_str());
+        }
         Some(Defect::UndocumentedErrorType) if is_conflict => {
             template = template.insert_header(ERROR_TYPE_HEADER, "UserExistsException");
         }
@@ -181,10 +223,40 @@ pub fn render_error(
         _ => template = template.insert_header(ERROR_TYPE_HEADER, shape),
     }
     if let Some(seconds) = reply.retry_after {
-        template = template.insert_header("retry-after", seconds.to_string().as_str());
+        let value = if forms.has(Form::RetryAfterHttpDate) {
+            retry_after_date(seconds)
+        } else {
+            seconds.to_string()
+        };
+        template = template.insert_header("retry-after", value.as_str());
     }
-    let template = with_extra_headers(template, variant);
-    template.set_body_raw(object_text(body, variant), "application/json")
+    let template = with_transport(with_extra_headers(template, variant), forms);
+    template.set_body_raw(
+        object_text(body, variant),
+        &media_type("application/json", forms),
+    )
+}
+
+/// The media type of an answer: `base`, with `; charset=utf-8` under [`Form::Charset`].
+fn media_type(base: &str, forms: Forms) -> String {
+    if forms.has(Form::Charset) {
+        format!("{base}; charset=utf-8")
+    } else {
+        base.to_string()
+    }
+}
+
+/// Adds the transport forms: `Transfer-Encoding: chunked` (hyper then sends the body in
+/// chunks and no `Content-Length`) and `Connection: close` (hyper closes the connection
+/// after the answer).
+fn with_transport(mut template: ResponseTemplate, forms: Forms) -> ResponseTemplate {
+    if forms.has(Form::Chunked) {
+        template = template.insert_header("transfer-encoding", "chunked");
+    }
+    if forms.has(Form::ConnectionClose) {
+        template = template.insert_header("connection", "close");
+    }
+    template
 }
 
 /// An error that is not one of CreateUser's exceptions, named in `X-Amzn-ErrorType` (or,
@@ -194,6 +266,7 @@ fn named_error(
     name: &str,
     mut body: Vec<(&str, Value)>,
     variant: Option<Variant>,
+    forms: Forms,
 ) -> ResponseTemplate {
     let template = if variant == Some(Variant::ErrorTypeOnlyInBody) {
         body.push(("__type", json!(name)));
@@ -201,8 +274,10 @@ fn named_error(
     } else {
         template.insert_header(ERROR_TYPE_HEADER, name)
     };
-    with_extra_headers(template, variant)
-        .set_body_raw(object_text(body, variant), "application/json")
+    with_transport(with_extra_headers(template, variant), forms).set_body_raw(
+        object_text(body, variant),
+        &media_type("application/json", forms),
+    )
 }
 
 /// The status an exception is answered with: the contract's, unless a defect breaks it.

@@ -1,5 +1,6 @@
 //! The CreateUser request as the mock receives it: the route (method, path label, query)
-//! and the JSON body, each checked against the model. Pure functions: bytes in, a parsed
+//! and the JSON body, each checked against the model, and which paths are the control
+//! plane's instead. Pure functions: bytes in, a parsed
 //! request or a reason it is a `BadRequestException` out.
 
 use percent_encoding::percent_decode_str;
@@ -11,12 +12,21 @@ use chime_contract::{EMAIL_PATTERN, USER_TYPES};
 /// Bodies larger than this are refused by default (`MockLimits::max_body_bytes` sets it).
 pub const MAX_BODY_BYTES: usize = crate::DEFAULT_MAX_BODY_BYTES;
 
+/// Every control-plane path starts with this (no CreateUser path does).
+pub const CONTROL_PREFIX: &str = "/_chime-mock";
+
+/// True for a path the control plane answers (when it is on).
+pub(crate) fn is_control_path(path: &str) -> bool {
+    path.strip_prefix(CONTROL_PREFIX)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
 /// The route every other request is told about.
 pub const EXPECTED_ROUTE: &str = "POST /accounts/{accountId}/users?operation=create";
 
 /// The members of a CreateUser request body. `None` when the member was absent or null.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CreateUserRequest {
+pub(crate) struct CreateUserRequest {
     pub username: Option<String>,
     pub email: Option<String>,
     pub user_type: Option<String>,
@@ -24,7 +34,7 @@ pub struct CreateUserRequest {
 
 /// Which body checks are on (a [`Defect`](crate::Defect) turns one off).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct BodyRules {
+pub(crate) struct BodyRules {
     pub check_email_pattern: bool,
     pub check_user_type_enum: bool,
     /// Whether anything after the JSON document is refused (as it must be).
@@ -57,7 +67,7 @@ impl Default for BodyRules {
 /// Why a request is not CreateUser or breaks the model. Messages name the member or the
 /// header at fault, never the value sent (it may be an email, or a megabyte).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum RequestError {
+pub(crate) enum RequestError {
     #[error("no operation answers {method} on this path; CreateUser is {EXPECTED_ROUTE}")]
     Route { method: String },
     #[error("the accountId label is not valid percent-encoded UTF-8")]
@@ -84,7 +94,7 @@ pub enum RequestError {
 
 /// Matches `METHOD path?query` against the CreateUser route; returns the percent-decoded
 /// `accountId` label (possibly blank: that is checked later, after auth).
-pub fn route_account_id(
+pub(crate) fn route_account_id(
     method: &str,
     path: &str,
     query: Option<&str>,
@@ -115,7 +125,7 @@ pub fn route_account_id(
 
 /// Parses and checks a CreateUser body. An empty body counts as `{}` (whatever its
 /// `Content-Type`); unknown members are ignored; null members count as absent.
-pub fn parse_body(
+pub(crate) fn parse_body(
     content_type: Option<&[u8]>,
     body: &[u8],
     rules: BodyRules,
@@ -207,6 +217,14 @@ mod tests {
 
     fn parse(body: &str) -> Result<CreateUserRequest, RequestError> {
         parse_body(JSON, body.as_bytes(), BodyRules::default())
+    }
+
+    #[test]
+    fn only_the_reserved_prefix_is_the_control_plane() {
+        assert!(is_control_path("/_chime-mock/health"));
+        assert!(is_control_path("/_chime-mock"));
+        assert!(!is_control_path("/_chime-mockery/health"));
+        assert!(!is_control_path("/accounts/_chime-mock/users"));
     }
 
     #[test]

@@ -14,13 +14,14 @@ use std::time::{Duration, Instant};
 use wiremock::{Request, Respond, ResponseTemplate};
 
 use crate::choices::TransientFaults;
-use crate::control::is_control_path;
 use crate::faults::FaultRules;
 use crate::journal::{Answered, Journal};
+use crate::judge::ClientJudge;
 use crate::random::Randomness;
-use crate::request::{route_account_id, RequestError};
+use crate::request::{is_control_path, route_account_id, RequestError};
 use crate::state::{Directory, NewUser};
 use crate::user::UserShape;
+use crate::vary::{AnswerKind, Forms};
 use crate::{Defect, MockConfig, Variant};
 use chime_contract::sigv4::{verify, Lapses, ReceivedRequest, SigningCredentials, Verification};
 use chime_contract::{Exception, DEFAULT_REGION};
@@ -29,9 +30,12 @@ use chime_contract::{Exception, DEFAULT_REGION};
 /// check: a burst of simultaneous creates lands inside it.
 pub(super) const RACE_WINDOW: std::time::Duration = std::time::Duration::from_millis(50);
 
+/// Mixed into the seed of the generator of [`Forms`], so it draws apart from the others.
+const FORMS_SEED: u64 = 0x666f_726d_7321;
+
 /// An exception to answer with, and why.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ErrorReply {
+pub(crate) struct ErrorReply {
     pub exception: Exception,
     pub message: String,
     /// `Retry-After` in whole seconds (throttling only).
@@ -50,7 +54,7 @@ impl ErrorReply {
 
 /// What a request comes to.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Outcome {
+pub(crate) enum Outcome {
     /// 201 with `{"User": user}`.
     Created(NewUser),
     Failed(ErrorReply),
@@ -79,14 +83,14 @@ impl From<ErrorReply> for Outcome {
 
 /// An outcome and how long to hold it back (a fault rule's latency).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Handled {
+pub(crate) struct Handled {
     pub outcome: Outcome,
     pub delay: Option<Duration>,
 }
 
 /// The state and settings one running mock answers from.
 #[derive(Debug)]
-pub struct CreateUserResponder {
+pub(crate) struct CreateUserResponder {
     pub(super) directory: Directory,
     credentials: Option<Vec<SigningCredentials>>,
     fault_header: String,
@@ -110,10 +114,16 @@ pub struct CreateUserResponder {
     /// Under a defect whose refusals take their Email (`...TakesEmail`), the Emails taken,
     /// lower-cased.
     pub(super) taken: std::sync::Mutex<std::collections::HashSet<String>>,
+    /// Under `judge_clients`, the judge of every request's client.
+    pub(super) judge: Option<ClientJudge>,
+    /// Under `vary_responses`, the generator each answer's forms are drawn from (seeded
+    /// apart from the other draws, so the forms depend on the seed and the order of
+    /// requests only).
+    pub(super) vary: Option<Randomness>,
 }
 
 impl CreateUserResponder {
-    pub fn new(config: &MockConfig) -> CreateUserResponder {
+    pub(crate) fn new(config: &MockConfig) -> CreateUserResponder {
         let now = Instant::now();
         let directory = Directory::new(
             &config.accounts,
@@ -142,15 +152,21 @@ impl CreateUserResponder {
             transient: TransientFaults::default(),
             taken: std::sync::Mutex::default(),
             variant: config.variant,
+            judge: config
+                .judge_clients
+                .then(|| ClientJudge::new(config.credentials.clone(), DEFAULT_REGION)),
+            vary: config
+                .vary_responses
+                .then(|| Randomness::new(config.seed.map(|seed| seed ^ FORMS_SEED))),
         }
     }
 
-    pub fn users_stored(&self) -> usize {
+    pub(crate) fn users_stored(&self) -> usize {
         self.directory.users_stored()
     }
 
     /// How many requests were answered so far.
-    pub fn requests_served(&self) -> u64 {
+    pub(crate) fn requests_served(&self) -> u64 {
         self.requests.load(std::sync::atomic::Ordering::Relaxed)
     }
 
@@ -163,7 +179,7 @@ impl CreateUserResponder {
     }
 
     /// Takes a request through every check, in the contract's order.
-    pub fn handle(&self, request: &Request, now: Instant) -> Handled {
+    pub(crate) fn handle(&self, request: &Request, now: Instant) -> Handled {
         let mut delay = None;
         let outcome = self
             .create_user(request, now, &mut delay)
@@ -356,7 +372,7 @@ fn is_registered_method(method: &str) -> bool {
 
 /// The responder as mounted on the server: shares its state with the [`ReferenceMock`](crate::ReferenceMock).
 #[derive(Debug, Clone)]
-pub struct SharedResponder(pub Arc<CreateUserResponder>);
+pub(crate) struct SharedResponder(pub Arc<CreateUserResponder>);
 
 impl Respond for SharedResponder {
     fn respond(&self, request: &Request) -> ResponseTemplate {
@@ -384,18 +400,47 @@ impl CreateUserResponder {
             self.log(request, outcome, &request_id);
         }
         let (status, error_type) = self.status_of(outcome);
+        let forms = match &self.vary {
+            Some(random) => crate::vary::choose(random, answer_kind(outcome)),
+            None => Forms::PLAIN,
+        };
         self.journal.record(
             request,
             Answered {
                 status,
                 error_type,
                 request_id: &request_id,
+                forms,
             },
         );
-        let template = self.render(outcome, &request_id);
+        if let Some(judge) = &self.judge {
+            let retry_after = match outcome {
+                Outcome::Failed(reply) => reply.retry_after.map(Duration::from_secs),
+                _ => None,
+            };
+            let answer = crate::judge::Answer {
+                status,
+                retry_after,
+                at: Instant::now(),
+                delay,
+            };
+            judge.judge(request, &request_id, answer);
+        }
+        let template = self.render(outcome, &request_id, forms);
         match delay {
             Some(delay) => template.set_delay(delay),
             None => template,
         }
+    }
+}
+
+/// Which forms can apply to an outcome's answer.
+fn answer_kind(outcome: &Outcome) -> AnswerKind {
+    match outcome {
+        Outcome::Created(_) => AnswerKind::Created,
+        Outcome::Failed(reply) => AnswerKind::Documented {
+            retry_after: reply.retry_after.is_some(),
+        },
+        _ => AnswerKind::Other,
     }
 }

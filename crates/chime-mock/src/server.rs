@@ -34,12 +34,16 @@ impl Respond for TooLarge {
 #[non_exhaustive]
 #[derive(Debug, thiserror::Error)]
 pub enum MockError {
+    /// The address could not be listened on (in use, not local, no permission).
     #[error("failed to bind {address}")]
     Bind {
+        /// The address asked for.
         address: SocketAddr,
+        /// Why the bind failed.
         #[source]
         source: std::io::Error,
     },
+    /// The settings cannot be served (the message says which and why).
     #[error("failed to start the mock: {0}")]
     InvalidConfig(String),
 }
@@ -132,6 +136,12 @@ impl ReferenceMock {
     /// answered so far.
     pub fn requests_served(&self) -> u64 {
         self.responder.requests_served()
+    }
+
+    /// The verdicts on clients' requests so far (`None` unless
+    /// [`MockConfig::judge_clients`] is on).
+    pub fn client_report(&self) -> Option<crate::ClientReport> {
+        self.responder.judge.as_ref().map(|judge| judge.report())
     }
 
     /// Every account with its kind and users, as a state file holds them.

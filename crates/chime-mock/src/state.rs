@@ -61,7 +61,7 @@ impl Account {
 /// A user just created: its value, and its JSON text as stored (shared with the answer,
 /// so it is serialized once).
 #[derive(Debug, Clone, PartialEq)]
-pub struct NewUser {
+pub(crate) struct NewUser {
     pub user: Value,
     pub text: Arc<str>,
 }
@@ -69,20 +69,23 @@ pub struct NewUser {
 /// A user with this email already exists in the account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("a user with this email already exists in the account")]
-pub struct EmailTaken;
+pub(crate) struct EmailTaken;
 
 /// One account as saved: its id, kind and users.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SavedAccount {
+    /// The account id.
     pub id: String,
+    /// Ordinary, forbidden or throttled.
     pub kind: AccountKind,
+    /// Its users, each a `User` as CreateUser answered it.
     #[serde(default)]
     pub users: Vec<Value>,
 }
 
 /// All accounts and their users.
 #[derive(Debug)]
-pub struct Directory {
+pub(crate) struct Directory {
     accounts: Mutex<HashMap<String, Account>>,
     throttle: ThrottleConfig,
     users_stored: AtomicUsize,
@@ -93,7 +96,7 @@ pub struct Directory {
 impl Directory {
     /// A directory of the given accounts. An id listed under several kinds takes the
     /// strictest: forbidden, then throttled, then ordinary.
-    pub fn new(
+    pub(crate) fn new(
         ordinary: &[String],
         forbidden: &[String],
         throttled: &[String],
@@ -120,7 +123,7 @@ impl Directory {
     }
 
     /// The directory with emails compared exactly (`exact`) or ignoring case (the default).
-    pub fn with_exact_emails(mut self, exact: bool) -> Directory {
+    pub(crate) fn with_exact_emails(mut self, exact: bool) -> Directory {
         self.exact_emails = exact;
         self
     }
@@ -142,7 +145,11 @@ impl Directory {
 
     /// The kind of the account, or `None` when it is unknown. With `create_unknown` an
     /// unknown account is created as an ordinary one instead.
-    pub fn account_kind(&self, account_id: &str, create_unknown: bool) -> Option<AccountKind> {
+    pub(crate) fn account_kind(
+        &self,
+        account_id: &str,
+        create_unknown: bool,
+    ) -> Option<AccountKind> {
         let mut accounts = self.lock();
         if let Some(account) = accounts.get(account_id) {
             return Some(account.kind);
@@ -157,7 +164,7 @@ impl Directory {
 
     /// Takes a token from the account's bucket at `now`; `Err` says how long until one is
     /// available. Accounts without a bucket are never throttled.
-    pub fn take_token(&self, account_id: &str, now: Instant) -> Result<(), Duration> {
+    pub(crate) fn take_token(&self, account_id: &str, now: Instant) -> Result<(), Duration> {
         let mut accounts = self.lock();
         match accounts.get_mut(account_id).and_then(|a| a.bucket.as_mut()) {
             Some(bucket) => bucket.try_take(now),
@@ -169,7 +176,7 @@ impl Directory {
     /// be free: fails with [`EmailTaken`] when a user with the same email (ignoring case,
     /// unless [`Directory::with_exact_emails`]) exists, unless `allow_duplicates`. Users without an email never conflict. An
     /// unknown account is created as an ordinary one.
-    pub fn insert_user(
+    pub(crate) fn insert_user(
         &self,
         account_id: &str,
         email: Option<&str>,
@@ -194,13 +201,13 @@ impl Directory {
     }
 
     /// How many users were created, in all accounts.
-    pub fn users_stored(&self) -> usize {
+    pub(crate) fn users_stored(&self) -> usize {
         self.users_stored.load(Ordering::Relaxed)
     }
 
     /// Adds an account of `kind`, or changes an existing one's kind (its users stay).
     /// True when the account is new.
-    pub fn put_account(&self, account_id: &str, kind: AccountKind, now: Instant) -> bool {
+    pub(crate) fn put_account(&self, account_id: &str, kind: AccountKind, now: Instant) -> bool {
         let mut accounts = self.lock();
         match accounts.get_mut(account_id) {
             Some(account) => {
@@ -222,7 +229,7 @@ impl Directory {
     }
 
     /// Forgets an account and its users. False when there was no such account.
-    pub fn remove_account(&self, account_id: &str) -> bool {
+    pub(crate) fn remove_account(&self, account_id: &str) -> bool {
         let removed = self.lock().remove(account_id);
         if let Some(account) = &removed {
             self.users_stored
@@ -232,7 +239,7 @@ impl Directory {
     }
 
     /// Forgets every user and refills every throttle bucket; the accounts stay.
-    pub fn reset(&self, now: Instant) {
+    pub(crate) fn reset(&self, now: Instant) {
         let mut accounts = self.lock();
         for account in accounts.values_mut() {
             account.emails.clear();
@@ -245,7 +252,7 @@ impl Directory {
     }
 
     /// The users of one account (`None` when it is unknown), or of all accounts.
-    pub fn users(&self, account_id: Option<&str>) -> Option<Vec<Value>> {
+    pub(crate) fn users(&self, account_id: Option<&str>) -> Option<Vec<Value>> {
         let accounts = self.lock();
         match account_id {
             Some(id) => Some(accounts.get(id)?.users.iter().map(|u| parse(u)).collect()),
@@ -259,7 +266,7 @@ impl Directory {
     }
 
     /// Every account with its kind and users, sorted by id.
-    pub fn save(&self) -> Vec<SavedAccount> {
+    pub(crate) fn save(&self) -> Vec<SavedAccount> {
         let accounts = self.lock();
         let mut saved: Vec<SavedAccount> = accounts
             .iter()
@@ -275,7 +282,7 @@ impl Directory {
 
     /// Adds saved accounts (replacing any of the same id) with their users; a user's
     /// `PrimaryEmail` is taken again for conflict detection.
-    pub fn restore(&self, saved: &[SavedAccount], now: Instant) {
+    pub(crate) fn restore(&self, saved: &[SavedAccount], now: Instant) {
         let mut accounts = self.lock();
         for entry in saved {
             let mut account = Account::new(entry.kind, &self.throttle, now);

@@ -29,28 +29,28 @@ pub(super) struct Answer {
 
 impl Answer {
     /// A member of the created `User`.
-    pub fn user_member(&self, member: &str) -> Option<&Value> {
+    pub(crate) fn user_member(&self, member: &str) -> Option<&Value> {
         self.body.get("User").and_then(|u| u.get(member))
     }
 
     /// A string member of the created `User` (`""` when absent or not a string).
-    pub fn user_str(&self, member: &str) -> &str {
+    pub(crate) fn user_str(&self, member: &str) -> &str {
         self.user_member(member)
             .and_then(Value::as_str)
             .unwrap_or("")
     }
 
     /// A top-level string member of the body.
-    pub fn body_str(&self, member: &str) -> Option<&str> {
+    pub(crate) fn body_str(&self, member: &str) -> Option<&str> {
         self.body.get(member).and_then(Value::as_str)
     }
 
-    pub fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
     /// The resolved error type, by the restJson1 rules.
-    pub fn error_type(&self) -> Option<String> {
+    pub(crate) fn error_type(&self) -> Option<String> {
         resolve_error_type(self.header(ERROR_TYPE_HEADER), Some(&self.body)).map(|t| t.name)
     }
 }

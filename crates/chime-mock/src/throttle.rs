@@ -7,7 +7,7 @@ use crate::ThrottleConfig;
 
 /// A token bucket: starts full with `burst` tokens and refills at `rate_per_second`.
 #[derive(Debug, Clone)]
-pub struct TokenBucket {
+pub(crate) struct TokenBucket {
     rate_per_second: f64,
     burst: f64,
     tokens: f64,
@@ -17,7 +17,7 @@ pub struct TokenBucket {
 impl TokenBucket {
     /// A full bucket at time `now`. The configuration is checked before a server starts;
     /// a non-positive rate is treated as one request per second all the same.
-    pub fn new(config: &ThrottleConfig, now: Instant) -> TokenBucket {
+    pub(crate) fn new(config: &ThrottleConfig, now: Instant) -> TokenBucket {
         let rate = if config.rate_per_second.is_finite() && config.rate_per_second > 0.0 {
             config.rate_per_second
         } else {
@@ -33,7 +33,7 @@ impl TokenBucket {
     }
 
     /// Takes one token at time `now`, or says how long until one is available.
-    pub fn try_take(&mut self, now: Instant) -> Result<(), Duration> {
+    pub(crate) fn try_take(&mut self, now: Instant) -> Result<(), Duration> {
         let elapsed = now.saturating_duration_since(self.last).as_secs_f64();
         self.tokens = (self.tokens + elapsed * self.rate_per_second).min(self.burst);
         self.last = self.last.max(now);
@@ -48,7 +48,7 @@ impl TokenBucket {
 }
 
 /// The `Retry-After` value for a wait: whole seconds, rounded up, at least 1.
-pub fn retry_after_seconds(wait: Duration) -> u64 {
+pub(crate) fn retry_after_seconds(wait: Duration) -> u64 {
     wait.as_secs_f64().ceil().max(1.0) as u64
 }
 

@@ -30,7 +30,7 @@ impl UserShape {
     }
 
     /// The `User` of a fresh create in `account_id`.
-    pub fn new_user(
+    pub(crate) fn new_user(
         self,
         account_id: &str,
         request: &CreateUserRequest,

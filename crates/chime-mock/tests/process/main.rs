@@ -11,6 +11,8 @@ mod standalone;
 mod persist;
 // The server under abuse: oversized bodies and heads, idle and garbage connections.
 mod limits;
+// --judge-clients --client-report: the verdicts written at shutdown.
+mod reports;
 
 /// A `chime-mock` process, killed when dropped.
 pub struct MockProcess {
