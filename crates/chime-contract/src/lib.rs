@@ -9,6 +9,8 @@
 //! masking ([`redact`]), plus two small helpers ([`util`]). It has no HTTP client and no
 //! schema validator: the JSON Schemas are the harness's.
 
+#![warn(missing_docs, unreachable_pub)]
+
 mod error_type;
 mod exception;
 mod model;

@@ -106,8 +106,9 @@ pub struct MockConfig {
     pub fault_header: String,
     /// Probability in `[0, 1]` of answering any routed request with a random 500 or 503.
     pub fault_rate: f64,
-    /// One masked line per request on stderr.
-    pub log_requests: bool,
+    /// Where one masked line per request goes (the binary's `--log-requests` prints each
+    /// to stderr); `None` logs nothing. The library itself never prints.
+    pub log_requests: Option<RequestLog>,
     /// Test-only: make the mock break exactly one rule of the contract.
     pub defect: Option<Defect>,
     /// Test-only: make the mock answer in one conforming way that differs from its usual
@@ -149,7 +150,7 @@ impl Default for MockConfig {
             credentials: Some(vec![default_credentials()]),
             fault_header: DEFAULT_FAULT_HEADER.to_string(),
             fault_rate: 0.0,
-            log_requests: false,
+            log_requests: None,
             defect: None,
             variant: None,
             seed: None,
@@ -313,5 +314,27 @@ mod tests {
         for config in bad {
             assert!(config.validate().is_err(), "{config:?}");
         }
+    }
+}
+
+/// A sink for the mock's request log: called with one masked line per request.
+#[derive(Clone)]
+pub struct RequestLog(std::sync::Arc<dyn Fn(&str) + Send + Sync>);
+
+impl RequestLog {
+    /// A log that hands each line to `sink`.
+    pub fn new(sink: impl Fn(&str) + Send + Sync + 'static) -> RequestLog {
+        RequestLog(std::sync::Arc::new(sink))
+    }
+
+    /// Hands one line to the sink.
+    pub fn write(&self, line: &str) {
+        (self.0)(line)
+    }
+}
+
+impl std::fmt::Debug for RequestLog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RequestLog(..)")
     }
 }

@@ -14,8 +14,8 @@ use std::time::Duration;
 use anyhow::Context;
 use chime_contract::sigv4::SigningCredentials;
 use chime_mock::{
-    MockConfig, MockLimits, ReferenceMock, SavedState, ThrottleConfig, DEFAULT_ACCESS_KEY_ID,
-    DEFAULT_FAULT_HEADER, DEFAULT_SECRET_ACCESS_KEY,
+    MockConfig, MockLimits, ReferenceMock, RequestLog, SavedState, ThrottleConfig,
+    DEFAULT_ACCESS_KEY_ID, DEFAULT_FAULT_HEADER, DEFAULT_SECRET_ACCESS_KEY,
 };
 use clap::builder::TypedValueParser as _;
 use clap::{Parser, ValueEnum};
@@ -272,7 +272,9 @@ impl Args {
                 .then(|| vec![SigningCredentials::new(self.access_key, self.secret_key)]),
             fault_header: self.fault_header,
             fault_rate: self.fault_rate,
-            log_requests: self.log_requests,
+            log_requests: self
+                .log_requests
+                .then(|| RequestLog::new(|line| eprintln!("{line}"))),
             defect: self.defect,
             variant: self.variant,
             seed: self.seed,

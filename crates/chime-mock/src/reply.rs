@@ -119,7 +119,13 @@ impl CreateUserResponder {
         }
     }
 
-    pub(super) fn log(&self, request: &Request, outcome: &Outcome, request_id: &str) {
+    /// The request log's line for one request: method, target, masked body, outcome.
+    pub(super) fn log_line(
+        &self,
+        request: &Request,
+        outcome: &Outcome,
+        request_id: &str,
+    ) -> String {
         let mut target = request.url.path().to_string();
         if let Some(query) = request.url.query() {
             target.push('?');
@@ -146,10 +152,10 @@ impl CreateUserResponder {
             .chars()
             .take(LOG_PREVIEW_CHARS)
             .collect();
-        eprintln!(
+        format!(
             "chime-mock: {} {target} body={body} -> {result} (request id {request_id})",
             request.method
-        );
+        )
     }
 }
 

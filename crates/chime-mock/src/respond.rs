@@ -95,7 +95,7 @@ pub(crate) struct CreateUserResponder {
     credentials: Option<Vec<SigningCredentials>>,
     fault_header: String,
     fault_rate: f64,
-    log_requests: bool,
+    log_requests: Option<crate::config::RequestLog>,
     control_plane: bool,
     pub(super) max_body_bytes: usize,
     pub(super) random: Randomness,
@@ -144,7 +144,7 @@ impl CreateUserResponder {
             credentials: config.credentials.clone(),
             fault_header: config.fault_header.to_ascii_lowercase(),
             fault_rate: config.fault_rate,
-            log_requests: config.log_requests,
+            log_requests: config.log_requests.clone(),
             defect: config.defect,
             requests: std::sync::atomic::AtomicU64::new(0),
             refusals: std::sync::atomic::AtomicU64::new(0),
@@ -396,8 +396,8 @@ impl CreateUserResponder {
         self.requests
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let request_id = self.random.uuid().to_string();
-        if self.log_requests {
-            self.log(request, outcome, &request_id);
+        if let Some(log) = &self.log_requests {
+            log.write(&self.log_line(request, outcome, &request_id));
         }
         let (status, error_type) = self.status_of(outcome);
         let forms = match &self.vary {
