@@ -56,21 +56,15 @@ if [ -z "$mock_bin" ]; then
     mock_bin="$target_dir/release/chime-mock"
 fi
 work="$(mktemp -d)"
-mock_pid=""
-stop_mock() {
-    if [ -n "$mock_pid" ]; then
-        kill "$mock_pid" 2>/dev/null || true
-        wait "$mock_pid" 2>/dev/null || true
-        mock_pid=""
-    fi
-}
-trap 'stop_mock; rm -rf "$work"' EXIT
+# Each pass runs in its own subshell with its own mock (its pid in $work/mock-PASS.pid).
+trap 'for f in "$work"/mock-*.pid; do [ ! -f "$f" ] || kill "$(cat "$f")" 2>/dev/null || true; done; rm -rf "$work"' EXIT
 
-start_mock() { # pass: starts chime-mock with that pass's flags, sets CHIME_MOCK_URL
+start_mock() { # pass: starts chime-mock with that pass's flags, sets mock_pid and CHIME_MOCK_URL
     local pass="$1" url=""
     # shellcheck disable=SC2086 # the flags are a word list
     "$mock_bin" --listen 127.0.0.1:0 ${MOCK_FLAGS[$pass]} >"$work/mock-$pass.out" 2>"$work/mock-$pass.err" &
     mock_pid=$!
+    echo "$mock_pid" >"$work/mock-$pass.pid"
     for _ in $(seq 1 100); do
         url="$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$work/mock-$pass.out" | head -n 1 || true)"
         [ -n "$url" ] && break
@@ -78,9 +72,8 @@ start_mock() { # pass: starts chime-mock with that pass's flags, sets CHIME_MOCK
         sleep 0.1
     done
     if [ -z "$url" ]; then
-        echo "clients/run.sh: chime-mock${MOCK_FLAGS[$pass]:+ ${MOCK_FLAGS[$pass]}} did not start:" >&2
-        sed -n '1,20p' "$work/mock-$pass.err" >&2
-        stop_mock
+        echo "clients/run.sh: chime-mock${MOCK_FLAGS[$pass]:+ ${MOCK_FLAGS[$pass]}} did not start:"
+        sed -n '1,20p' "$work/mock-$pass.err"
         return 1
     fi
     echo "chime-mock${MOCK_FLAGS[$pass]:+ ${MOCK_FLAGS[$pass]}} at $url"
@@ -88,15 +81,18 @@ start_mock() { # pass: starts chime-mock with that pass's flags, sets CHIME_MOCK
 }
 
 now_ms() { date +%s%3N; }
-status=0
-declare -A result verdicts seconds
-for pass in "${PASSES[@]}"; do
+
+# One pass: every SDK against one mock, then that mock's verdicts on it. Writes, per SDK,
+# $work/PASS-SDK.result ("N passed, N failed"), .verdicts (0, N, "not available",
+# "unreadable") and .seconds; $work/PASS.status is 1 when anything failed.
+run_pass() { # pass
+    local pass="$1" judging=no status=0 name dir command out started elapsed verdict_status
+    mock_pid=""
+    trap '[ -z "$mock_pid" ] || { kill "$mock_pid" 2>/dev/null; wait "$mock_pid" 2>/dev/null; rm -f "$work/mock-$pass.pid"; } || true' EXIT
+    trap 'exit 143' TERM
+    echo 1 >"$work/$pass.status"
     echo "== client SDKs: pass \"$pass\" (chime-mock --listen 127.0.0.1:0 ${MOCK_FLAGS[$pass]})"
-    if ! start_mock "$pass"; then
-        status=1
-        continue
-    fi
-    judging=no
+    start_mock "$pass" || return 0
     [[ " ${MOCK_FLAGS[$pass]} " == *" --judge-clients "* ]] && judging=yes
     for name in "${SDKS[@]}"; do
         IFS='|' read -r dir command <<<"$(sdk_command "$name")"
@@ -106,35 +102,38 @@ for pass in "${PASSES[@]}"; do
         # shellcheck disable=SC2086 # the command is a word list
         if ! (cd "$here/$dir" && timeout 600 $command) 2>"$work/$pass-$name.err" | tee "$out"; then
             status=1
-            sed -n '1,40p' "$work/$pass-$name.err" >&2
+            sed -n '1,40p' "$work/$pass-$name.err"
         fi
         elapsed=$(($(now_ms) - started))
-        seconds[$pass-$name]="$(printf '%d.%02d' $((elapsed / 1000)) $((elapsed % 1000 / 10)))"
-        line="$(grep -E "^$name: [0-9]+ passed, [0-9]+ failed$" "$out" | tail -n 1 || true)"
-        result[$pass-$name]="${line#"$name: "}"
+        printf '%d.%02d' $((elapsed / 1000)) $((elapsed % 1000 / 10)) >"$work/$pass-$name.seconds"
+        { grep -E "^$name: [0-9]+ passed, [0-9]+ failed$" "$out" || true; } | tail -n 1 |
+            sed "s/^$name: //" >"$work/$pass-$name.result"
         verdict_status=0
-        (cd "$here/python" && "$venv_python" verdicts.py) >"$work/$pass-$name.verdicts" || verdict_status=$?
-        sed 's/^/  /' "$work/$pass-$name.verdicts"
+        (cd "$here/python" && "$venv_python" verdicts.py) >"$work/$pass-$name.verdict-lines" || verdict_status=$?
+        sed 's/^/  /' "$work/$pass-$name.verdict-lines"
         case "$verdict_status" in
-        0) verdicts[$pass-$name]=0 ;;
-        3)
-            verdicts[$pass-$name]="not available"
-            [ "$judging" = no ] || status=1
-            ;;
-        1)
-            verdicts[$pass-$name]="$(sed -n 's/^verdicts: //p' "$work/$pass-$name.verdicts")"
-            status=1
-            ;;
-        *)
-            verdicts[$pass-$name]="unreadable"
-            status=1
-            ;;
-        esac
-        echo "-- $name ($pass): ${seconds[$pass-$name]} s"
+        0) echo 0 ;;
+        1) status=1 && sed -n 's/^verdicts: //p' "$work/$pass-$name.verdict-lines" ;;
+        3) { [ "$judging" = no ] || status=1; } && echo "not available" ;;
+        *) status=1 && echo "unreadable" ;;
+        esac >"$work/$pass-$name.verdicts"
+        echo "-- $name ($pass): $(cat "$work/$pass-$name.seconds") s"
     done
-    stop_mock
-done
+    echo "$status" >"$work/$pass.status"
+}
 
+# The first pass streams its output; the others run at the same time against their own mock
+# and their output follows.
+pids=()
+for pass in "${PASSES[@]:1}"; do
+    (run_pass "$pass") >"$work/$pass.log" 2>&1 &
+    pids+=($!)
+done
+(run_pass "${PASSES[0]}") 2>&1
+for pid in "${pids[@]}"; do wait "$pid" || true; done
+for pass in "${PASSES[@]:1}"; do cat "$work/$pass.log"; done
+
+status=0
 echo "== client SDKs: summary (${#SDKS[@]} SDKs; passes: $(for p in "${PASSES[@]}"; do printf '%s [%s] ' "$p" "${MOCK_FLAGS[$p]}"; done))"
 passed=0
 failed=0
@@ -143,7 +142,7 @@ for name in "${SDKS[@]}"; do
     sdk_failed=0
     detail=""
     for pass in "${PASSES[@]}"; do
-        r="${result[$pass-$name]:-}"
+        r="$(cat "$work/$pass-$name.result" 2>/dev/null || true)"
         if [ -z "$r" ]; then
             detail+="${detail:+; }$pass: no result (it did not finish)"
             status=1
@@ -152,11 +151,14 @@ for name in "${SDKS[@]}"; do
         set -- $(sed -E 's/([0-9]+) passed, ([0-9]+) failed/\1 \2/' <<<"$r")
         sdk_passed=$((sdk_passed + $1))
         sdk_failed=$((sdk_failed + $2))
-        detail+="${detail:+; }$pass: $r, verdicts: ${verdicts[$pass-$name]}, ${seconds[$pass-$name]} s"
+        detail+="${detail:+; }$pass: $r, verdicts: $(cat "$work/$pass-$name.verdicts"), $(cat "$work/$pass-$name.seconds") s"
     done
     echo "  $name: $sdk_passed passed, $sdk_failed failed ($detail)"
     passed=$((passed + sdk_passed))
     failed=$((failed + sdk_failed))
+done
+for pass in "${PASSES[@]}"; do
+    [ "$(cat "$work/$pass.status" 2>/dev/null)" = 0 ] || status=1
 done
 echo "clients: $passed passed, $failed failed"
 [ "$failed" -eq 0 ] || status=1
