@@ -92,7 +92,7 @@ run_pass() { # pass
     trap 'exit 143' TERM
     echo 1 >"$work/$pass.status"
     echo "== client SDKs: pass \"$pass\" (chime-mock --listen 127.0.0.1:0 ${MOCK_FLAGS[$pass]})"
-    start_mock "$pass" || return 0
+    start_mock "$pass" || { echo "chime-mock did not start" >>"$work/$pass.problems" && return 0; }
     [[ " ${MOCK_FLAGS[$pass]} " == *" --judge-clients "* ]] && judging=yes
     for name in "${SDKS[@]}"; do
         IFS='|' read -r dir command <<<"$(sdk_command "$name")"
@@ -117,6 +117,11 @@ run_pass() { # pass
         3) { [ "$judging" = no ] || status=1; } && echo "not available" ;;
         *) status=1 && echo "unreadable" ;;
         esac >"$work/$pass-$name.verdicts"
+        case "$(cat "$work/$pass-$name.verdicts")" in
+        0) ;;
+        "not available") [ "$judging" = no ] || echo "$name: verdicts not available from a mock started with --judge-clients" >>"$work/$pass.problems" ;;
+        *) echo "$name: verdicts: $(cat "$work/$pass-$name.verdicts")" >>"$work/$pass.problems" ;;
+        esac
         echo "-- $name ($pass): $(cat "$work/$pass-$name.seconds") s"
     done
     echo "$status" >"$work/$pass.status"
@@ -159,6 +164,9 @@ for name in "${SDKS[@]}"; do
 done
 for pass in "${PASSES[@]}"; do
     [ "$(cat "$work/$pass.status" 2>/dev/null)" = 0 ] || status=1
+    if [ -s "$work/$pass.problems" ]; then
+        echo "  pass $pass failed: $(paste -sd ';' "$work/$pass.problems" | sed 's/;/; /g')"
+    fi
 done
 echo "clients: $passed passed, $failed failed"
 [ "$failed" -eq 0 ] || status=1
