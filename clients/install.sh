@@ -10,7 +10,8 @@
 #         skipped when node_modules was installed from the same package-lock.json);
 #   go    the Go checks (clients/go) built offline in GOPATH mode against the Debian sources
 #         in /usr/share/gocode, build cache in clients/go/.cache (ignored by git).
-# apt, pip and npm run at the same time (each to its own log, shown when it ends), then go.
+# apt, pip and npm run at the same time, and go as soon as apt is done (each step to its own
+# log, shown when it ends).
 # A missing Python 3.9+, Node.js 18+ or npm is exit 2 as well (checked before anything is
 # installed); a failed step is exit 1. Nothing is installed globally except the Debian
 # packages. Usage: bash clients/install.sh
@@ -73,7 +74,9 @@ install_pip() {
     local started=$SECONDS
     echo "== client SDKs: pip install into clients/.venv"
     [ -x "$here/.venv/bin/python" ] || "$python" -m venv "$here/.venv"
-    "$here/.venv/bin/python" -m pip install --disable-pip-version-check --quiet -r "$here/python/requirements.txt"
+    # --no-compile: Python compiles only the modules it imports, when it first imports them.
+    "$here/.venv/bin/python" -m pip install --disable-pip-version-check --quiet --no-compile \
+        -r "$here/python/requirements.txt"
     echo "-- install pip: $((SECONDS - started)) s"
 }
 install_npm() {
@@ -93,7 +96,7 @@ install_npm() {
 build_go() {
     local started=$SECONDS go=/usr/lib/go-1.19/bin/go
     [ -x "$go" ] || go="$(command -v go || true)"
-    [ -n "$go" ] || missing "Go (Debian package golang-go)"
+    [ -n "$go" ] || { echo "clients/install.sh: no Go (Debian package golang-go)" && return 1; }
     echo "== client SDKs: go build clients/go ($("$go" version))"
     mkdir -p "$here/go/.cache/gopath"
     (cd "$here/go" &&
@@ -113,18 +116,33 @@ pip_pid=$!
 install_npm >"$logs/npm" 2>&1 &
 npm_pid=$!
 failed=()
-for step in apt pip npm; do
-    pid_name="${step}_pid"
-    wait "${!pid_name}" || failed+=("$step")
-    cat "$logs/$step"
-done
+# go starts as soon as apt has ended, while pip and npm may still run.
+go_pid=""
+if wait "$apt_pid"; then
+    if [ ! -x /usr/bin/aws ] || ! /usr/bin/aws --version 2>&1 | grep -q '^aws-cli/2\.'; then
+        echo "clients/install.sh: /usr/bin/aws is not the AWS CLI v2 (Debian package awscli)" >>"$logs/apt"
+        failed+=(apt)
+    elif [ ! -d /usr/share/gocode/src/github.com/aws/aws-sdk-go-v2/service/chime ]; then
+        echo "clients/install.sh: no service/chime in /usr/share/gocode (Debian package golang-github-aws-aws-sdk-go-v2-dev)" >>"$logs/apt"
+        failed+=(apt)
+    else
+        build_go >"$logs/go" 2>&1 &
+        go_pid=$!
+    fi
+else
+    failed+=(apt)
+fi
+cat "$logs/apt"
+wait "$pip_pid" || failed+=(pip)
+cat "$logs/pip"
+wait "$npm_pid" || failed+=(npm)
+cat "$logs/npm"
+if [ -n "$go_pid" ]; then
+    wait "$go_pid" || failed+=(go)
+    cat "$logs/go"
+fi
 if [ "${#failed[@]}" -gt 0 ]; then
     echo "clients/install.sh: failed: ${failed[*]} (output above)" >&2
     exit 1
 fi
-[ -x /usr/bin/aws ] && /usr/bin/aws --version 2>&1 | grep -q '^aws-cli/2\.' ||
-    missing "the AWS CLI v2 at /usr/bin/aws (Debian package awscli)"
-[ -d /usr/share/gocode/src/github.com/aws/aws-sdk-go-v2/service/chime ] ||
-    missing "the AWS SDK for Go v2's service/chime in /usr/share/gocode (Debian package golang-github-aws-aws-sdk-go-v2-dev)"
-build_go
-echo "-- install (apt, pip and npm at once, then go): $((SECONDS - started)) s"
+echo "-- install (apt, pip and npm at once, go once apt is done): $((SECONDS - started)) s"
