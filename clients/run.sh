@@ -9,9 +9,10 @@
 #   go-v2       AWS SDK for Go v2              Debian  -> /usr/share/gocode, built into clients/go/.cache
 # Each SDK runs the same twelve checks (one PASS/FAIL line each) twice: once against a mock
 # started with the "plain" flags, once against one started with the "varied" flags (MOCK_FLAGS
-# below); after each SDK's run the mock's verdicts on that SDK's requests are read from
-# GET /_chime-mock/verdicts and printed ("verdicts: N", N must be 0). A closing summary gives
-# one line per SDK (both passes, their verdicts) and "clients: N passed, N failed".
+# below); the two passes run at the same time, each with its own mock. After each SDK's run
+# the mock's verdicts on that SDK's requests are read from GET /_chime-mock/verdicts and
+# printed ("verdicts: N", N must be 0). A closing summary gives one line per SDK (both
+# passes, their verdicts and times) and "clients: N passed, N failed".
 # Exit 0 when every check passed and no verdict was found, 1 otherwise, 2 when a
 # prerequisite is missing (Python 3.9+, Node.js 18+ with npm, the Debian packages and root
 # to install them: see install.sh), never a silent skip.
