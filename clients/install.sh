@@ -23,6 +23,7 @@ DEBIAN_PINS=(
     "awscli=2.9.19-1"
     "golang-go=2:1.19~1"
     "golang-github-aws-aws-sdk-go-v2-dev=1.17.1-3"
+    "golang-github-aws-smithy-go-dev=1.13.3-2" # a dependency of the above, pinned as the Go build uses it
 )
 
 missing() {
