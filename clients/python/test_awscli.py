@@ -1,9 +1,16 @@
-"""The AWS CLI (v1, `aws chime create-user`) driving chime-mock: a create whose User
-parses (InvitedOn an ISO 8601 timestamp in the CLI's JSON output), each of the eight
-exceptions named by the CLI as its own error code, and the control plane used from the
-same Python test (reset, accounts, faults, users, the request journal). Prints one line
-per check; exits 1 if any failed."""
+"""The AWS CLI (`aws chime create-user`) driving chime-mock: a create whose User parses
+(InvitedOn an ISO 8601 timestamp in the CLI's JSON output), each of the eight exceptions
+named by the CLI as its own error code, and the control plane used from the same Python
+test (reset, accounts, faults, users, the request journal). Retries are off
+(AWS_MAX_ATTEMPTS=1). Prints one line per check; exits 1 if any failed, 2 if the CLI is
+not the major version asked for (read from the User-Agent of the create it sent, as the
+request journal shows it: no extra start of the CLI).
 
+Which CLI: by default the AWS CLI v1 installed in this Python (`python -m awscli`), named
+aws-cli-v1; `--aws PATH --major 2 --name aws-cli-v2` runs another executable, e.g. the
+AWS CLI v2 at /usr/bin/aws (Debian package awscli)."""
+
+import argparse
 import datetime
 import json
 import os
@@ -12,6 +19,10 @@ import sys
 
 from common import ACCESS_KEY, ACCOUNT, EXCEPTIONS, REGION, SECRET_KEY, Checks, Control
 from common import control_plane_checks, endpoint
+
+
+# The CLI's command line up to its arguments: set by main() from --aws.
+AWS = [sys.executable, "-m", "awscli"]
 
 
 def aws(url, *arguments, secret=SECRET_KEY):
@@ -26,8 +37,9 @@ def aws(url, *arguments, secret=SECRET_KEY):
         "AWS_CONFIG_FILE": os.devnull,
         "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
         "AWS_EC2_METADATA_DISABLED": "true",
+        "AWS_PAGER": "",
     }
-    command = [sys.executable, "-m", "awscli", "chime", "create-user", "--endpoint-url", url]
+    command = [*AWS, "chime", "create-user", "--endpoint-url", url]
     command += ["--output", "json", *arguments]
     done = subprocess.run(command, env=environment, capture_output=True, text=True, timeout=60)
     return done.returncode, done.stdout, done.stderr
@@ -43,9 +55,16 @@ def expect_error(result, name):
 
 
 def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--aws", help="the aws executable (default: python -m awscli)")
+    parser.add_argument("--major", default="1", help="the CLI's major version (default 1)")
+    parser.add_argument("--name", default="aws-cli-v1", help="the name printed")
+    options = parser.parse_args()
+    if options.aws:
+        AWS[:] = [options.aws]
     url = endpoint()
     control = Control(url)
-    checks = Checks("aws-cli")
+    checks = Checks(options.name)
     checks.check("control plane: reset", lambda: None if control.reset() else "reset failed")
     created = {}
 
@@ -65,6 +84,12 @@ def main():
         return None if created.get("UserId") else "no UserId"
 
     checks.check("create-user returns a User with InvitedOn as a timestamp", create)
+    agent = control.last_request().get("headers", {}).get("user-agent", "")
+    if agent.startswith("aws-cli/"):
+        if not agent.startswith("aws-cli/%s." % options.major):
+            print("%s: %s is %s, not aws-cli/%s" % (options.name, " ".join(AWS), agent.split()[0], options.major))
+            return 2
+        print("%s: %s" % (options.name, agent.split()[0]), flush=True)
     control_plane_checks(checks, control, created, "the CLI", "SharedDevice")
     for name in EXCEPTIONS:
         checks.check(
