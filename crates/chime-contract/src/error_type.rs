@@ -45,10 +45,12 @@ pub struct ResolvedErrorType {
     pub raw: String,
     /// The value after the `:` and `#` clean-up.
     pub name: String,
+    /// Where the client found it.
     pub source: ErrorTypeSource,
 }
 
 impl ResolvedErrorType {
+    /// What the cleaned name names: documented, AWS-common or undocumented.
     pub fn kind(&self) -> ErrorKind {
         classify_error_name(&self.name)
     }

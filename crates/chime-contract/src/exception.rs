@@ -7,10 +7,17 @@ use std::fmt;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum TriggerClass {
+    /// The request's input breaks the model or a service restriction (`BadRequestException`).
     Input,
+    /// The caller's credentials are refused or lack permission (`UnauthorizedClientException`,
+    /// `ForbiddenException`).
     Credentials,
+    /// The state of the account or its users refuses the request (`NotFoundException`,
+    /// `ConflictException`).
     State,
+    /// The caller sends requests faster than allowed (`ThrottledClientException`).
     Load,
+    /// The server fails (`ServiceFailureException`, `ServiceUnavailableException`).
     Fault,
 }
 
@@ -50,13 +57,22 @@ impl fmt::Display for TriggerClass {
 /// The eight documented exceptions of CreateUser.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Exception {
+    /// `BadRequestException`, HTTP 400: the input breaks the model or a service restriction.
     BadRequest,
+    /// `UnauthorizedClientException`, HTTP 401: the client's credentials are refused.
     Unauthorized,
+    /// `ForbiddenException`, HTTP 403: the caller may not act on the account.
     Forbidden,
+    /// `NotFoundException`, HTTP 404: the account (or resource) named does not exist.
     NotFound,
+    /// `ConflictException`, HTTP 409: the request conflicts with existing state (e.g. a user
+    /// with that email already exists).
     Conflict,
+    /// `ThrottledClientException`, HTTP 429: the client exceeded its request rate.
     Throttled,
+    /// `ServiceFailureException`, HTTP 500: a server fault, the service failed.
     ServiceFailure,
+    /// `ServiceUnavailableException`, HTTP 503: a server fault, the service is unavailable.
     ServiceUnavailable,
 }
 

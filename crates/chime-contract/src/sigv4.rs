@@ -124,8 +124,11 @@ pub const MAX_CLOCK_SKEW: std::time::Duration = std::time::Duration::from_secs(1
 /// A key pair (and optional session token) to sign with or verify against.
 #[derive(Clone)]
 pub struct SigningCredentials {
+    /// The access key id, named in the credential scope.
     pub access_key_id: String,
+    /// The secret access key the signing key is derived from (never printed).
     pub secret_access_key: String,
+    /// The session token sent as `X-Amz-Security-Token`, for temporary credentials.
     pub session_token: Option<String>,
 }
 
@@ -143,6 +146,7 @@ impl std::fmt::Debug for SigningCredentials {
 }
 
 impl SigningCredentials {
+    /// A key pair without a session token.
     pub fn new(access_key_id: impl Into<String>, secret_access_key: impl Into<String>) -> Self {
         SigningCredentials {
             access_key_id: access_key_id.into(),
@@ -151,6 +155,7 @@ impl SigningCredentials {
         }
     }
 
+    /// The same credentials with this session token (or none).
     pub fn with_session_token(mut self, token: Option<String>) -> Self {
         self.session_token = token;
         self
@@ -198,8 +203,11 @@ pub fn sign_request(
 /// Where and when a signature is scoped.
 #[derive(Debug, Clone, Copy)]
 pub struct Scope<'a> {
+    /// The region the credential scope names.
     pub region: &'a str,
+    /// The signing name the credential scope names (`chime` for CreateUser).
     pub service: &'a str,
+    /// The signing time (`X-Amz-Date` and the scope's date).
     pub time: SystemTime,
 }
 
@@ -257,31 +265,57 @@ fn sign_with_aws_sigv4(
 /// The parts of a SigV4 `Authorization` header.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParsedAuthorization {
+    /// The access key id of the `Credential` component.
     pub access_key_id: String,
+    /// The credential scope's date, `YYYYMMDD`.
     pub date: String,
+    /// The credential scope's region.
     pub region: String,
+    /// The credential scope's service.
     pub service: String,
+    /// The `SignedHeaders` names, in the order sent (always including `host`).
     pub signed_headers: Vec<String>,
+    /// The `Signature`, 64 hex digits, lowercased.
     pub signature: String,
 }
 
 /// Why a request was not authenticated. Messages never contain the signature or secrets.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AuthError {
+    /// The request has no `Authorization` header.
     #[error("missing Authorization header")]
     Missing,
+    /// The `Authorization` header, a signed header, `X-Amz-Date` or `Host` is missing or
+    /// unparsable, or the request cannot be canonicalized; the text says which.
     #[error("malformed Authorization header: {0}")]
     Malformed(String),
+    /// The access key id is not among the known credentials.
     #[error("the security token included in the request is invalid: unknown access key")]
     UnknownAccessKey,
+    /// The recomputed signature differs from the one sent.
     #[error("the request signature does not match the signature computed with the credentials for this access key")]
     SignatureMismatch,
+    /// The request's `X-Amz-Date` (given) is more than [`MAX_CLOCK_SKEW`] from the
+    /// verifier's clock.
     #[error("signature expired: the request is dated {0}, more than 15 minutes from now")]
     Expired(String),
+    /// The credential scope names another region than the verifier's.
     #[error("credential scope names region {found:?}, expected {expected:?}")]
-    WrongRegion { found: String, expected: String },
+    WrongRegion {
+        /// The region the scope names.
+        found: String,
+        /// The verifier's region.
+        expected: String,
+    },
+    /// The credential scope names another service than `chime`.
     #[error("credential scope names service {found:?}, expected {expected:?}")]
-    WrongService { found: String, expected: String },
+    WrongService {
+        /// The service the scope names.
+        found: String,
+        /// The signing name expected, `chime`.
+        expected: String,
+    },
+    /// The credential scope's date is not the date of `X-Amz-Date`.
     #[error("credential scope date does not match X-Amz-Date")]
     ScopeDateMismatch,
 }
@@ -385,10 +419,13 @@ pub fn parse_authorization(value: &str) -> Result<ParsedAuthorization, AuthError
 
 /// A received request, as the verifier needs it.
 pub struct ReceivedRequest<'a> {
+    /// The HTTP method, e.g. `POST`.
     pub method: &'a str,
     /// The raw path and query as received (still percent-encoded).
     pub path_and_query: &'a str,
+    /// The headers as received (`Authorization`, `Host`, `X-Amz-Date` among them).
     pub headers: &'a http::HeaderMap,
+    /// The body bytes as received.
     pub body: &'a [u8],
 }
 
