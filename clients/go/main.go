@@ -192,10 +192,9 @@ func trigger(sdk *chime.Client, name string) error {
 	email := fmt.Sprintf("go.%s@example.com", strings.ToLower(name))
 	var err error
 	switch name {
-	case "BadRequestException":
-		_, err = create(sdk, account, "not-an-email")
-	case "UnauthorizedClientException":
-		_, err = create(client("not-the-secret"), account, email)
+	// A bad Email and a wrong secret are what a client must never send (the mock's
+	// --judge-clients would rightly record them): BadRequestException and
+	// UnauthorizedClientException come from fault rules, with the server-side faults.
 	case "ForbiddenException":
 		if _, _, e := control("POST", "/accounts", map[string]string{"id": "go-forbidden", "kind": "forbidden"}); e != nil {
 			return e

@@ -77,10 +77,9 @@ export async function runChecks({ sdk, prefix, create, errorProblem, createName,
     const Email = `${prefix}.${name.toLowerCase()}@example.com`;
     const forbidden = `${prefix}-forbidden`;
     switch (name) {
-      case "BadRequestException":
-        return create({ AccountId: ACCOUNT, Email: "not-an-email" });
-      case "UnauthorizedClientException":
-        return create({ secret: "not-the-secret", AccountId: ACCOUNT, Email });
+      // A bad Email and a wrong secret are what a client must never send (the mock's
+      // --judge-clients would rightly record them): BadRequestException and
+      // UnauthorizedClientException come from fault rules, with the server-side faults.
       case "ForbiddenException":
         await control(url, "POST", "/accounts", { id: forbidden, kind: "forbidden" });
         return create({ AccountId: forbidden, Email });

@@ -103,10 +103,9 @@ def trigger(url, control, name):
     """Provokes `name` and returns the CLI's result."""
     account = ["--account-id", ACCOUNT]
     email = ["--email", "cli.%s@example.com" % name.lower()]
-    if name == "BadRequestException":
-        return aws(url, *account, "--email", "not-an-email")
-    if name == "UnauthorizedClientException":
-        return aws(url, *account, *email, secret="not-the-secret")
+    # A bad Email and a wrong secret are what a client must never send (the mock's
+    # --judge-clients would rightly record them), so BadRequestException and
+    # UnauthorizedClientException come from fault rules, as the server-side faults do.
     if name == "ForbiddenException":
         control.add_account("cli-forbidden", "forbidden")
         return aws(url, "--account-id", "cli-forbidden", *email)

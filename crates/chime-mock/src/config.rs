@@ -134,6 +134,10 @@ pub struct MockConfig {
     /// generator seeded by [`seed`](MockConfig::seed) (see [`Form`](crate::Form)); the
     /// forms are journaled with each request. Not with a defect or a variant.
     pub vary_responses: bool,
+    /// Forms never used under `vary_responses` (an answer that would take one is sent
+    /// without it): for a client known not to parse them, so that its other forms are
+    /// still tried.
+    pub vary_skip: Vec<crate::Form>,
 }
 
 impl Default for MockConfig {
@@ -159,6 +163,7 @@ impl Default for MockConfig {
             initial_state: Vec::new(),
             judge_clients: false,
             vary_responses: false,
+            vary_skip: Vec::new(),
         }
     }
 }

@@ -14,7 +14,7 @@ use std::time::Duration;
 use anyhow::Context;
 use chime_contract::sigv4::SigningCredentials;
 use chime_mock::{
-    MockConfig, MockLimits, ReferenceMock, RequestLog, SavedState, ThrottleConfig,
+    Form, MockConfig, MockLimits, ReferenceMock, RequestLog, SavedState, ThrottleConfig,
     DEFAULT_ACCESS_KEY_ID, DEFAULT_FAULT_HEADER, DEFAULT_SECRET_ACCESS_KEY,
 };
 use clap::builder::TypedValueParser as _;
@@ -200,6 +200,27 @@ struct Args {
     /// --variant.
     #[arg(long, env = "CHIME_MOCK_VARY_RESPONSES", conflicts_with_all = ["defect", "variant"])]
     vary_responses: bool,
+
+    /// With --vary-responses, forms never to use (comma-separated), for a client known not
+    /// to parse them, so that it is tried on the others: extra_members, optional_absent,
+    /// timestamp_offset_fraction, error_type_namespaced, error_type_url_suffix,
+    /// error_type_body_only, charset, chunked, connection_close, retry_after_http_date.
+    #[arg(
+        long,
+        value_name = "FORM,...",
+        env = "CHIME_MOCK_VARY_SKIP",
+        value_delimiter = ',',
+        requires = "vary_responses",
+        value_parser = parse_form
+    )]
+    vary_skip: Vec<Form>,
+}
+
+fn parse_form(name: &str) -> Result<Form, String> {
+    Form::from_name(name).ok_or_else(|| {
+        let names: Vec<&str> = Form::ALL.iter().map(|f| f.name()).collect();
+        format!("{name:?} is not a form; the forms are {}", names.join(", "))
+    })
 }
 
 fn parse_seconds(value: &str) -> Result<f64, String> {
@@ -293,6 +314,7 @@ impl Args {
             initial_state: Vec::new(),
             judge_clients: self.judge_clients,
             vary_responses: self.vary_responses,
+            vary_skip: self.vary_skip,
         }
     }
 }
@@ -347,7 +369,12 @@ fn print_banner(mock: &ReferenceMock, config: &MockConfig) {
         );
     }
     if config.vary_responses {
-        let _ = writeln!(out, "  varied responses: on");
+        let skipped: Vec<&str> = config.vary_skip.iter().map(|f| f.name()).collect();
+        if skipped.is_empty() {
+            let _ = writeln!(out, "  varied responses: on");
+        } else {
+            let _ = writeln!(out, "  varied responses: on, but {}", skipped.join(", "));
+        }
     }
     let limits = &config.limits;
     let _ = writeln!(

@@ -120,6 +120,8 @@ pub(crate) struct CreateUserResponder {
     /// apart from the other draws, so the forms depend on the seed and the order of
     /// requests only).
     pub(super) vary: Option<Randomness>,
+    /// Forms never used under `vary_responses`.
+    vary_skip: Vec<crate::Form>,
 }
 
 impl CreateUserResponder {
@@ -158,6 +160,7 @@ impl CreateUserResponder {
             vary: config
                 .vary_responses
                 .then(|| Randomness::new(config.seed.map(|seed| seed ^ FORMS_SEED))),
+            vary_skip: config.vary_skip.clone(),
         }
     }
 
@@ -401,7 +404,9 @@ impl CreateUserResponder {
         }
         let (status, error_type) = self.status_of(outcome);
         let forms = match &self.vary {
-            Some(random) => crate::vary::choose(random, answer_kind(outcome)),
+            Some(random) => {
+                crate::vary::choose(random, answer_kind(outcome)).without(&self.vary_skip)
+            }
             None => Forms::PLAIN,
         };
         self.journal.record(

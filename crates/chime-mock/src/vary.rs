@@ -23,6 +23,11 @@ macro_rules! forms {
             /// Every form, in the table's order.
             pub const ALL: &'static [Form] = &[$(Form::$variant,)*];
 
+            /// The form named `name` (as [`Form::name`] spells it).
+            pub fn from_name(name: &str) -> Option<Form> {
+                Form::ALL.iter().copied().find(|f| f.name() == name)
+            }
+
             /// The form's name, as the journal's `forms` lists it.
             pub fn name(self) -> &'static str {
                 match self {
@@ -80,6 +85,15 @@ impl Forms {
 
     fn insert(&mut self, form: Form) {
         self.0 |= Forms::bit(form);
+    }
+
+    /// These forms but `skipped`.
+    pub(crate) fn without(self, skipped: &[Form]) -> Forms {
+        Forms(
+            skipped
+                .iter()
+                .fold(self.0, |bits, f| bits & !Forms::bit(*f)),
+        )
     }
 
     /// The names of the forms chosen, in the table's order.
@@ -262,5 +276,29 @@ mod tests {
             parsed.timestamp() >= chrono::Utc::now().timestamp() + 2,
             "{date}"
         );
+    }
+}
+
+#[cfg(test)]
+mod skip_tests {
+    use super::*;
+
+    #[test]
+    fn a_skipped_form_is_never_chosen_and_the_others_still_are() {
+        let random = Randomness::new(Some(7));
+        let skip = [Form::ErrorTypeBodyOnly, Form::ErrorTypeNamespaced];
+        let mut seen = std::collections::BTreeSet::new();
+        for _ in 0..200 {
+            let kind = AnswerKind::Documented { retry_after: true };
+            let forms = choose(&random, kind).without(&skip);
+            assert!(!forms.has(Form::ErrorTypeBodyOnly) && !forms.has(Form::ErrorTypeNamespaced));
+            seen.extend(forms.names());
+        }
+        assert!(
+            seen.contains("error_type_url_suffix") && seen.contains("charset"),
+            "{seen:?}"
+        );
+        assert_eq!(Form::from_name("chunked"), Some(Form::Chunked));
+        assert_eq!(Form::from_name("nope"), None);
     }
 }
