@@ -10,7 +10,7 @@ use std::sync::Mutex;
 
 use serde::Serialize;
 
-use super::record::ExchangeRecord;
+use super::trial::ExchangeRecord;
 use crate::check::choice::Source;
 use crate::check::{Observation, OpenChoice, Verdict};
 use crate::http::{ReceivedResponse, SentRequest};

@@ -6,11 +6,18 @@
 //! here prints or knows the command line; the trials' own lines are libtest-mimic's, in
 //! the format the plan's libtest arguments ask for.
 //!
-//! ```no_run
+//! The whole run against the embedded reference mock, as a test of your own would make
+//! it (a few inputs per property here, to keep the example quick; `examples/in_your_tests.rs`
+//! points it at an endpoint):
+//!
+//! ```
+//! use chime_conformance::report::console::render_console;
 //! use chime_conformance::session::{Plan, Session, Settings};
-//! let plan = Plan::resolve(Settings::default())?; // the embedded reference mock
-//! let record = Session::new(plan).run()?;
-//! assert_eq!(record.summary.failed, 0, "{}", chime_conformance::report::console::render_console(&record));
+//!
+//! let settings = Settings { seed: Some(7), cases_per_property: 16, ..Settings::default() };
+//! let record = Session::new(Plan::resolve(settings)?).run()?;
+//! assert_eq!(record.summary.failed, 0, "{}", render_console(&record));
+//! assert_eq!(record.summary.exceptions_observed, 8);
 //! # Ok::<(), chime_conformance::session::SessionError>(())
 //! ```
 

@@ -475,7 +475,8 @@ fn file_of<'a>(modules: &'a [(Vec<String>, String)], path: &[String]) -> Option<
 }
 
 /// Every cycle of imports between the files of one crate (paths relative to its `src/`),
-/// each as its files in order, sorted. A file's use of its own ancestors' modules (a child
+/// each as its files, sorted; uses inside test modules (`#[cfg(test)] mod ... { }`) do
+/// not count. A file's use of its own ancestors' modules (a child
 /// using what its `mod.rs` holds) and an ancestor's of its descendants (re-exports) are the
 /// module's own interface and are not edges; every other use of another file is.
 fn file_cycles(files: &[(String, String)]) -> Vec<Vec<String>> {
@@ -504,7 +505,12 @@ fn file_cycles(files: &[(String, String)]) -> Vec<Vec<String>> {
     let mut edges: std::collections::BTreeMap<String, BTreeSet<String>> = Default::default();
     for (path, text) in &files {
         let here = module_of(path);
-        for found in uses(&code_only(text), &here) {
+        let code = code_only(text);
+        let tests = test_module_spans(&code);
+        for found in uses(&code, &here) {
+            if tests.iter().any(|(a, b)| (*a..*b).contains(&found.at)) {
+                continue;
+            }
             let target: Vec<String> = found.path.iter().map(|(s, _)| s.clone()).collect();
             let Some(other) = file_of(&modules, &target) else {
                 continue;
@@ -926,6 +932,18 @@ fn two_files_that_use_each_other_are_one_cycle() {
     .map(|(p, t)| (p.to_string(), t.to_string()))
     .collect();
     assert_eq!(file_cycles(&ring), [vec!["a/x.rs", "b/y.rs", "b/z.rs"]]);
+    // A test module's use does not make one.
+    let tested: Vec<(String, String)> = [
+        ("a/x.rs", "use crate::a::y::Y;\n"),
+        (
+            "a/y.rs",
+            "#[cfg(test)]\nmod tests {\n    use crate::a::x::X;\n}\n",
+        ),
+    ]
+    .iter()
+    .map(|(p, t)| (p.to_string(), t.to_string()))
+    .collect();
+    assert_eq!(file_cycles(&tested), Vec::<Vec<String>>::new());
 }
 
 #[test]
