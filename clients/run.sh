@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the official AWS SDKs against chime-mock, each pinned and installed from its own
-# registry by clients/install.sh (called first):
+# registry by clients/install.sh (called first), the Rust one by Cargo:
+#   rust        AWS SDK for Rust               crates.io -> examples/rust_sdk_checks.rs
 #   boto3       AWS SDK for Python             PyPI    -> clients/.venv
 #   aws-cli-v1  AWS CLI v1                     PyPI    -> clients/.venv
 #   aws-cli-v2  AWS CLI v2                     Debian  -> /usr/bin/aws
@@ -38,7 +39,7 @@ declare -A VARY_SKIP=(
     [aws-cli-v2]="error_type_body_only,error_type_namespaced"
     [js-sdk-v3]="error_type_body_only"
 )
-SDKS=(boto3 aws-cli-v1 aws-cli-v2 js-sdk-v3 js-sdk-v2 go-v2)
+SDKS=(rust boto3 aws-cli-v1 aws-cli-v2 js-sdk-v3 js-sdk-v2 go-v2)
 
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/.." && pwd)"
@@ -49,6 +50,7 @@ go_checks="$here/go/.cache/chime-go-v2-checks"
 
 sdk_command() { # name: the command running that SDK's checks, from clients/<dir>
     case "$1" in
+    rust) echo "python|$rust_checks" ;;
     boto3) echo "python|$venv_python test_boto3.py" ;;
     aws-cli-v1) echo "python|$venv_python test_awscli.py --name aws-cli-v1 --major 1" ;;
     aws-cli-v2) echo "python|$venv_python test_awscli.py --name aws-cli-v2 --major 2 --aws /usr/bin/aws" ;;
@@ -58,13 +60,17 @@ sdk_command() { # name: the command running that SDK's checks, from clients/<dir
     esac
 }
 
-echo "== client SDKs: chime-mock"
+echo "== client SDKs: chime-mock and the Rust SDK's checks"
+# Built in the dev profile, the one `cargo test` builds, so that after the tests nothing
+# but these two targets is compiled.
+target_dir="$(cd "$root" && cargo metadata --format-version 1 --no-deps |
+    "$venv_python" -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')"
+(cd "$root" && cargo build --locked --example rust_sdk_checks)
+rust_checks="$target_dir/debug/examples/rust_sdk_checks"
 mock_bin="${CHIME_MOCK_BIN:-}"
 if [ -z "$mock_bin" ]; then
-    (cd "$root" && cargo build --release --locked -p chime-mock)
-    target_dir="$(cd "$root" && cargo metadata --format-version 1 --no-deps |
-        "$venv_python" -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')"
-    mock_bin="$target_dir/release/chime-mock"
+    (cd "$root" && cargo build --locked -p chime-mock --bin chime-mock)
+    mock_bin="$target_dir/debug/chime-mock"
 fi
 work="$(mktemp -d)"
 # Each pass runs in its own subshell with its own mock (its pid in $work/mock-PASS.pid).

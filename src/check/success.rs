@@ -64,7 +64,8 @@ pub(super) fn check_created(
 /// How far a fresh user's `InvitedOn` or `RegisteredOn` may lie from the answer's time: a
 /// generous day, room for any clock skew, time zone slip or a queue between the write and
 /// the answer, and still far short of the zero dates and wrong epochs of real defects.
-pub const PLAUSIBLE_WINDOW: std::time::Duration = std::time::Duration::from_secs(24 * 60 * 60);
+pub(super) const PLAUSIBLE_WINDOW: std::time::Duration =
+    std::time::Duration::from_secs(24 * 60 * 60);
 
 /// The time an answer was given: its `Date` header (an HTTP-date), or, when it has none or
 /// one that does not parse, the harness's clock when it read the answer. With a word on

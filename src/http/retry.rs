@@ -25,11 +25,11 @@ pub(crate) fn retry_after(response: &ReceivedResponse, attempt: u32) -> Duration
 /// Attempts at most of a call answered with a transient 5xx: the standard retry mode's 3.
 pub const MAX_TRANSIENT_ATTEMPTS: u32 = 3;
 /// The standard mode's backoff base and cap.
-pub const TRANSIENT_BACKOFF_BASE: Duration = Duration::from_secs(1);
-pub const TRANSIENT_BACKOFF_CAP: Duration = Duration::from_secs(20);
+pub(super) const TRANSIENT_BACKOFF_BASE: Duration = Duration::from_secs(1);
+pub(super) const TRANSIENT_BACKOFF_CAP: Duration = Duration::from_secs(20);
 /// The base against a loopback target (the mock in the project's tests): the same shape,
 /// scaled down so that a defect answering 5xx to every request stays quick to test.
-pub const LOOPBACK_BACKOFF_BASE: Duration = Duration::from_millis(50);
+pub(super) const LOOPBACK_BACKOFF_BASE: Duration = Duration::from_millis(50);
 
 /// The statuses the standard retry mode takes as transient.
 pub fn is_transient(status: u16) -> bool {

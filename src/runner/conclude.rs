@@ -18,11 +18,11 @@ use crate::report::record::{
 
 /// Why a trial failed, as the trial returns it.
 #[derive(Debug, Clone)]
-pub struct TrialFailure(pub Box<FailureRecord>);
+pub(super) struct TrialFailure(pub Box<FailureRecord>);
 
 impl TrialFailure {
     /// A failure of the harness itself to make an input (no request involved).
-    pub fn generation(message: String) -> TrialFailure {
+    pub(super) fn generation(message: String) -> TrialFailure {
         TrialFailure(Box::new(FailureRecord::new(Vec::new(), false, message)))
     }
 }

@@ -59,7 +59,7 @@ pub(crate) struct Evaluation {
 
 impl Answer {
     /// The request, the response if one came, and the violations found.
-    pub fn parts(&self) -> (&SentRequest, Option<&ReceivedResponse>, &[Violation]) {
+    pub(super) fn parts(&self) -> (&SentRequest, Option<&ReceivedResponse>, &[Violation]) {
         match self {
             Answer::Checked {
                 exchange,
@@ -75,7 +75,7 @@ impl Answer {
 }
 
 impl Evaluation {
-    pub fn new(context: Option<String>, answer: Answer) -> Evaluation {
+    pub(super) fn new(context: Option<String>, answer: Answer) -> Evaluation {
         Evaluation {
             context,
             answer,
@@ -83,7 +83,7 @@ impl Evaluation {
         }
     }
 
-    pub fn failed(&self) -> bool {
+    pub(super) fn failed(&self) -> bool {
         match &self.answer {
             Answer::Checked { violations, .. } | Answer::ClosedEarly { violations, .. } => {
                 !violations.is_empty()
@@ -92,12 +92,12 @@ impl Evaluation {
         }
     }
 
-    pub fn unanswered(&self) -> bool {
+    pub(super) fn unanswered(&self) -> bool {
         matches!(self.answer, Answer::Unanswered(_))
     }
 
     /// The rules the shown exchange broke.
-    pub fn rules(&self) -> impl Iterator<Item = Rule> + '_ {
+    pub(super) fn rules(&self) -> impl Iterator<Item = Rule> + '_ {
         let (_, _, violations) = self.answer.parts();
         violations.iter().map(|v| v.rule)
     }

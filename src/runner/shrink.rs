@@ -11,9 +11,9 @@ use super::{sorted_rules, Run};
 use crate::input::property::PropertyInput;
 
 /// The most shrink steps spent on one failure.
-pub const MAX_SHRINK_STEPS: u32 = 256;
+pub(super) const MAX_SHRINK_STEPS: u32 = 256;
 /// The most time spent shrinking one failure.
-pub const SHRINK_BUDGET: Duration = Duration::from_secs(30);
+pub(super) const SHRINK_BUDGET: Duration = Duration::from_secs(30);
 
 impl Run {
     /// Shrinks a failing input; returns the minimal input, its evaluation (carrying the

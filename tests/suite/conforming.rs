@@ -15,8 +15,9 @@ use chime_conformance::mock::{MockConfig, Variant};
 
 use crate::util::{failed_trials, full_run_with, ConformanceRun};
 
-/// The seeds every variant is run with: the default run's size at seed 7, a smaller run
-/// (`--cases 48`) at each other seed.
+/// The seeds every variant is run with: the whole default run at seed 7; at each other
+/// seed the properties alone (`--cases 48`), since only their generated inputs change with
+/// the seed (the probes, the refusals and the cases are the same at every seed).
 const SEEDS: [u64; 8] = [7, 1, 2, 3, 4, 5, 6, 8];
 
 /// Runs the whole suite against the reference mock with `variant` switched on.
@@ -24,7 +25,7 @@ async fn run_against(variant: Variant, seed: u64, extra: &[&str]) -> (Conformanc
     let seed = seed.to_string();
     let mut args = vec!["--seed", seed.as_str()];
     if seed != "7" {
-        args.extend(["--cases", "48"]);
+        args.extend(["--cases", "48", "property::"]);
     }
     args.extend(extra);
     full_run_with(
@@ -106,12 +107,15 @@ async fn assert_passes_cleanly(variant: Variant) {
             report["summary"]["failed"], 0,
             "{variant}, seed {seed}: failures: {failed:#?}\n{run}"
         );
+        if seed != 7 {
+            continue;
+        }
         assert_eq!(
             report["summary"]["exceptions_observed"],
             observable(variant),
             "{variant}, seed {seed}: every documented exception the variant answers with is observed\n{run}"
         );
-        if let (7, Some((choice, answer))) = (seed, made_choice(variant)) {
+        if let Some((choice, answer)) = made_choice(variant) {
             let chosen = answers(&report, choice);
             assert!(
                 chosen.contains(answer),

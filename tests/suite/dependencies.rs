@@ -67,3 +67,48 @@ fn the_duplicated_crates_are_the_ones_the_readme_explains() {
     .collect();
     assert_eq!(duplicated, explained);
 }
+
+/// The crates `chime-mock` is built from (normal dependencies only, what `cargo install`
+/// of the mock compiles).
+fn mock_tree() -> String {
+    let output = Command::new(env!("CARGO"))
+        .args([
+            "tree",
+            "--offline",
+            "--locked",
+            "-e",
+            "normal",
+            "--prefix",
+            "none",
+        ])
+        .args(["-p", "chime-mock"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run cargo tree");
+    assert!(
+        output.status.success(),
+        "cargo tree failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn the_mock_is_built_without_the_harness_s_dependencies() {
+    let tree = mock_tree();
+    for absent in [
+        "chime-conformance",
+        "reqwest",
+        "aws-config",
+        "jsonschema",
+        "proptest",
+        "libtest-mimic",
+        "quick-junit",
+        "indicatif",
+    ] {
+        assert_eq!(versions_of(&tree, absent), BTreeSet::new(), "{absent}");
+    }
+    for present in ["chime-contract", "wiremock"] {
+        assert_eq!(versions_of(&tree, present).len(), 1, "{present}: {tree}");
+    }
+}

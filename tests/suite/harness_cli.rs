@@ -458,3 +458,28 @@ fn the_readme_standalone_example_gives_what_it_says() {
     );
     assert!(run.stderr.contains("exceptions observed: 4 of 8"), "{run}");
 }
+
+#[test]
+fn an_unwritable_report_is_an_io_failure_exit_5() {
+    let dir = tempfile::tempdir().unwrap();
+    // A report under a path whose parent is a file cannot be written, even by root.
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "x").unwrap();
+    let report = file.join("report.json");
+    let report = report.to_str().unwrap();
+    let run = conformance(
+        &["--report", report, "--exact", "malformed::trailing_comma"],
+        &[],
+    );
+    assert_eq!(run.code, 5, "{run}");
+    assert!(
+        run.stderr.contains(&format!(
+            "chime-conformance: error: failed to write the report {report}: "
+        )),
+        "{run}"
+    );
+    assert!(
+        run.stdout.contains("1 passed"),
+        "the run itself finished: {run}"
+    );
+}

@@ -471,3 +471,33 @@ async fn mock_control_refuses_cross_site_writes_and_grants_no_preflight() {
         "a JSON POST still works: {json_post:?}"
     );
 }
+
+#[test]
+fn the_readme_lists_every_client_rule_and_every_response_form() {
+    let readme = include_str!("../../README.md");
+    let table = readme
+        .split("<!-- client-rules:start -->")
+        .nth(1)
+        .and_then(|rest| rest.split("<!-- client-rules:end -->").next())
+        .expect("README has the client rules table");
+    let listed: Vec<&str> = table
+        .lines()
+        .filter_map(|line| line.strip_prefix("| `"))
+        .filter_map(|line| line.split('`').next())
+        .collect();
+    let rules: Vec<&str> = chime_conformance::mock::ClientRule::ALL
+        .iter()
+        .map(|r| r.name())
+        .collect();
+    assert_eq!(
+        listed, rules,
+        "README's client rules table and ClientRule::ALL differ"
+    );
+    for form in chime_conformance::mock::Form::ALL {
+        assert!(
+            readme.contains(&format!("| `{}` |", form.name())),
+            "README does not list the response form {}",
+            form.name()
+        );
+    }
+}
