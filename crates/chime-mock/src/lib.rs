@@ -51,6 +51,7 @@ mod server;
 mod state;
 mod switch;
 mod throttle;
+mod transient;
 mod user;
 mod variant;
 mod vary;

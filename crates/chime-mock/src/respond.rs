@@ -13,13 +13,13 @@ use std::time::{Duration, Instant};
 
 use wiremock::{Request, Respond, ResponseTemplate};
 
-use crate::choices::TransientFaults;
 use crate::faults::FaultRules;
 use crate::journal::{Answered, Journal};
 use crate::judge::ClientJudge;
 use crate::random::Randomness;
 use crate::request::{is_control_path, route_account_id, RequestError};
 use crate::state::{Directory, NewUser};
+use crate::transient::TransientFaults;
 use crate::user::UserShape;
 use crate::vary::{AnswerKind, Forms};
 use crate::{Defect, MockConfig, Variant};
