@@ -5,10 +5,16 @@
 use std::collections::BTreeSet;
 use std::process::Command;
 
-/// `cargo tree` for this package with `args`, from the lock file alone (no network).
+/// `cargo tree` for this package with `args`, over normal, dev and build dependencies, from
+/// the lock file alone (no network).
 fn cargo_tree(args: &[&str]) -> String {
+    cargo_tree_of("normal,dev,build", args)
+}
+
+/// `cargo tree` over the dependency `edges` with `args`, from the lock file alone.
+fn cargo_tree_of(edges: &str, args: &[&str]) -> String {
     let output = Command::new(env!("CARGO"))
-        .args(["tree", "--offline", "--locked", "-e", "normal,dev,build"])
+        .args(["tree", "--offline", "--locked", "-e", edges])
         .args(["--prefix", "none"])
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
@@ -68,34 +74,10 @@ fn the_duplicated_crates_are_the_ones_the_readme_explains() {
     assert_eq!(duplicated, explained);
 }
 
-/// The crates `chime-mock` is built from (normal dependencies only, what `cargo install`
-/// of the mock compiles).
-fn mock_tree() -> String {
-    let output = Command::new(env!("CARGO"))
-        .args([
-            "tree",
-            "--offline",
-            "--locked",
-            "-e",
-            "normal",
-            "--prefix",
-            "none",
-        ])
-        .args(["-p", "chime-mock"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("run cargo tree");
-    assert!(
-        output.status.success(),
-        "cargo tree failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
 #[test]
 fn the_mock_is_built_without_the_harness_s_dependencies() {
-    let tree = mock_tree();
+    // What `cargo install` of the mock compiles: its normal dependencies.
+    let tree = cargo_tree_of("normal", &["-p", "chime-mock"]);
     for absent in [
         "chime-conformance",
         "reqwest",

@@ -587,10 +587,7 @@ impl ClientJudge {
             }
         }
         // The signature alone: the scope and the date are judged above.
-        let path_and_query = match request.url.query() {
-            Some(query) => format!("{}?{query}", request.url.path()),
-            None => request.url.path().to_string(),
-        };
+        let path_and_query = crate::request::path_and_query(request);
         let received = ReceivedRequest {
             method: request.method.as_str(),
             path_and_query: &path_and_query,

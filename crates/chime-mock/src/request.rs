@@ -16,6 +16,14 @@ pub const MAX_BODY_BYTES: usize = crate::DEFAULT_MAX_BODY_BYTES;
 pub const CONTROL_PREFIX: &str = "/_chime-mock";
 
 /// True for a path the control plane answers (when it is on).
+/// The request's path and query as it came, for verifying its signature.
+pub(crate) fn path_and_query(request: &wiremock::Request) -> String {
+    match request.url.query() {
+        Some(query) => format!("{}?{query}", request.url.path()),
+        None => request.url.path().to_string(),
+    }
+}
+
 pub(crate) fn is_control_path(path: &str) -> bool {
     path.strip_prefix(CONTROL_PREFIX)
         .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))

@@ -272,10 +272,7 @@ impl CreateUserResponder {
         if self.has(Defect::NeverUnauthorized) {
             return Ok(());
         }
-        let path_and_query = match request.url.query() {
-            Some(query) => format!("{}?{query}", request.url.path()),
-            None => request.url.path().to_string(),
-        };
+        let path_and_query = crate::request::path_and_query(request);
         let received = ReceivedRequest {
             method: request.method.as_str(),
             path_and_query: &path_and_query,
