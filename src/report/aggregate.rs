@@ -52,13 +52,7 @@ impl Aggregator {
     /// The record of the run so far (of the whole run, once `RunFinished` was given).
     pub fn finish(&self) -> RunRecord {
         let state = lock(&self.state);
-        let about = state.about.clone().unwrap_or_else(|| RunAbout {
-            run_id: String::new(),
-            seed: 0,
-            endpoint: String::new(),
-            embedded: false,
-            limits: Default::default(),
-        });
+        let about = state.about.clone().unwrap_or_default();
         let mut record = RunRecord::new(&about.run_id, about.seed, &about.endpoint, about.embedded);
         record.trials = state.records.clone();
         record.trials.sort_by(|a, b| a.name.cmp(&b.name));

@@ -69,7 +69,7 @@ pub enum Event<'a> {
 }
 
 /// What a run is: its id and seed, and the target it runs against.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct RunAbout {
     pub run_id: String,
     pub seed: u64,

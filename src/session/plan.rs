@@ -143,24 +143,22 @@ impl Plan {
     /// Resolves `settings` into a plan: reads the profiles, the cases and the cassette,
     /// and checks every setting, naming the one at fault.
     pub fn resolve(settings: Settings) -> Result<Plan, SessionError> {
-        let setting = |setting: Setting| {
-            move |e: Box<dyn std::error::Error + Send + Sync>| SessionError::setting(setting, e)
-        };
         let profile = match &settings.target_profile {
-            Some(path) => {
-                TargetProfile::load(path).map_err(|e| setting(Setting::TargetProfile)(e.into()))?
-            }
+            Some(path) => TargetProfile::load(path)
+                .map_err(|e| SessionError::setting(Setting::TargetProfile, e.into()))?,
             None => TargetProfile::default(),
         };
         let cases = match &settings.case_dir {
-            Some(dir) => load_cases(dir).map_err(|e| setting(Setting::CaseDir)(e.into()))?,
+            Some(dir) => {
+                load_cases(dir).map_err(|e| SessionError::setting(Setting::CaseDir, e.into()))?
+            }
             None => embedded_cases().map_err(SessionError::internal)?,
         };
         check_case_choices(&cases)?;
         let work = match (&settings.compare_target, &settings.replay) {
             (Some(path), _) => {
                 let profile = TargetProfile::load(path)
-                    .map_err(|e| setting(Setting::CompareTarget)(e.into()))?;
+                    .map_err(|e| SessionError::setting(Setting::CompareTarget, e.into()))?;
                 Work::Differential {
                     settings: Box::new(TargetSettings::from(&profile)),
                     origin: TargetOrigin::Profile(path.display().to_string()),
@@ -168,7 +166,8 @@ impl Plan {
             }
             (None, Some(path)) => Work::Replay {
                 cassette: Box::new(
-                    Cassette::load(path).map_err(|e| setting(Setting::Replay)(e.into()))?,
+                    Cassette::load(path)
+                        .map_err(|e| SessionError::setting(Setting::Replay, e.into()))?,
                 ),
                 source: path.display().to_string(),
             },

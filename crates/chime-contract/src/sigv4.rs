@@ -657,8 +657,8 @@ fn recompute_signature(
         .map_err(|e| AuthError::Malformed(format!("request cannot be canonicalized: {e}")))
 }
 
-/// Parses `YYYYMMDDTHHMMSSZ`.
-fn parse_amz_date(value: &str) -> Option<SystemTime> {
+/// Parses an `X-Amz-Date` value, `YYYYMMDDTHHMMSSZ`.
+pub fn parse_amz_date(value: &str) -> Option<SystemTime> {
     let parsed = chrono::NaiveDateTime::parse_from_str(value, "%Y%m%dT%H%M%SZ").ok()?;
     Some(SystemTime::from(parsed.and_utc()))
 }

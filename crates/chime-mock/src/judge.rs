@@ -14,12 +14,12 @@ use std::time::{Duration, Instant, SystemTime};
 use serde_json::{json, Value};
 use wiremock::Request;
 
-use crate::request::{route_account_id, RequestError, EXPECTED_ROUTE};
+use crate::request::{path_and_query, route_account_id, RequestError, EXPECTED_ROUTE};
 use chime_contract::pattern::Validity;
 use chime_contract::redact::mask_emails_in_text;
 use chime_contract::sigv4::{
-    parse_authorization, verify, AuthError, Lapses, ReceivedRequest, SigningCredentials,
-    Verification,
+    parse_amz_date, parse_authorization, verify, AuthError, Lapses, ReceivedRequest,
+    SigningCredentials, Verification,
 };
 use chime_contract::{EMAIL_PATTERN, SIGNING_SERVICE, USER_TYPES};
 
@@ -389,13 +389,13 @@ impl ClientJudge {
             Err(RequestError::AccountIdEncoding) => findings.add(
                 ClientRule::Route,
                 "the accountId label percent-encoded as UTF-8",
-                format!("{method} {}", target(request)),
+                format!("{method} {}", path_and_query(request)),
             ),
             Err(_) => {
                 findings.add(
                     ClientRule::Route,
                     EXPECTED_ROUTE,
-                    format!("{method} {}", target(request)),
+                    format!("{method} {}", path_and_query(request)),
                 );
                 // Not CreateUser: its body is not judged against CreateUser's input.
                 return;
@@ -549,11 +549,7 @@ impl ClientJudge {
             );
         }
         let amz_date = header("x-amz-date");
-        let time = amz_date.as_deref().and_then(|value| {
-            chrono::NaiveDateTime::parse_from_str(value, "%Y%m%dT%H%M%SZ")
-                .ok()
-                .map(|t| SystemTime::from(t.and_utc()))
-        });
+        let time = amz_date.as_deref().and_then(parse_amz_date);
         match (&amz_date, time) {
             (None, _) => findings.add(
                 ClientRule::ScopeDate,
@@ -587,7 +583,7 @@ impl ClientJudge {
             }
         }
         // The signature alone: the scope and the date are judged above.
-        let path_and_query = crate::request::path_and_query(request);
+        let path_and_query = path_and_query(request);
         let received = ReceivedRequest {
             method: request.method.as_str(),
             path_and_query: &path_and_query,
@@ -719,11 +715,6 @@ impl ClientJudge {
     }
 }
 
-/// The path and query of a request, as received.
-fn target(request: &Request) -> String {
-    request.url[url::Position::BeforePath..url::Position::AfterQuery].to_string()
-}
-
 /// The JSON type of a value, in words.
 fn json_type(value: &Value) -> &'static str {
     match value {
@@ -763,7 +754,7 @@ fn request_key(request: &Request) -> u64 {
         }
         None => {
             request.method.as_str().hash(&mut hasher);
-            target(request).hash(&mut hasher);
+            path_and_query(request).hash(&mut hasher);
             request.body.hash(&mut hasher);
         }
     }

@@ -16,12 +16,10 @@ pub const MAX_BODY_BYTES: usize = crate::DEFAULT_MAX_BODY_BYTES;
 pub const CONTROL_PREFIX: &str = "/_chime-mock";
 
 /// True for a path the control plane answers (when it is on).
-/// The request's path and query as it came, for verifying its signature.
+/// The request's path and query as they came (what a signature covers and a client's
+/// request is known by).
 pub(crate) fn path_and_query(request: &wiremock::Request) -> String {
-    match request.url.query() {
-        Some(query) => format!("{}?{query}", request.url.path()),
-        None => request.url.path().to_string(),
-    }
+    request.url[url::Position::BeforePath..url::Position::AfterQuery].to_string()
 }
 
 pub(crate) fn is_control_path(path: &str) -> bool {
